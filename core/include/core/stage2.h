@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Stage-2 translation tables, portable C.
+ *
+ * 4 KiB granule, VMSAv8-64 stage-2 descriptor format, IPA sizes 32..48 bits
+ * (40 by default, as KVM).  Mappings use the largest block that fits
+ * (1 GiB at level 1, 2 MiB at level 2, 4 KiB pages at level 3).  Changing a
+ * single granule inside a block splits the block (break-before-make).
+ *
+ * Software bits 56:55 of a valid leaf carry the pKVM page state of a
+ * protected VM's granule; an invalid leaf with bit 0 clear may carry an
+ * annotation (bits 63:1 non-zero), used for MMIO-guarded granules.
+ *
+ * All table memory comes from a struct s2_pool that is filled up-front;
+ * every update first reserves the table pages it may need (and fails with
+ * -S2_ENOMEM without touching the tables if it cannot), then commits, which
+ * cannot fail.
+ */
+#ifndef CORE_STAGE2_H
+#define CORE_STAGE2_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define S2_GRANULE_SHIFT 12
+#define S2_GRANULE_SIZE (1ULL << S2_GRANULE_SHIFT)
+#define S2_LEVEL2_BLOCK (1ULL << 21)
+#define S2_LEVEL1_BLOCK (1ULL << 30)
+#define S2_ENTRIES_PER_TABLE 512U
+#define S2_MIN_IPA_BITS 32U
+#define S2_MAX_IPA_BITS 48U
+#define S2_DEFAULT_IPA_BITS 40U
+/* At most 16 concatenated tables at the start level (VMSAv8-64). */
+#define S2_MAX_ROOT_PAGES 16U
+
+/* Error codes (negative). */
+#define S2_OK 0
+#define S2_EINVAL 1  /* misaligned, out of range, overlapping, bad args */
+#define S2_ENOMEM 2  /* the pool cannot cover the worst case of the update */
+#define S2_ENOENT 3  /* nothing mapped there */
+#define S2_EEXIST 4  /* something already mapped there */
+
+/* Descriptor bits (stage 2). */
+#define S2_PTE_VALID (1ULL << 0)
+#define S2_PTE_TABLE (1ULL << 1) /* at levels 0-2: table; at level 3: page */
+#define S2_PTE_MEMATTR_SHIFT 2
+#define S2_PTE_MEMATTR_MASK (0xFULL << 2)
+#define S2_PTE_MEMATTR_NORMAL_WB (0xFULL << 2)
+#define S2_PTE_MEMATTR_DEVICE_nGnRE (0x1ULL << 2)
+#define S2_PTE_S2AP_R (1ULL << 6)
+#define S2_PTE_S2AP_W (1ULL << 7)
+#define S2_PTE_SH_INNER (3ULL << 8)
+#define S2_PTE_AF (1ULL << 10)
+#define S2_PTE_XN (2ULL << 53) /* XN[1:0] = 0b10: not executable at EL1/EL0 */
+#define S2_PTE_SW_STATE_SHIFT 55
+#define S2_PTE_SW_STATE_MASK (3ULL << 55)
+#define S2_PTE_ADDR_MASK 0x0000FFFFFFFFF000ULL
+
+/* Page state of a granule, kept in the software bits of its valid leaf. */
+enum s2_page_state {
+	S2_STATE_OWNED = 0,        /* private to the guest (or normal VM RAM) */
+	S2_STATE_SHARED_OWNED = 1, /* owned by the guest, shared with the host */
+};
+
+enum s2_mem_type {
+	S2_MEM_NORMAL, /* Normal WB, inner shareable, RWX */
+	S2_MEM_DEVICE, /* Device-nGnRE, RW, XN */
+};
+
+/*
+ * Table-page pool.  Pages are S2_GRANULE_SIZE and aligned to it.  The pool
+ * knows the physical address of its memory so that tables hold PAs while
+ * the code writes through VAs (identity in the hypervisor, malloc in tests).
+ */
+struct s2_pool {
+	uint8_t *va_base;
+	uint64_t pa_base;
+	size_t nr_pages;
+	uint64_t *free_list; /* singly linked through the first word */
+	size_t nr_free;
+	size_t nr_reserved; /* pages promised to an update in progress */
+};
+
+/* Hardware operations the table code needs; faked in host tests. */
+struct s2_mmu_ops {
+	/* Invalidate stage-2 TLB entries of vmid covering [ipa, ipa+size). */
+	void (*tlbi_range)(void *ctx, uint16_t vmid, uint64_t ipa, uint64_t size);
+	/* Make table writes visible to the walker (DSB ISHST on hardware). */
+	void (*sync_tables)(void *ctx);
+};
+
+struct s2_pgtable {
+	uint64_t *root;
+	uint64_t root_pa;
+	unsigned ipa_bits;
+	unsigned start_level;  /* 0..2 */
+	unsigned root_entries; /* entries across the concatenated root tables */
+	uint16_t vmid;
+	struct s2_pool *pool;
+	const struct s2_mmu_ops *ops;
+	void *ops_ctx;
+};
+
+/* Result of a lookup of one IPA. */
+struct s2_leaf {
+	uint64_t pte;   /* the leaf descriptor, or the invalid/annotated entry */
+	unsigned level; /* level at which the walk stopped */
+	uint64_t size;  /* bytes covered by that entry */
+	bool valid;     /* a valid page or block mapping */
+};
+
+void s2_pool_init(struct s2_pool *pool, void *va, uint64_t pa, size_t nr_pages);
+size_t s2_pool_free_pages(const struct s2_pool *pool);
+
+/* VTCR_EL2 T0SZ/SL0 choice; also how many root pages s2_init takes. */
+unsigned s2_root_pages(unsigned ipa_bits);
+int s2_init(struct s2_pgtable *pt, struct s2_pool *pool, unsigned ipa_bits,
+	    uint16_t vmid, const struct s2_mmu_ops *ops, void *ops_ctx);
+/* Returns all table pages (including the root) to the pool. */
+void s2_destroy(struct s2_pgtable *pt);
+/* VTCR_EL2 fields (T0SZ, SL0, IRGN0, ORGN0, SH0, TG0, PS) for this table. */
+uint64_t s2_vtcr(const struct s2_pgtable *pt, unsigned pa_range_bits);
+
+/*
+ * Table pages an update of [ipa, ipa+size) may need in the worst case:
+ * callers that must not fail later reserve this much at VM creation.
+ */
+size_t s2_pages_for_range(const struct s2_pgtable *pt, uint64_t ipa,
+			  uint64_t size);
+size_t s2_pages_for_split(const struct s2_pgtable *pt);
+
+/*
+ * Map [ipa, ipa+size) to [pa, pa+size): all granule-aligned, inside the IPA
+ * space, nothing valid there yet (-S2_EEXIST otherwise; annotated invalid
+ * entries count as empty).  Largest possible blocks.  Leaves carry `state`.
+ */
+int s2_map(struct s2_pgtable *pt, uint64_t ipa, uint64_t pa, uint64_t size,
+	   enum s2_mem_type type, enum s2_page_state state);
+/* Unmap [ipa, ipa+size), splitting blocks at the edges; TLBs invalidated. */
+int s2_unmap(struct s2_pgtable *pt, uint64_t ipa, uint64_t size);
+/* Look up one IPA; returns S2_OK or -S2_EINVAL if beyond the IPA space. */
+int s2_lookup(const struct s2_pgtable *pt, uint64_t ipa, struct s2_leaf *out);
+/*
+ * Change the software page state of the granule at ipa (valid mapping
+ * required), splitting the enclosing block first if it is one.  Returns the
+ * PA of the granule through *pa.  A change of software bits alone needs no
+ * TLB maintenance; a split does break-before-make.
+ */
+int s2_set_page_state(struct s2_pgtable *pt, uint64_t ipa,
+		      enum s2_page_state state, uint64_t *pa);
+/*
+ * Put an annotation in the invalid level-3 entry of one empty granule
+ * (value must have bit 0 clear and be non-zero).  Splits an empty block
+ * region as needed.  -S2_EEXIST if the granule is mapped.
+ */
+int s2_annotate(struct s2_pgtable *pt, uint64_t ipa, uint64_t annotation);
+
+/* Page state of a valid leaf descriptor. */
+static inline enum s2_page_state s2_pte_state(uint64_t pte)
+{
+	return (enum s2_page_state)((pte & S2_PTE_SW_STATE_MASK) >>
+				    S2_PTE_SW_STATE_SHIFT);
+}
+
+#endif /* CORE_STAGE2_H */

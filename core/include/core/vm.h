@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A VM as the core sees it: its validated configuration, vendor-hyp feature
+ * bitmap, stage-2 tables, protected-memory state, MMIO-guard record, clock
+ * and call counters.
+ */
+#ifndef CORE_VM_H
+#define CORE_VM_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <core/ops.h>
+#include <core/stage2.h>
+
+#define VHYP_MAX_RAM_RANGES 4U
+#define VHYP_MAX_VCPUS 8U
+
+struct vhyp_mem_range {
+	uint64_t ipa;
+	uint64_t pa;
+	uint64_t size;
+};
+
+struct vhyp_vm_config {
+	bool protected_vm;
+	/* Vendor-hyp bitmap the VMM asks for; must be a subset of the default
+	 * for the VM kind (a VMM can only narrow).  features_set false: use
+	 * the default (0x3 normal, 0x9F protected). */
+	bool features_set;
+	uint64_t features;
+	unsigned ipa_bits; /* 0: S2_DEFAULT_IPA_BITS */
+	struct vhyp_mem_range ram[VHYP_MAX_RAM_RANGES];
+	unsigned nr_ram;
+	/* Device windows mapped into the VM (normal VMs: passthrough). */
+	struct vhyp_mem_range dev[16];
+	unsigned nr_dev;
+	uint64_t cntvoff; /* CNTVOFF_EL2 of the VM */
+	uint16_t vmid;
+};
+
+/* Wall clock: one (ns since the epoch, physical count) anchor + frequency. */
+struct vhyp_clock {
+	uint64_t anchor_ns;
+	uint64_t anchor_cnt;
+	uint64_t freq_hz;
+	bool valid; /* false: no arch-counter time source, PTP answers -1 */
+};
+
+/* Per-VM call counters, reported at exit. */
+enum vhyp_counter {
+	VHYP_CNT_UID,
+	VHYP_CNT_FEATURES,
+	VHYP_CNT_PTP,
+	VHYP_CNT_MEMINFO,
+	VHYP_CNT_SHARE,
+	VHYP_CNT_UNSHARE,
+	VHYP_CNT_MMIO_GUARD,
+	VHYP_CNT_PSCI,
+	VHYP_CNT_OTHER,
+	VHYP_CNT_MMIO_REFUSED, /* unguarded MMIO access after MMIO guard on */
+	VHYP_CNT_NR
+};
+
+struct vhyp_vm {
+	struct vhyp_vm_config cfg;
+	uint64_t features; /* the effective FEATURES X0 word */
+	struct s2_pgtable s2;
+	const struct vhyp_ops *ops;
+	void *ops_ctx;
+	const struct vhyp_clock *clock;
+	atomic_flag lock;            /* protected-memory calls only */
+	atomic_bool mmio_guard_on;   /* set by the first successful MMIO_GUARD */
+	atomic_uint_fast64_t counters[VHYP_CNT_NR];
+};
+
+/*
+ * Validates cfg and builds the VM: stage-2 mapping of every RAM range
+ * (state OWNED) and device window, with enough table pages held back in
+ * the pool that no later share/unshare/guard can fail for lack of memory.
+ * On error returns a negative S2_* code and sets *err to a one-line reason
+ * (a static string); nothing is left allocated.
+ */
+int vhyp_vm_create(struct vhyp_vm *vm, const struct vhyp_vm_config *cfg,
+		   struct s2_pool *pool, const struct s2_mmu_ops *mmu_ops,
+		   void *mmu_ctx, const struct vhyp_ops *ops, void *ops_ctx,
+		   const struct vhyp_clock *clock, const char **err);
+void vhyp_vm_destroy(struct vhyp_vm *vm);
+
+/* RAM range containing [ipa, ipa+len), or NULL. */
+const struct vhyp_mem_range *vhyp_vm_ram_range(const struct vhyp_vm *vm,
+					       uint64_t ipa, uint64_t len);
+
+/* Parses a feature list "features,ptp,meminfo,share,unshare,mmio_guard" or
+ * a number; returns false for a name that does not exist. */
+bool vhyp_features_parse(const char *list, uint64_t *out);
+
+#endif /* CORE_VM_H */
