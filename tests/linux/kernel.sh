@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Fetches the Debian arm64 kernel named in tests/linux/kernel.version from
+# Debian's archive and unpacks what a test boot needs into the cache:
+#
+#	$VHYP_CACHE/linux/<abi>/Image      uncompressed arm64 Image
+#	$VHYP_CACHE/linux/<abi>/config     the kernel's .config
+#	$VHYP_CACHE/linux/<abi>/modules/   the modules the test needs, if the
+#	                                   kernel has them as modules, plus
+#	                                   load-order (one .ko name a line)
+#	$VHYP_CACHE/linux/<abi>/release    "<abi> <version> <suite>"
+#
+# Prints the directory on stdout.  Does nothing (and needs no network) when
+# the cache already holds it.
+set -euo pipefail
+# shellcheck source=tests/linux/lib.sh
+source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/linux/kernel.version
+source "$LINUX_DIR/kernel.version"
+
+# Kernel options whose modules the test's /init must load (in this order,
+# after their dependencies), when the kernel builds them as modules.
+NEEDED_CONFIGS=(CONFIG_PTP_1588_CLOCK_KVM)
+declare -A CONFIG_MODULE=([CONFIG_PTP_1588_CLOCK_KVM]=ptp_kvm)
+
+KDIR_ROOT="$VHYP_CACHE/linux"
+DEB_DIR="$VHYP_CACHE/debs"
+
+complete() { [ -f "$1/release" ] && [ -f "$1/Image" ]; }
+
+# The exact pinned version, if the suite still has it, else the ABI of the
+# suite's current linux-image-arm64.
+resolve_abi() {
+	if papt_cache show "linux-image-$KERNEL_ABI=$KERNEL_VERSION" >/dev/null 2>&1; then
+		echo "$KERNEL_ABI $KERNEL_VERSION"
+		return
+	fi
+	local dep abi ver
+	dep=$(papt_cache depends linux-image-arm64 2>/dev/null |
+		awk '/Depends: linux-image-/ { print $2; exit }')
+	[ -n "$dep" ] || die "$KERNEL_SUITE has neither linux-image-$KERNEL_ABI=$KERNEL_VERSION nor linux-image-arm64"
+	abi=${dep#linux-image-}
+	ver=$(papt_cache show "$dep" | awk '/^Version:/ { print $2; exit }')
+	log "linux-image-$KERNEL_ABI=$KERNEL_VERSION is gone from $KERNEL_SUITE; using $dep=$ver (update tests/linux/kernel.version)"
+	echo "$abi $ver"
+}
+
+# The image package and those of its dependencies that belong to the same
+# kernel build (newer suites split it into linux-binary/-modules/-base).
+package_set() {
+	local abi=$1 ver=$2
+	echo "linux-image-$abi=$ver"
+	papt_cache show "linux-image-$abi=$ver" |
+		awk '/^Depends:/ { sub(/^Depends:/, ""); gsub(/,/, "\n"); print; exit }' |
+		awk '{ print $1 }' | grep -F -- "-$abi" | sed "s/\$/=$ver/" || true
+}
+
+download() {
+	local abi=$1 ver=$2 pkgs
+	mapfile -t pkgs <<<"$(package_set "$abi" "$ver")"
+	mkdir -p "$DEB_DIR"
+	log "downloading ${pkgs[*]}"
+	(cd "$DEB_DIR" && papt_download "${pkgs[@]}" >/dev/null) ||
+		die "apt-get download ${pkgs[*]} failed"
+}
+
+# Writes the uncompressed Image: Debian ships arm64 kernels gzip-compressed,
+# raw, or (EFI_ZBOOT) as a PE file that wraps the compressed Image.
+decompress_image() {
+	local src=$1 out=$2 magic
+	magic=$(od -An -tx1 -N2 "$src" | tr -d ' \n')
+	if [ "$magic" = 1f8b ]; then
+		gzip -dc "$src" >"$out"
+	elif [ "$(dd if="$src" bs=1 skip=4 count=4 status=none)" = zimg ]; then
+		local off size comp
+		off=$(od -An -tu4 -j8 -N4 "$src" | tr -d ' ')
+		size=$(od -An -tu4 -j12 -N4 "$src" | tr -d ' ')
+		comp=$(dd if="$src" bs=1 skip=24 count=8 status=none | tr -d '\0')
+		local tool
+		case $comp in
+		gzip) tool="gzip -dc" ;;
+		xz) tool="xz -dc" ;;
+		zstd) tool="zstd -dc" ;;
+		lzma) tool="xz --format=lzma -dc" ;;
+		*) die "zboot image compressed with '$comp': not handled" ;;
+		esac
+		tail -c +$((off + 1)) "$src" | head -c "$size" | $tool >"$out"
+	else
+		cp "$src" "$out"
+	fi
+	[ "$(dd if="$out" bs=1 skip=56 count=4 status=none)" = $'ARM\x64' ] ||
+		die "$src did not give an arm64 Image"
+}
+
+# Module file name (relative to the modules dir) for a module name.
+module_path() {
+	local mdir=$1 name=$2
+	find "$mdir" -name "$name.ko*" -o -name "${name//_/-}.ko*" | head -n1
+}
+
+# Copies module $2 and its dependencies (first) into $3, uncompressed, and
+# appends their names to $3/load-order.
+copy_module() {
+	local mdir=$1 name=$2 out=$3 file dep
+	grep -qx "$name.ko" "$out/load-order" 2>/dev/null && return 0
+	file=$(module_path "$mdir" "$name")
+	if [ -z "$file" ]; then
+		# Built in: nothing to load.
+		grep -q "/$name.ko" "$mdir/modules.builtin" 2>/dev/null ||
+			die "module $name not found"
+		return 0
+	fi
+	for dep in $(modinfo -F depends "$file" | tr ',' ' '); do
+		copy_module "$mdir" "$dep" "$out"
+	done
+	case $file in
+	*.xz) xz -dc "$file" >"$out/$name.ko" ;;
+	*.zst) zstd -dc "$file" >"$out/$name.ko" ;;
+	*.gz) gzip -dc "$file" >"$out/$name.ko" ;;
+	*) cp "$file" "$out/$name.ko" ;;
+	esac
+	echo "$name.ko" >>"$out/load-order"
+}
+
+first_existing() {
+	local f
+	for f in "$@"; do
+		[ -e "$f" ] && { echo "$f"; return 0; }
+	done
+	return 0
+}
+
+UNPACK_TREE=""
+unpack() {
+	local abi=$1 ver=$2 dest=$3 tree deb vmlinuz config mdir c
+	tree=$(mktemp -d "$KDIR_ROOT/.unpack.XXXXXX")
+	UNPACK_TREE=$tree
+	trap 'rm -rf "$UNPACK_TREE"' EXIT
+	while read -r p; do
+		deb=$(ls "$DEB_DIR/${p%%=*}_${ver//:/%3a}_arm64.deb")
+		dpkg-deb -x "$deb" "$tree"
+	done < <(package_set "$abi" "$ver")
+	# Older packages use /boot and /lib/modules, newer ones /usr/lib/modules.
+	vmlinuz=$(first_existing "$tree"/boot/vmlinuz-"$abi" "$tree"/usr/lib/modules/"$abi"/vmlinuz)
+	config=$(first_existing "$tree"/boot/config-"$abi" "$tree"/usr/lib/modules/"$abi"/config)
+	mdir=$(first_existing "$tree"/lib/modules/"$abi" "$tree"/usr/lib/modules/"$abi")
+	[ -n "$vmlinuz" ] && [ -n "$config" ] && [ -n "$mdir" ] ||
+		die "unexpected package layout (vmlinuz '$vmlinuz', config '$config')"
+
+	rm -rf "$dest" && mkdir -p "$dest/modules"
+	: >"$dest/modules/load-order"
+	decompress_image "$vmlinuz" "$dest/Image"
+	cp "$config" "$dest/config"
+	for c in "${NEEDED_CONFIGS[@]}"; do
+		case $(grep -E "^$c=" "$dest/config" || echo "$c=n") in
+		"$c=y") log "$c=y: built in" ;;
+		"$c=m") copy_module "$mdir" "${CONFIG_MODULE[$c]}" "$dest/modules" ;;
+		*) die "the kernel lacks $c" ;;
+		esac
+	done
+	echo "$abi $ver $KERNEL_SUITE" >"$dest/release"
+	rm -rf "$tree"
+	trap - EXIT
+}
+
+main() {
+	local pinned="$KDIR_ROOT/$KERNEL_ABI" redirect="$KDIR_ROOT/$KERNEL_ABI.resolved"
+	if complete "$pinned"; then
+		echo "$pinned"
+		return
+	fi
+	if [ -f "$redirect" ] && complete "$KDIR_ROOT/$(cat "$redirect")"; then
+		echo "$KDIR_ROOT/$(cat "$redirect")"
+		return
+	fi
+	mkdir -p "$KDIR_ROOT"
+	private_apt_update "$KERNEL_SUITE"
+	local resolved abi ver
+	resolved=$(resolve_abi) || exit 1
+	read -r abi ver <<<"$resolved"
+	download "$abi" "$ver"
+	unpack "$abi" "$ver" "$KDIR_ROOT/$abi"
+	[ "$abi" = "$KERNEL_ABI" ] || echo "$abi" >"$redirect"
+	log "kernel $abi ($ver, $KERNEL_SUITE) ready in $KDIR_ROOT/$abi"
+	echo "$KDIR_ROOT/$abi"
+}
+
+main "$@"

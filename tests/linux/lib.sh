@@ -1,0 +1,78 @@
+# shellcheck shell=bash
+# Shared by the tests/linux scripts: where things are cached and built, and a
+# private apt that fetches arm64 packages from Debian's archive without
+# touching the machine's own apt configuration or state.
+
+LINUX_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$LINUX_DIR/../.." && pwd)
+
+# Downloads and the extracted kernel live outside the work tree so that a
+# fresh clone on the same machine (CI) reuses them.
+VHYP_CACHE=${VHYP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vhyp}
+# Things we build (initramfs, test program) go to the build directory.
+LINUX_BUILD=${LINUX_BUILD:-$REPO_DIR/${O:-build}/linux}
+
+log() { echo "tests/linux: $*" >&2; }
+die() {
+	log "error: $*"
+	exit 1
+}
+
+# The archive host the machine's apt already uses (deb822 or one-line
+# format); we name no host of our own.
+debian_archive_uri() {
+	local f uri
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -r "$f" ] || continue
+		uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) print $i }' "$f" |
+			grep -v -- '-security' | head -n1)
+		[ -n "$uri" ] && { echo "$uri"; return 0; }
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -r "$f" ] || continue
+		uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; break } }' "$f" |
+			grep -v -- '-security' | head -n1)
+		[ -n "$uri" ] && { echo "$uri"; return 0; }
+	done
+	return 1
+}
+
+APT_DIR="$VHYP_CACHE/apt"
+apt_opts() {
+	echo "-q -o Dir::Etc::sourcelist=$APT_DIR/sources.list" \
+		"-o Dir::Etc::sourceparts=$APT_DIR/sources.list.d" \
+		"-o Dir::State=$APT_DIR/state" \
+		"-o Dir::State::status=$APT_DIR/status" \
+		"-o Dir::Cache=$APT_DIR/cache" \
+		"-o APT::Architecture=arm64 -o APT::Architectures=arm64" \
+		"-o Acquire::Languages=none -o Debug::NoLocking=1" \
+		"-o APT::Sandbox::User=root"
+}
+
+# Sets up (once a day at most) a private arm64 apt for the given suite.
+private_apt_update() {
+	local suite=$1 uri stamp="$APT_DIR/updated-$1"
+	if [ -f "$stamp" ] && [ -z "$(find "$stamp" -mmin +1440)" ]; then
+		return 0
+	fi
+	uri=$(debian_archive_uri) || die "no Debian archive in /etc/apt/sources.list*"
+	mkdir -p "$APT_DIR/sources.list.d" "$APT_DIR/state/lists/partial" \
+		"$APT_DIR/cache/archives/partial"
+	: >"$APT_DIR/status"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" \
+		>"$APT_DIR/sources.list"
+	log "apt-get update ($suite, arm64, private state in $APT_DIR)"
+	# shellcheck disable=SC2046
+	apt-get $(apt_opts) update >/dev/null || die "apt-get update failed"
+	touch "$stamp"
+}
+
+# apt-cache / apt-get download through the private apt.
+papt_cache() {
+	# shellcheck disable=SC2046
+	apt-cache $(apt_opts) "$@"
+}
+papt_download() {
+	# shellcheck disable=SC2046
+	apt-get $(apt_opts) download "$@"
+}

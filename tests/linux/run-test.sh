@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# The stock-Linux test: Debian's arm64 kernel, unmodified, boots under vhyp
+# and finds the KVM services (SMCCC 1.1, the KVM UID, FEATURES, PTP_KVM).
+# Prints TAP ("ok N - name" / "not ok N - name") for scripts/run-tests.sh.
+#
+# Three boots of the same kernel and initramfs (tests/linux/initramfs.sh):
+#   default   default normal-VM features: SMCCC v1.1, services 0x3, the
+#             "KVM virtual PTP" clock, its time against the host's wall
+#             clock and its rate against CLOCK_MONOTONIC, both CPUs online,
+#             clean power-off
+#   noptp     --features $FEATURES_NO_PTP (PTP hidden): boots, services 0x1,
+#             no KVM PTP clock
+#   none      --features $FEATURES_NONE (bit 0 hidden, so UID and FEATURES
+#             answer -1): boots, no "hypervisor services detected"
+#
+# Options: --direct  boot the default case directly at EL1 in QEMU instead of
+#          under vhyp (expected to fail the KVM checks: shows that they can).
+#          --keep-logs  say where the console logs are (build/linux/logs).
+set -uo pipefail
+# shellcheck source=tests/linux/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+# Kernel arguments: console and initramfs entry only; Linux runs unmodified.
+APPEND="console=ttyAMA0 rdinit=/init"
+SMP=2
+MEM=512M
+TIMEOUT=240
+FEATURES_NO_PTP=${FEATURES_NO_PTP:-features}
+FEATURES_NONE=${FEATURES_NONE:-0}
+# Limits of the clock checks.
+MAX_WALL_DIFF_NS=200000000
+MAX_RATE_PPM=100
+
+LOG_DIR="$LINUX_BUILD/logs"
+# The runner; another checkout's may be named in VHYP.
+VHYP=${VHYP:-$REPO_DIR/vhyp}
+direct=0
+for a in "$@"; do
+	case $a in
+	--direct) direct=1 ;;
+	--keep-logs) ;;
+	*) die "unknown argument $a" ;;
+	esac
+done
+
+n=0
+failures=0
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+not_ok() {
+	n=$((n + 1))
+	failures=$((failures + 1))
+	echo "not ok $n - $1"
+}
+check() { # check NAME COMMAND...: one TAP line from a command's status
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+note() { echo "# $*"; }
+
+# Realtime in ns, without forking (bash 5).
+now_ns() {
+	local t=${EPOCHREALTIME/[.,]/}
+	echo "${t}000"
+}
+
+# boot NAME ARGS...: runs one guest, writes $LOG_DIR/NAME.log with each
+# console line prefixed by the host's realtime in ns at its arrival, and
+# sets RC and BOOT_S.
+boot() {
+	local name=$1 start line t
+	shift
+	local log="$LOG_DIR/$name.log"
+	start=$(now_ns)
+	if [ "$direct" = 1 ]; then
+		"$LINUX_DIR/direct-boot.sh" --kernel "$IMAGE" --initrd "$INITRD" \
+			--smp "$SMP" --mem "$MEM" --append "$APPEND" --timeout "$TIMEOUT"
+	else
+		"$VHYP" run --kernel "$IMAGE" --initrd "$INITRD" --smp "$SMP" \
+			--mem "$MEM" --append "$APPEND" --timeout "$TIMEOUT" "$@"
+	fi </dev/null 2>&1 | while IFS= read -r line; do
+		# No fork per line: the stamp must be taken as the line arrives.
+		t=${EPOCHREALTIME/[.,]/}
+		printf '%s000 %s\n' "$t" "${line%$'\r'}"
+	done >"$log"
+	RC=${PIPESTATUS[0]}
+	BOOT_S=$(awk -v s="$start" -v e="$(now_ns)" 'BEGIN { printf "%.1f", (e - s) / 1e9 }')
+	note "$name: exit status $RC after $BOOT_S s; console log $log"
+}
+
+# The value of "vhyp-linux-test: KEY=value" in a log (first match).
+value() {
+	awk -v k="vhyp-linux-test: $2=" 'index($0, k) { print substr($0, index($0, k) + length(k)); exit }' "$1"
+}
+# The host timestamp of that line.
+stamp() {
+	awk -v k="vhyp-linux-test: $2=" 'index($0, k) { print $1; exit }' "$1"
+}
+has() { grep -qF -- "$2" "$1"; }
+lacks() { ! grep -qF -- "$2" "$1"; }
+equals() { [ "$1" = "$2" ]; }
+
+powered_off() {
+	has "$1" "vhyp-linux-test: poweroff" && has "$1" "reboot: Power down"
+}
+
+# Some clock is named "KVM virtual PTP".
+kvm_ptp_clock() { grep -qE 'vhyp-linux-test: clock_name\.ptp[0-9]+=KVM virtual PTP$' "$1"; }
+
+phc_increasing() {
+	equals "$(value "$1" phc_open)" ok && equals "$(value "$1" phc_read)" ok &&
+		equals "$(value "$1" phc_increasing)" yes
+}
+
+# The PHC's time against the host's realtime when its line arrived.
+phc_near_wall_clock() {
+	local phc host diff
+	phc=$(value "$1" phc_ns)
+	host=$(stamp "$1" phc_ns)
+	[[ $phc =~ ^[0-9]+$ ]] || return 1
+	diff=$((host - phc))
+	note "PHC - host wall clock: $((-diff / 1000)) us"
+	[ "${diff#-}" -le "$MAX_WALL_DIFF_NS" ]
+}
+
+phc_rate_ok() {
+	local ppm
+	ppm=$(value "$1" rate_ppm)
+	[ -n "$ppm" ] || return 1
+	note "PHC rate against CLOCK_MONOTONIC: $ppm ppm over $(value "$1" rate_interval_ns) ns"
+	awk -v p="$ppm" -v m="$MAX_RATE_PPM" 'BEGIN { exit !(p <= m && p >= -m) }'
+}
+
+show_log_tail() {
+	note "last lines of $1:"
+	tail -n 15 "$1" | cut -d' ' -f2- | sed 's/^/#   /'
+}
+
+check_default() {
+	local log="$LOG_DIR/default.log" before=$failures
+	check "default: the run exits 0" equals "$RC" 0
+	check "default: the guest powers off" powered_off "$log"
+	check "default: psci: SMC Calling Convention v1.1" has "$log" "psci: SMC Calling Convention v1.1"
+	check "default: KVM: hypervisor services detected (0x00000000 0x00000000 0x00000000 0x00000003)" \
+		has "$log" "smccc: KVM: hypervisor services detected (0x00000000 0x00000000 0x00000000 0x00000003)"
+	check "default: clock_name is KVM virtual PTP" kvm_ptp_clock "$log"
+	check "default: the PHC reads and increases" phc_increasing "$log"
+	check "default: PHC within 200 ms of the host's wall clock" phc_near_wall_clock "$log"
+	check "default: PHC rate within 100 ppm of CLOCK_MONOTONIC over 2 s" phc_rate_ok "$log"
+	check "default: both CPUs online" equals "$(value "$log" cpus_online)" 0-1
+	[ "$failures" = "$before" ] || show_log_tail "$log"
+}
+
+check_noptp() {
+	local log="$LOG_DIR/noptp.log" before=$failures
+	check "noptp: the run exits 0 and the guest powers off" \
+		eval 'equals "$RC" 0 && powered_off "$log"'
+	check "noptp: services detected (0x00000000 0x00000000 0x00000000 0x00000001)" \
+		has "$log" "smccc: KVM: hypervisor services detected (0x00000000 0x00000000 0x00000000 0x00000001)"
+	check "noptp: no KVM PTP clock registered" \
+		eval 'has "$log" "vhyp-linux-test: done" && ! kvm_ptp_clock "$log"'
+	[ "$failures" = "$before" ] || show_log_tail "$log"
+}
+
+check_none() {
+	local log="$LOG_DIR/none.log" before=$failures
+	check "none: the run exits 0 and the guest powers off" \
+		eval 'equals "$RC" 0 && powered_off "$log"'
+	check "none: still SMC Calling Convention v1.1" has "$log" "psci: SMC Calling Convention v1.1"
+	check "none: no \"hypervisor services detected\"" \
+		eval 'has "$log" "vhyp-linux-test: done" && lacks "$log" "hypervisor services detected"'
+	check "none: no KVM PTP clock registered" \
+		eval 'has "$log" "vhyp-linux-test: done" && ! kvm_ptp_clock "$log"'
+	[ "$failures" = "$before" ] || show_log_tail "$log"
+}
+
+prepare() {
+	local kdir
+	kdir=$("$LINUX_DIR/kernel.sh") || return 1
+	IMAGE="$kdir/Image"
+	note "kernel: $(cat "$kdir/release")"
+	INITRD=$("$LINUX_DIR/initramfs.sh" "$kdir") || return 1
+	if [ "$direct" = 0 ]; then
+		[ -x "$VHYP" ] || { log "no runner $VHYP"; return 1; }
+	fi
+	mkdir -p "$LOG_DIR"
+}
+
+main() {
+	local t0
+	t0=$(now_ns)
+	if ! prepare; then
+		not_ok "fetch the kernel and build the initramfs"
+		exit 1
+	fi
+	ok "fetch the kernel and build the initramfs"
+	boot default
+	check_default
+	if [ "$direct" = 0 ]; then
+		boot noptp --features "$FEATURES_NO_PTP"
+		check_noptp
+		boot none --features "$FEATURES_NONE"
+		check_none
+	fi
+	note "total $(awk -v s="$t0" -v e="$(now_ns)" 'BEGIN { printf "%.1f", (e - s) / 1e9 }') s"
+	[ "$failures" -eq 0 ]
+}
+
+# Sourcing the file (for a look at the checks) does not run the test.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	main "$@"
+fi
