@@ -34,8 +34,8 @@ find_busybox() {
 	fi
 	f="$VHYP_CACHE/busybox/busybox"
 	if ! is_arm64_elf "$f"; then
-		# shellcheck source=tests/linux/kernel.version
-		source "$LINUX_DIR/kernel.version"
+		# shellcheck source=/dev/null
+		source "$KERNEL_VERSION_FILE"
 		private_apt_update "$KERNEL_SUITE"
 		local tmp
 		tmp=$(mktemp -d)

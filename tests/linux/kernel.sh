@@ -14,8 +14,8 @@
 set -euo pipefail
 # shellcheck source=tests/linux/lib.sh
 source "$(dirname "$0")/lib.sh"
-# shellcheck source=tests/linux/kernel.version
-source "$LINUX_DIR/kernel.version"
+# shellcheck source=/dev/null
+source "$KERNEL_VERSION_FILE"
 
 # Kernel options whose modules the test's /init must load (in this order,
 # after their dependencies), when the kernel builds them as modules.
@@ -30,7 +30,8 @@ complete() { [ -f "$1/release" ] && [ -f "$1/Image" ]; }
 # The exact pinned version, if the suite still has it, else the ABI of the
 # suite's current linux-image-arm64.
 resolve_abi() {
-	if papt_cache show "linux-image-$KERNEL_ABI=$KERNEL_VERSION" >/dev/null 2>&1; then
+	if papt_cache show "linux-image-$KERNEL_ABI=$KERNEL_VERSION" 2>/dev/null |
+		grep -qx "Version: $KERNEL_VERSION"; then
 		echo "$KERNEL_ABI $KERNEL_VERSION"
 		return
 	fi
@@ -98,9 +99,10 @@ module_path() {
 }
 
 # Copies module $2 and its dependencies (first) into $3, uncompressed, and
-# appends their names to $3/load-order.
+# appends their names to $3/load-order.  The dependencies come from the
+# module's own .modinfo ("depends=a,b"), so no host kmod is needed.
 copy_module() {
-	local mdir=$1 name=$2 out=$3 file dep
+	local mdir=$1 name=$2 out=$3 file dep deps
 	grep -qx "$name.ko" "$out/load-order" 2>/dev/null && return 0
 	file=$(module_path "$mdir" "$name")
 	if [ -z "$file" ]; then
@@ -109,15 +111,17 @@ copy_module() {
 			die "module $name not found"
 		return 0
 	fi
-	for dep in $(modinfo -F depends "$file" | tr ',' ' '); do
+	case $file in
+	*.xz) xz -dc "$file" >"$out/$name.ko.part" ;;
+	*.zst) zstd -dc "$file" >"$out/$name.ko.part" ;;
+	*.gz) gzip -dc "$file" >"$out/$name.ko.part" ;;
+	*) cp "$file" "$out/$name.ko.part" ;;
+	esac
+	deps=$(tr '\0' '\n' <"$out/$name.ko.part" | sed -n 's/^depends=//p' | head -n1)
+	for dep in ${deps//,/ }; do
 		copy_module "$mdir" "$dep" "$out"
 	done
-	case $file in
-	*.xz) xz -dc "$file" >"$out/$name.ko" ;;
-	*.zst) zstd -dc "$file" >"$out/$name.ko" ;;
-	*.gz) gzip -dc "$file" >"$out/$name.ko" ;;
-	*) cp "$file" "$out/$name.ko" ;;
-	esac
+	mv "$out/$name.ko.part" "$out/$name.ko"
 	echo "$name.ko" >>"$out/load-order"
 }
 
@@ -143,8 +147,9 @@ unpack() {
 	vmlinuz=$(first_existing "$tree"/boot/vmlinuz-"$abi" "$tree"/usr/lib/modules/"$abi"/vmlinuz)
 	config=$(first_existing "$tree"/boot/config-"$abi" "$tree"/usr/lib/modules/"$abi"/config)
 	mdir=$(first_existing "$tree"/lib/modules/"$abi" "$tree"/usr/lib/modules/"$abi")
-	[ -n "$vmlinuz" ] && [ -n "$config" ] && [ -n "$mdir" ] ||
+	if [ -z "$vmlinuz" ] || [ -z "$config" ] || [ -z "$mdir" ]; then
 		die "unexpected package layout (vmlinuz '$vmlinuz', config '$config')"
+	fi
 
 	rm -rf "$dest" && mkdir -p "$dest/modules"
 	: >"$dest/modules/load-order"

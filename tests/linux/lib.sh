@@ -12,6 +12,10 @@ VHYP_CACHE=${VHYP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vhyp}
 # Things we build (initramfs, test program) go to the build directory.
 LINUX_BUILD=${LINUX_BUILD:-$REPO_DIR/${O:-build}/linux}
 
+# Which Debian kernel to use: tests/linux/kernel.version unless the caller
+# names another file of the same form.
+KERNEL_VERSION_FILE=${KERNEL_VERSION_FILE:-$LINUX_DIR/kernel.version}
+
 log() { echo "tests/linux: $*" >&2; }
 die() {
 	log "error: $*"

@@ -106,9 +106,14 @@ equals() { [ "$1" = "$2" ]; }
 powered_off() {
 	has "$1" "vhyp-linux-test: poweroff" && has "$1" "reboot: Power down"
 }
+exited_cleanly() { equals "$RC" 0 && powered_off "$1"; }
+# The test program ran to its end (so a missing line means something).
+finished() { has "$1" "vhyp-linux-test: done"; }
 
 # Some clock is named "KVM virtual PTP".
 kvm_ptp_clock() { grep -qE 'vhyp-linux-test: clock_name\.ptp[0-9]+=KVM virtual PTP$' "$1"; }
+no_kvm_ptp_clock() { finished "$1" && ! kvm_ptp_clock "$1"; }
+no_kvm_services() { finished "$1" && lacks "$1" "hypervisor services detected"; }
 
 phc_increasing() {
 	equals "$(value "$1" phc_open)" ok && equals "$(value "$1" phc_read)" ok &&
@@ -156,24 +161,19 @@ check_default() {
 
 check_noptp() {
 	local log="$LOG_DIR/noptp.log" before=$failures
-	check "noptp: the run exits 0 and the guest powers off" \
-		eval 'equals "$RC" 0 && powered_off "$log"'
+	check "noptp: the run exits 0 and the guest powers off" exited_cleanly "$log"
 	check "noptp: services detected (0x00000000 0x00000000 0x00000000 0x00000001)" \
 		has "$log" "smccc: KVM: hypervisor services detected (0x00000000 0x00000000 0x00000000 0x00000001)"
-	check "noptp: no KVM PTP clock registered" \
-		eval 'has "$log" "vhyp-linux-test: done" && ! kvm_ptp_clock "$log"'
+	check "noptp: no KVM PTP clock registered" no_kvm_ptp_clock "$log"
 	[ "$failures" = "$before" ] || show_log_tail "$log"
 }
 
 check_none() {
 	local log="$LOG_DIR/none.log" before=$failures
-	check "none: the run exits 0 and the guest powers off" \
-		eval 'equals "$RC" 0 && powered_off "$log"'
+	check "none: the run exits 0 and the guest powers off" exited_cleanly "$log"
 	check "none: still SMC Calling Convention v1.1" has "$log" "psci: SMC Calling Convention v1.1"
-	check "none: no \"hypervisor services detected\"" \
-		eval 'has "$log" "vhyp-linux-test: done" && lacks "$log" "hypervisor services detected"'
-	check "none: no KVM PTP clock registered" \
-		eval 'has "$log" "vhyp-linux-test: done" && ! kvm_ptp_clock "$log"'
+	check "none: no \"hypervisor services detected\"" no_kvm_services "$log"
+	check "none: no KVM PTP clock registered" no_kvm_ptp_clock "$log"
 	[ "$failures" = "$before" ] || show_log_tail "$log"
 }
 
