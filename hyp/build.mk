@@ -7,6 +7,8 @@ HYP_OBJS := $(patsubst %.c,$(O)/hyp-obj/%.o,$(HYP_C_SRCS)) \
 HYP_CFLAGS := $(CROSS_CFLAGS) -fpie -fvisibility=hidden -Ihyp \
 	-Ihyp/arch/aarch64
 HYP_LDS := hyp/arch/aarch64/vhyp.lds
+# The core library the image links (overridable for bring-up experiments).
+HYP_CORE_LIB ?= $(O)/aarch64/libcore.a
 
 $(O)/hyp-obj/hyp/%.o: hyp/%.c
 	@mkdir -p $(dir $@)
@@ -16,16 +18,16 @@ $(O)/hyp-obj/hyp/%.o: hyp/%.S
 	$(CROSS_CC) $(HYP_CFLAGS) -MMD -MP -c $< -o $@
 -include $(HYP_OBJS:.o=.d)
 
-$(O)/hyp/vhyp.elf: $(HYP_OBJS) $(O)/aarch64/libcore.a $(HYP_LDS)
+$(O)/hyp/vhyp.elf: $(HYP_OBJS) $(HYP_CORE_LIB) $(HYP_LDS)
 	@mkdir -p $(dir $@)
 	$(CROSS_LD) -pie --no-dynamic-linker -z norelro --no-undefined \
-		-T $(HYP_LDS) -o $@ $(HYP_OBJS) $(O)/aarch64/libcore.a
+		-T $(HYP_LDS) -o $@ $(HYP_OBJS) $(HYP_CORE_LIB)
 $(O)/hyp/vhyp.bin: $(O)/hyp/vhyp.elf
 	$(CROSS_OBJCOPY) -O binary $< $@
 
 # The hypervisor needs the core's SMCCC dispatcher and stage-2 code; until
 # they exist, `make all` skips it instead of failing to link.
-ifneq ($(wildcard core/smccc/*.c),)
+ifneq ($(and $(wildcard core/smccc/*.c),$(wildcard core/vm/*.c),$(wildcard core/stage2/*.c)),)
 ALL_TARGETS += $(O)/hyp/vhyp.bin
 endif
 .PHONY: hyp
@@ -36,3 +38,16 @@ $(O)/host/hyp/fdt.o: hyp/fdt.c hyp/fdt.h
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) -ffreestanding -c $< -o $@
 $(O)/host/tests/unit/test_fdt: $(O)/host/hyp/fdt.o
+
+# tests/qemu/hyp-smoke: the bring-up guest (run with its run.sh).
+SMOKE_SRCS := tests/qemu/hyp-smoke/start.S tests/qemu/hyp-smoke/main.c
+SMOKE_OBJS := $(patsubst %,$(O)/hyp-obj/%.o,$(SMOKE_SRCS))
+$(O)/hyp-obj/tests/qemu/hyp-smoke/%.o: tests/qemu/hyp-smoke/%
+	@mkdir -p $(dir $@)
+	$(CROSS_CC) $(CROSS_CFLAGS) -c $< -o $@
+$(O)/hyp/hyp-smoke.elf: $(SMOKE_OBJS) tests/qemu/hyp-smoke/guest.lds
+	@mkdir -p $(dir $@)
+	$(CROSS_LD) -T tests/qemu/hyp-smoke/guest.lds -o $@ $(SMOKE_OBJS)
+$(O)/hyp/hyp-smoke.bin: $(O)/hyp/hyp-smoke.elf
+	$(CROSS_OBJCOPY) -O binary $< $@
+ALL_TARGETS += $(O)/hyp/hyp-smoke.bin

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* What hyp/arch/aarch64 provides to the rest of the hypervisor. */
+#ifndef HYP_ARCH_H
+#define HYP_ARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <core/stage2.h>
+
+struct hyp_cpu;
+struct vhyp_vm;
+
+/* head.S */
+extern char __image_start[], __image_end[];
+void arch_secondary_entry(void);
+_Noreturn void arch_enter_guest(uint64_t x0, uintptr_t sp);
+_Noreturn void arch_semihost_exit(uint64_t status);
+uint64_t arch_firmware_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
+
+/* cpu (sysregs) */
+uint64_t arch_read_mpidr(void);
+uint64_t arch_read_cntpct(void);
+uint64_t arch_read_cntfrq(void);
+unsigned arch_pa_range_bits(void);
+void arch_set_this_cpu(struct hyp_cpu *cpu);
+struct hyp_cpu *arch_this_cpu(void);
+_Noreturn void arch_park(void);
+/* EL2 state for running the guest on this CPU (notes' register table). */
+void arch_el2_setup_guest(const struct vhyp_vm *vm);
+/* Guest EL1 entry state: ELR_EL2/SPSR_EL2. */
+void arch_prepare_eret(uint64_t entry);
+void arch_log_features(void);
+int64_t arch_workaround_answer(uint32_t func_id);
+
+/* mmu.c: EL2 stage-1 identity map. */
+void arch_mmu_init(uint64_t pool_pa, uint64_t pool_size);
+void arch_mmu_map(uint64_t pa, uint64_t size, bool device);
+void arch_mmu_unmap(uint64_t pa, uint64_t size);
+void arch_mmu_enable(void);
+bool arch_mmu_enabled(void);
+
+/* Stage-2 TLB maintenance for core/stage2. */
+extern const struct s2_mmu_ops arch_s2_mmu_ops;
+
+#endif /* HYP_ARCH_H */

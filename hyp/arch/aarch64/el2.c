@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Per-CPU EL2 state for running the guest at EL1, following
+ * docs/hypervisor.md and the pitfalls in thin-hypervisor-notes.md: every
+ * feature-dependent control is read from the ID registers and set on every
+ * CPU (primary and secondaries alike).
+ */
+#include <stdint.h>
+
+#include <core/vm.h>
+
+#include "arch.h"
+#include "sysreg.h"
+
+#define HCR_VM     (1ULL << 0)
+#define HCR_SWIO   (1ULL << 1)
+#define HCR_FB     (1ULL << 9)
+#define HCR_BSU_IS (1ULL << 10)
+#define HCR_TSC    (1ULL << 19)
+#define HCR_RW     (1ULL << 31)
+#define HCR_APK    (1ULL << 40)
+#define HCR_API    (1ULL << 41)
+
+#define CPTR_EL2_RES1 0x22FFULL /* bits 13, 9, 7:0 */
+#define CPTR_TZ       (1ULL << 8)
+#define CPTR_TSM      (1ULL << 12)
+
+#define HCRX_MSCEN  (1ULL << 11)
+#define HCRX_TCR2EN (1ULL << 14)
+
+#define VTCR_RES1         (1ULL << 31)
+#define SPSR_EL1H_DAIF    0x3C5ULL
+#define SCTLR_EL1_DEFAULT 0x30D00800ULL
+
+static const unsigned pa_range_bits[] = {32, 36, 40, 42, 44, 48, 52};
+
+unsigned arch_pa_range_bits(void)
+{
+	unsigned r = id_field(read_sysreg(id_aa64mmfr0_el1), 0);
+
+	return r < 7 ? pa_range_bits[r] : 48;
+}
+
+static bool have_pauth(void)
+{
+	uint64_t isar1 = read_sysreg(id_aa64isar1_el1);
+	uint64_t isar2 = read_sysreg(ID_AA64ISAR2_EL1);
+
+	return id_field(isar1, 4) || id_field(isar1, 8) ||
+	       id_field(isar1, 24) || id_field(isar1, 28) ||
+	       id_field(isar2, 8) || id_field(isar2, 12);
+}
+
+static bool have_sve(void)
+{
+	return id_field(read_sysreg(id_aa64pfr0_el1), 32) != 0;
+}
+
+static bool have_sme(void)
+{
+	return id_field(read_sysreg(id_aa64pfr1_el1), 24) != 0;
+}
+
+bool arch_have_gicv3_sysregs(void);
+bool arch_have_gicv3_sysregs(void)
+{
+	/* ID_AA64PFR0_EL1.GIC: 0 means no system-register interface (a
+	 * GICv2), and then every ICC_ and ICH_ access is UNDEFINED. */
+	return id_field(read_sysreg(id_aa64pfr0_el1), 24) != 0;
+}
+
+static void setup_fp_traps(void)
+{
+	uint64_t cptr = CPTR_EL2_RES1;
+
+	if (!have_sve())
+		cptr |= CPTR_TZ;
+	if (!have_sme())
+		cptr |= CPTR_TSM;
+	/* Clear the traps first: ZCR_EL2/SMCR_EL2 writes trap otherwise. */
+	write_sysreg(cptr, cptr_el2);
+	isb();
+	if (have_sve())
+		write_sysreg(0xFULL, ZCR_EL2); /* LEN: the largest */
+	if (have_sme()) {
+		uint64_t smfr = read_sysreg(ID_AA64SMFR0_EL1);
+		uint64_t smcr = 0xFULL;
+		if (smfr >> 63)
+			smcr |= 1ULL << 31; /* FA64 */
+		if (id_field(smfr, 56) >= 1)
+			smcr |= 1ULL << 30; /* EZT0 (SME2) */
+		write_sysreg(smcr, SMCR_EL2);
+	}
+	isb();
+}
+
+static void setup_pmu(void)
+{
+	unsigned pmuver = id_field(read_sysreg(id_aa64dfr0_el1), 8);
+	uint64_t mdcr = 0;
+
+	if (pmuver != 0 && pmuver != 0xF)
+		mdcr = (read_sysreg(pmcr_el0) >> 11) & 0x1F; /* HPMN = N */
+	write_sysreg(mdcr, mdcr_el2);
+}
+
+static void setup_hcrx(void)
+{
+	uint64_t hcrx = 0;
+
+	if (id_field(read_sysreg(id_aa64mmfr1_el1), 40) == 0)
+		return; /* no FEAT_HCX */
+	if (id_field(read_sysreg(ID_AA64ISAR2_EL1), 16) != 0)
+		hcrx |= HCRX_MSCEN; /* MOPS usable at EL1/EL0 */
+	if (id_field(read_sysreg(ID_AA64MMFR3_EL1), 0) != 0)
+		hcrx |= HCRX_TCR2EN;
+	write_sysreg(hcrx, HCRX_EL2);
+}
+
+static void setup_gic(void)
+{
+	if (!arch_have_gicv3_sysregs())
+		return;
+	/* SRE, DFB, DIB, Enable: EL1 uses the system-register interface. */
+	write_sysreg(0xFULL, ICC_SRE_EL2);
+	isb();
+	write_sysreg(0ULL, ICH_HCR_EL2);
+}
+
+void arch_el2_setup_guest(const struct vhyp_vm *vm)
+{
+	uint64_t hcr = HCR_VM | HCR_SWIO | HCR_FB | HCR_BSU_IS | HCR_TSC |
+	               HCR_RW; /* IMO/FMO/AMO clear: GIC passed through */
+
+	if (have_pauth())
+		hcr |= HCR_APK | HCR_API;
+	setup_fp_traps();
+	setup_gic();
+	write_sysreg(3ULL, cnthctl_el2); /* EL1PCTEN | EL1PCEN */
+	write_sysreg(vm->cfg.cntvoff, cntvoff_el2);
+	write_sysreg(0ULL, cnthp_ctl_el2);
+	setup_pmu();
+	write_sysreg(0ULL, hstr_el2);
+	setup_hcrx();
+	write_sysreg(read_sysreg(midr_el1), vpidr_el2);
+	write_sysreg(read_sysreg(mpidr_el1), vmpidr_el2);
+	write_sysreg(SCTLR_EL1_DEFAULT, sctlr_el1);
+	write_sysreg(s2_vtcr(&vm->s2, arch_pa_range_bits()) | VTCR_RES1,
+	             vtcr_el2);
+	write_sysreg(vm->s2.root_pa | ((uint64_t)vm->s2.vmid << 48), vttbr_el2);
+	isb();
+	__asm__ volatile("tlbi vmalls12e1" ::: "memory");
+	dsb(nsh);
+	isb();
+	write_sysreg(hcr, hcr_el2);
+	isb();
+	__asm__ volatile("ic iallu" ::: "memory");
+	dsb(nsh);
+	isb();
+}
+
+void arch_prepare_eret(uint64_t entry)
+{
+	write_sysreg(entry, elr_el2);
+	write_sysreg(SPSR_EL1H_DAIF, spsr_el2);
+}
+
+uint64_t arch_read_mpidr(void)
+{
+	return read_sysreg(mpidr_el1);
+}
+
+uint64_t arch_read_cntpct(void)
+{
+	isb();
+	return read_sysreg(cntpct_el0);
+}
+
+uint64_t arch_read_cntfrq(void)
+{
+	return read_sysreg(cntfrq_el0);
+}
+
+void arch_set_this_cpu(struct hyp_cpu *cpu)
+{
+	write_sysreg((uint64_t)(uintptr_t)cpu, tpidr_el2);
+}
+
+struct hyp_cpu *arch_this_cpu(void)
+{
+	return (struct hyp_cpu *)(uintptr_t)read_sysreg(tpidr_el2);
+}
+
+/*
+ * SMCCC_ARCH_FEATURES for the CPU-workaround IDs, from the CPU's own state
+ * (QEMU's firmware implements SMCCC 1.0 only, so there is no firmware
+ * answer to forward): NOT_REQUIRED when the ID registers say the CPU is not
+ * affected, otherwise NOT_SUPPORTED, as KVM answers for an unmitigated CPU.
+ */
+int64_t arch_workaround_answer(uint32_t func_id)
+{
+	uint64_t pfr0 = read_sysreg(id_aa64pfr0_el1);
+	unsigned csv2 = id_field(pfr0, 56);
+
+	switch (func_id) {
+	case 0x80008000U: /* WORKAROUND_1: Spectre-v2 */
+		return csv2 >= 1 ? -2 : -1;
+	case 0x80003FFFU: /* WORKAROUND_3: Spectre-BHB */
+		if (csv2 >= 3 ||
+		    id_field(read_sysreg(id_aa64mmfr1_el1), 60) != 0)
+			return -2;
+		return -1;
+	default: /* WORKAROUND_2 (SSB): SSBS, when present, is the guest's */
+		return -1;
+	}
+}

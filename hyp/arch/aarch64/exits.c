@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Guest exits: SMCCC calls (HVC, trapped SMC), stage-2 aborts and every
+ * other trap, plus exception injection into the guest's EL1 and the dump
+ * of an unexpected exception at EL2.
+ *
+ * Guest input never stops the hypervisor: what it cannot serve becomes an
+ * exception for the guest, as the architecture would have raised it.
+ */
+#include <stdint.h>
+
+#include <core/dispatch.h>
+
+#include "arch.h"
+#include "hyp.h"
+#include "sysreg.h"
+
+#define ESR_EC(esr) ((unsigned)((esr) >> 26) & 0x3FU)
+#define ESR_IL      (1ULL << 25)
+#define EC_UNKNOWN  0x00U
+#define EC_WFX      0x01U
+#define EC_IABT_LOW 0x20U
+#define EC_IABT_CUR 0x21U
+#define EC_DABT_LOW 0x24U
+#define EC_DABT_CUR 0x25U
+#define EC_SMC64    0x17U
+#define FSC_SEA     0x10U
+#define ISS_ISV     (1ULL << 24)
+#define ISS_WNR     (1ULL << 6)
+
+#define PSR_MODE_MASK 0x1FULL
+#define PSR_MODE_EL0T 0x0ULL
+#define PSR_MODE_EL1T 0x4ULL
+#define PSR_MODE_EL1H 0x5ULL
+#define PSR_AARCH32   0x10ULL
+#define PSR_DAIF      0x3C0ULL
+#define PSR_SSBS      (1ULL << 12)
+#define PSR_PAN       (1ULL << 22)
+#define SCTLR_SPAN    (1ULL << 23)
+#define SCTLR_DSSBS   (1ULL << 44)
+
+void hyp_handle_smccc(struct hyp_regs *regs)
+{
+	uint64_t esr = read_sysreg(esr_el2);
+	struct hyp_cpu *cpu = arch_this_cpu();
+
+	if (g_hyp.cmd.log >= 2)
+		vlog("cpu%u exit %s x0=0x%llx\n", cpu->idx,
+		     ESR_EC(esr) == EC_SMC64 ? "smc" : "hvc",
+		     (unsigned long long)regs->x[0]);
+	if (ESR_EC(esr) == EC_SMC64) {
+		/* A trapped SMC's ELR points at the SMC itself. */
+		write_sysreg(read_sysreg(elr_el2) + 4, elr_el2);
+		if ((esr & 0xFFFFU) != 0) {
+			/* SMC #imm != 0: not an SMCCC call (as KVM). */
+			regs->x[0] = ~0ULL;
+			return;
+		}
+	}
+	vhyp_smccc_call(&g_hyp.vm, (struct vhyp_vcpu *)cpu, regs->x);
+}
+
+/* Vector offset in VBAR_EL1 for an exception taken from `spsr` to EL1. */
+static uint64_t vector_offset(uint64_t spsr)
+{
+	if (spsr & PSR_AARCH32)
+		return 0x600; /* lower EL, AArch32 */
+	switch (spsr & PSR_MODE_MASK) {
+	case PSR_MODE_EL0T:
+		return 0x400; /* lower EL, AArch64 */
+	case PSR_MODE_EL1T:
+		return 0x000; /* current EL, SP_EL0 */
+	default:
+		return 0x200; /* current EL, SP_EL1 */
+	}
+}
+
+static bool from_el0(uint64_t spsr)
+{
+	return (spsr & PSR_AARCH32) || (spsr & PSR_MODE_MASK) == PSR_MODE_EL0T;
+}
+
+/* PSTATE on taking an exception to AArch64 EL1. */
+static uint64_t exception_pstate(void)
+{
+	uint64_t sctlr = read_sysreg(sctlr_el1);
+	uint64_t pstate = PSR_MODE_EL1H | PSR_DAIF;
+
+	if (id_field(read_sysreg(id_aa64mmfr1_el1), 20) != 0 &&
+	    !(sctlr & SCTLR_SPAN))
+		pstate |= PSR_PAN;
+	if (id_field(read_sysreg(id_aa64pfr1_el1), 4) != 0 &&
+	    (sctlr & SCTLR_DSSBS))
+		pstate |= PSR_SSBS;
+	return pstate;
+}
+
+/* Takes a synchronous exception with syndrome esr1 to the guest's EL1. */
+static void inject_sync(uint64_t esr1, bool set_far, uint64_t far)
+{
+	uint64_t spsr = read_sysreg(spsr_el2);
+	uint64_t elr = read_sysreg(elr_el2);
+
+	write_sysreg(elr, elr_el1);
+	write_sysreg(spsr, spsr_el1);
+	write_sysreg(esr1, esr_el1);
+	if (set_far)
+		write_sysreg(far, far_el1);
+	write_sysreg(read_sysreg(vbar_el1) + vector_offset(spsr), elr_el2);
+	write_sysreg(exception_pstate(), spsr_el2);
+}
+
+static void inject_undef(uint64_t esr2)
+{
+	inject_sync(((uint64_t)EC_UNKNOWN << 26) | (esr2 & ESR_IL), false, 0);
+}
+
+/* Synchronous external abort for an access outside every mapping. */
+static void inject_sea(uint64_t esr2, bool instr)
+{
+	uint64_t spsr = read_sysreg(spsr_el2);
+	unsigned ec;
+	uint64_t iss = FSC_SEA;
+
+	if (instr)
+		ec = from_el0(spsr) ? EC_IABT_LOW : EC_IABT_CUR;
+	else
+		ec = from_el0(spsr) ? EC_DABT_LOW : EC_DABT_CUR;
+	if (!instr)
+		iss |= esr2 & ISS_WNR;
+	inject_sync(((uint64_t)ec << 26) | (esr2 & ESR_IL) | iss, true,
+	            read_sysreg(far_el2));
+}
+
+static void handle_stage2_abort(uint64_t esr, bool instr)
+{
+	uint64_t hpfar = read_sysreg(hpfar_el2);
+	uint64_t far = read_sysreg(far_el2);
+	uint64_t ipa = ((hpfar & 0xFFFFFFFFFF0ULL) << 8) | (far & 0xFFFULL);
+	unsigned len = 4;
+
+	if (!instr && (esr & ISS_ISV))
+		len = 1U << ((esr >> 22) & 3U);
+	/* vhyp has no device model: whatever the verdict (emulate or
+	 * refused by the MMIO guard), the access cannot complete.  The call
+	 * still lets the core count refusals. */
+	(void)vhyp_mmio_check(&g_hyp.vm, ipa, len);
+	if (g_hyp.cmd.log >= 1)
+		vlog("cpu%u: %s abort at IPA 0x%llx (ESR 0x%llx, ELR 0x%llx): "
+		     "external abort injected\n",
+		     arch_this_cpu()->idx, instr ? "instruction" : "data",
+		     (unsigned long long)ipa, (unsigned long long)esr,
+		     (unsigned long long)read_sysreg(elr_el2));
+	inject_sea(esr, instr);
+}
+
+void hyp_handle_trap(struct hyp_regs *regs)
+{
+	uint64_t esr = read_sysreg(esr_el2);
+	unsigned ec = ESR_EC(esr);
+
+	(void)regs;
+	switch (ec) {
+	case EC_DABT_LOW:
+		handle_stage2_abort(esr, false);
+		return;
+	case EC_IABT_LOW:
+		handle_stage2_abort(esr, true);
+		return;
+	default:
+		if (g_hyp.cmd.log >= 1)
+			vlog("cpu%u: trap EC 0x%x (ESR 0x%llx, ELR 0x%llx): "
+			     "UNDEFINED injected\n",
+			     arch_this_cpu()->idx, ec, (unsigned long long)esr,
+			     (unsigned long long)read_sysreg(elr_el2));
+		inject_undef(esr);
+		return;
+	}
+}
+
+static const char *const vector_names[16] = {
+        "EL2t sync",    "EL2t irq",    "EL2t fiq",    "EL2t serror",
+        "EL2h sync",    "EL2h irq",    "EL2h fiq",    "EL2h serror",
+        "lower64 sync", "lower64 irq", "lower64 fiq", "lower64 serror",
+        "lower32 sync", "lower32 irq", "lower32 fiq", "lower32 serror",
+};
+
+static volatile int in_panic;
+
+void hyp_unexpected_exception(uint64_t vector, struct hyp_regs *regs);
+void hyp_unexpected_exception(uint64_t vector, struct hyp_regs *regs)
+{
+	if (in_panic++)
+		arch_semihost_exit(3); /* a fault while dumping: just exit */
+	vlog("unexpected exception: %s\n", vector_names[vector & 15]);
+	vlog("ESR 0x%016llx ELR 0x%016llx FAR 0x%016llx\n",
+	     (unsigned long long)read_sysreg(esr_el2),
+	     (unsigned long long)read_sysreg(elr_el2),
+	     (unsigned long long)read_sysreg(far_el2));
+	vlog("HPFAR 0x%016llx SPSR 0x%016llx MPIDR 0x%llx\n",
+	     (unsigned long long)read_sysreg(hpfar_el2),
+	     (unsigned long long)read_sysreg(spsr_el2),
+	     (unsigned long long)read_sysreg(mpidr_el1));
+	for (unsigned i = 0; i < 31; i += 2) {
+		if (i + 1 < 31)
+			vlog("x%-2u 0x%016llx x%-2u 0x%016llx\n", i,
+			     (unsigned long long)regs->x[i], i + 1,
+			     (unsigned long long)regs->x[i + 1]);
+		else
+			vlog("x%-2u 0x%016llx\n", i,
+			     (unsigned long long)regs->x[i]);
+	}
+	vlog("image at 0x%llx\n", (unsigned long long)(uintptr_t)__image_start);
+	arch_semihost_exit(3);
+}
+
+/* Stage-2 TLB maintenance for core/stage2. */
+static void s2_tlbi_range(void *ctx, uint16_t vmid, uint64_t ipa, uint64_t size)
+{
+	uint64_t cur_vmid = (read_sysreg(vttbr_el2) >> 48) & 0xFFFFU;
+
+	(void)ctx;
+	dsb(ishst);
+	if (cur_vmid != vmid) {
+		/* Not this CPU's current VM (e.g. the VM is being built):
+		 * every EL1&0 entry, all VMIDs. */
+		__asm__ volatile("tlbi alle1is" ::: "memory");
+	} else if (size <= 64 * 4096ULL) {
+		for (uint64_t off = 0; off < size; off += 4096)
+			__asm__ volatile("tlbi ipas2e1is, %0"
+			                 :
+			                 : "r"((ipa + off) >> 12)
+			                 : "memory");
+		dsb(ish);
+		/* Combined stage-1+2 entries are not tagged by IPA. */
+		__asm__ volatile("tlbi vmalle1is" ::: "memory");
+	} else {
+		__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
+	}
+	dsb(ish);
+	isb();
+}
+
+static void s2_sync_tables(void *ctx)
+{
+	(void)ctx;
+	dsb(ishst);
+}
+
+const struct s2_mmu_ops arch_s2_mmu_ops = {
+        .tlbi_range = s2_tlbi_range,
+        .sync_tables = s2_sync_tables,
+};

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+/*
+ * EL2 exception vectors.
+ *
+ * Guest exits (lower EL, synchronous) save the caller-saved registers
+ * x0..x18, x29, x30 into a struct hyp_regs on the CPU's EL2 stack.  HVC and
+ * SMC go straight to the SMCCC handler, whose C code preserves x19..x28
+ * itself, and return; every other exit also saves x19..x28 so the handler
+ * sees (and may change) all guest registers.  Anything else is a
+ * hypervisor bug: dump and exit.
+ */
+#include "asm.h"
+
+.macro unexpected id
+	.balign	0x80
+	sub	sp, sp, #HYP_REGS_SIZE
+	stp	x0, x1, [sp]
+	mov	x0, #\id
+	b	unexpected_common
+.endm
+
+	.text
+	.balign	0x800
+	.global hyp_vectors
+hyp_vectors:
+	unexpected 0	// current EL, SP_EL0: sync
+	unexpected 1	// irq
+	unexpected 2	// fiq
+	unexpected 3	// serror
+	unexpected 4	// current EL, SP_ELx: sync
+	unexpected 5	// irq
+	unexpected 6	// fiq
+	unexpected 7	// serror
+
+	.balign	0x80	// lower EL, AArch64: sync
+	b	guest_sync
+	unexpected 9	// irq
+	unexpected 10	// fiq
+	unexpected 11	// serror
+
+	.balign	0x80	// lower EL, AArch32: sync
+	b	guest_sync
+	unexpected 13
+	unexpected 14
+	unexpected 15
+
+guest_sync:
+	sub	sp, sp, #HYP_REGS_SIZE
+	stp	x0, x1, [sp, #0]
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	str	x18, [sp, #144]
+	stp	x29, x30, [sp, #232]
+	mrs	x0, esr_el2
+	lsr	x0, x0, #ESR_EC_SHIFT
+	cmp	x0, #ESR_EC_HVC64
+	b.eq	1f
+	cmp	x0, #ESR_EC_SMC64
+	b.ne	guest_trap
+1:	mov	x0, sp
+	bl	hyp_handle_smccc
+	b	guest_return
+
+guest_trap:
+	stp	x19, x20, [sp, #152]
+	stp	x21, x22, [sp, #168]
+	stp	x23, x24, [sp, #184]
+	stp	x25, x26, [sp, #200]
+	stp	x27, x28, [sp, #216]
+	mov	x0, sp
+	bl	hyp_handle_trap
+	ldp	x19, x20, [sp, #152]
+	ldp	x21, x22, [sp, #168]
+	ldp	x23, x24, [sp, #184]
+	ldp	x25, x26, [sp, #200]
+	ldp	x27, x28, [sp, #216]
+
+guest_return:
+	ldp	x0, x1, [sp, #0]
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldr	x18, [sp, #144]
+	ldp	x29, x30, [sp, #232]
+	add	sp, sp, #HYP_REGS_SIZE
+	eret
+	dsb	nsh
+	isb
+
+unexpected_common:
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	stp	x18, x19, [sp, #144]
+	stp	x20, x21, [sp, #160]
+	stp	x22, x23, [sp, #176]
+	stp	x24, x25, [sp, #192]
+	stp	x26, x27, [sp, #208]
+	stp	x28, x29, [sp, #224]
+	str	x30, [sp, #240]
+	mov	x1, sp
+	bl	hyp_unexpected_exception
+	b	arch_park

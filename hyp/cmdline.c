@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The hypervisor command line (/chosen/bootargs of the board DTB): words
+ * `key=value` separated by spaces; see docs/boot-contract.md.
+ */
+#include <core/vm.h>
+
+#include "hyp.h"
+
+bool hyp_parse_u64(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned base = 10;
+	size_t i = 0;
+
+	if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		i = 2;
+	}
+	if (i == len)
+		return false;
+	for (; i < len; i++) {
+		char c = s[i];
+		unsigned d;
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (base == 16 && c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return false;
+		if (v > (UINT64_MAX - d) / base)
+			return false; /* overflow */
+		v = v * base + d;
+	}
+	*out = v;
+	return true;
+}
+
+static bool key_is(const char *w, size_t klen, const char *key)
+{
+	size_t n = strlen(key);
+
+	return klen == n && memcmp(w, key, n) == 0;
+}
+
+/* Handles one word; returns false for a malformed value of a known key. */
+static bool parse_word(const char *w, size_t len, struct hyp_cmdline *c)
+{
+	size_t k = 0;
+	const char *val;
+	size_t vlen;
+	uint64_t v;
+	char buf[96];
+
+	while (k < len && w[k] != '=')
+		k++;
+	if (k == len || !key_is(w, 5, "vhyp.") || k < 5) {
+		if (len >= 5 && memcmp(w, "vhyp.", 5) == 0)
+			vlog("warning: ignoring '%.*s'\n", (int)len, w);
+		return true;
+	}
+	val = w + k + 1;
+	vlen = len - k - 1;
+	if (key_is(w, k, "vhyp.entry")) {
+		c->have_entry = hyp_parse_u64(val, vlen, &c->entry);
+		return c->have_entry;
+	}
+	if (key_is(w, k, "vhyp.dtb")) {
+		c->have_dtb = hyp_parse_u64(val, vlen, &c->dtb);
+		return c->have_dtb;
+	}
+	if (key_is(w, k, "vhyp.protected")) {
+		if (!hyp_parse_u64(val, vlen, &v) || v > 1)
+			return false;
+		c->protected_vm = v == 1;
+		return true;
+	}
+	if (key_is(w, k, "vhyp.log")) {
+		if (!hyp_parse_u64(val, vlen, &v) || v > 2)
+			return false;
+		c->log = (unsigned)v;
+		return true;
+	}
+	if (key_is(w, k, "vhyp.features")) {
+		if (vlen >= sizeof(buf))
+			return false;
+		memcpy(buf, val, vlen);
+		buf[vlen] = '\0';
+		c->features_set = vhyp_features_parse(buf, &c->features);
+		return c->features_set;
+	}
+	vlog("warning: unknown option '%.*s' ignored\n", (int)len, w);
+	return true;
+}
+
+int hyp_cmdline_parse(const char *s, uint32_t len, struct hyp_cmdline *out)
+{
+	uint32_t i = 0;
+	int bad = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->log = 1;
+	while (i < len && s[i]) {
+		uint32_t start;
+		while (i < len && s[i] == ' ')
+			i++;
+		start = i;
+		while (i < len && s[i] && s[i] != ' ')
+			i++;
+		if (i > start && !parse_word(s + start, i - start, out)) {
+			vlog("bad value in '%.*s'\n", (int)(i - start),
+			     s + start);
+			bad++;
+		}
+	}
+	return bad ? -1 : 0;
+}

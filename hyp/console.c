@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The hypervisor console: a minimal printf over the platform UART.  Every
+ * line the hypervisor prints starts with "vhyp: " so the runner and the
+ * tests can tell it from the guest's output.  Lines from different CPUs do
+ * not interleave once the MMU is on (a spinlock needs Normal memory).
+ */
+#include "hyp.h"
+
+#include "arch.h"
+
+static atomic_flag console_lock = ATOMIC_FLAG_INIT;
+static bool locking;
+
+void hyp_console_init(uint64_t uart_base)
+{
+	plat_uart_set_base(uart_base);
+}
+
+void hyp_console_set_locking(bool on)
+{
+	locking = on;
+}
+
+static void put_uart(char c, void *ctx)
+{
+	(void)ctx;
+	if (c == '\n')
+		plat_uart_putc('\r');
+	plat_uart_putc(c);
+}
+
+static void put_str(void (*put)(char, void *), void *ctx, const char *s,
+                    int width, bool left, int prec)
+{
+	int len = 0;
+
+	if (s == NULL)
+		s = "(null)";
+	while ((prec < 0 || len < prec) && s[len])
+		len++;
+	for (; !left && width > len; width--)
+		put(' ', ctx);
+	for (int i = 0; i < len; i++)
+		put(s[i], ctx);
+	for (; left && width > len; width--)
+		put(' ', ctx);
+}
+
+static void put_num(void (*put)(char, void *), void *ctx, uint64_t v,
+                    unsigned base, bool neg, int width, bool zero, bool left)
+{
+	char buf[24];
+	int n = 0;
+
+	do {
+		unsigned d = (unsigned)(v % base);
+		buf[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
+		v /= base;
+	} while (v);
+	if (neg)
+		buf[n++] = '-';
+	int digits = n;
+
+	for (int pad = width - digits; !left && pad > 0; pad--)
+		put(zero ? '0' : ' ', ctx);
+	while (n)
+		put(buf[--n], ctx);
+	for (int pad = width - digits; left && pad > 0; pad--)
+		put(' ', ctx);
+}
+
+void hyp_vformat(void (*put)(char, void *), void *ctx, const char *fmt,
+                 va_list ap)
+{
+	for (; *fmt; fmt++) {
+		bool zero = false, left = false;
+		int width = 0, lng = 0, prec = -1;
+		uint64_t v;
+
+		if (*fmt != '%') {
+			put(*fmt, ctx);
+			continue;
+		}
+		fmt++;
+		if (*fmt == '-') {
+			left = true;
+			fmt++;
+		}
+		if (*fmt == '0') {
+			zero = true;
+			fmt++;
+		}
+		while (*fmt >= '0' && *fmt <= '9')
+			width = width * 10 + (*fmt++ - '0');
+		if (*fmt == '.') {
+			fmt++;
+			prec = 0;
+			if (*fmt == '*') {
+				prec = va_arg(ap, int);
+				fmt++;
+			}
+			while (*fmt >= '0' && *fmt <= '9')
+				prec = prec * 10 + (*fmt++ - '0');
+		}
+		while (*fmt == 'l' || *fmt == 'z') {
+			lng++;
+			fmt++;
+		}
+		switch (*fmt) {
+		case 's':
+			put_str(put, ctx, va_arg(ap, const char *), width, left,
+			        prec);
+			break;
+		case 'c':
+			put((char)va_arg(ap, int), ctx);
+			break;
+		case 'd': {
+			int64_t s = lng ? va_arg(ap, int64_t) : va_arg(ap, int);
+			put_num(put, ctx, s < 0 ? 0 - (uint64_t)s : (uint64_t)s,
+			        10, s < 0, width, zero, left);
+			break;
+		}
+		case 'u':
+		case 'x':
+			v = lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
+			put_num(put, ctx, v, *fmt == 'x' ? 16 : 10, false,
+			        width, zero, left);
+			break;
+		case 'p':
+			put('0', ctx);
+			put('x', ctx);
+			put_num(put, ctx,
+			        (uint64_t)(uintptr_t)va_arg(ap, void *), 16,
+			        false, 0, false, false);
+			break;
+		case '%':
+			put('%', ctx);
+			break;
+		default:
+			put('%', ctx);
+			if (*fmt == '\0')
+				return;
+			put(*fmt, ctx);
+			break;
+		}
+	}
+}
+
+static void lock(void)
+{
+	if (locking && arch_mmu_enabled())
+		while (atomic_flag_test_and_set_explicit(&console_lock,
+		                                         memory_order_acquire))
+			;
+}
+
+static void unlock(void)
+{
+	if (locking && arch_mmu_enabled())
+		atomic_flag_clear_explicit(&console_lock, memory_order_release);
+}
+
+void vlog(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	lock();
+	put_str(put_uart, NULL, "vhyp: ", 0, false, -1);
+	hyp_vformat(put_uart, NULL, fmt, ap);
+	unlock();
+	va_end(ap);
+}
+
+void vlog_raw(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	lock();
+	hyp_vformat(put_uart, NULL, fmt, ap);
+	unlock();
+	va_end(ap);
+}
+
+_Noreturn void hyp_panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	put_str(put_uart, NULL, "vhyp: panic: ", 0, false, -1);
+	hyp_vformat(put_uart, NULL, fmt, ap);
+	va_end(ap);
+	arch_semihost_exit(3);
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/* The hypervisor's internal interfaces (everything outside core/). */
+#ifndef HYP_HYP_H
+#define HYP_HYP_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <core/vm.h>
+
+#include "fdt.h"
+
+#define HYP_MAX_CPUS    8U
+#define HYP_STACK_SHIFT 14 /* 16 KiB of EL2 stack per CPU */
+#define HYP_STACK_SIZE  (1UL << HYP_STACK_SHIFT)
+
+/* Guest GPRs saved on an exit: x[0..30].  HVC/SMC exits save only the
+ * caller-saved x0..x18, x29, x30 (the C handler preserves x19..x28); all
+ * other exits save all 31. */
+struct hyp_regs {
+	uint64_t x[31];
+	uint64_t pad;
+};
+
+/* PSCI power state of a physical CPU as the guest sees it. */
+enum hyp_cpu_state {
+	HYP_CPU_OFF = 0,
+	HYP_CPU_ON_PENDING = 1,
+	HYP_CPU_ON = 2,
+};
+
+struct hyp_cpu {
+	uint64_t mpidr; /* affinity fields only, as in the DT */
+	unsigned idx;
+	uintptr_t stack_top;
+	_Atomic unsigned state;
+	/* Where the guest asked this CPU to (re)start, and its x0. */
+	uint64_t entry;
+	uint64_t context;
+	uint64_t exits; /* trace counter */
+};
+
+struct hyp_cmdline {
+	uint64_t entry;
+	uint64_t dtb;
+	bool have_entry;
+	bool have_dtb;
+	bool protected_vm;
+	bool features_set;
+	uint64_t features;
+	unsigned log; /* 0 quiet, 1 normal, 2 trace every exit */
+};
+
+struct hyp_state {
+	struct fdt_board board;
+	struct hyp_cmdline cmd;
+	uint64_t window_base;
+	uint64_t window_size;
+	unsigned nr_cpus;
+	struct hyp_cpu cpus[HYP_MAX_CPUS];
+	struct vhyp_vm vm;
+	struct vhyp_vm_config cfg;
+	struct s2_pool s2_pool;
+	struct vhyp_clock clock;
+	bool vm_ready;
+};
+
+extern struct hyp_state g_hyp;
+
+/* console.c: every line starts with "vhyp: ". */
+void hyp_console_init(uint64_t uart_base);
+void vlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vlog_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void hyp_vformat(void (*put)(char c, void *ctx), void *ctx, const char *fmt,
+                 va_list ap);
+void hyp_console_set_locking(bool on);
+_Noreturn void hyp_panic(const char *fmt, ...)
+        __attribute__((format(printf, 1, 2)));
+
+/* cmdline.c */
+int hyp_cmdline_parse(const char *s, uint32_t len, struct hyp_cmdline *out);
+bool hyp_parse_u64(const char *s, size_t len, uint64_t *out);
+
+/* lib.c */
+void *memset(void *dst, int c, size_t n);
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+
+/* cpu.c */
+struct hyp_cpu *hyp_cpu_by_mpidr(uint64_t mpidr);
+_Noreturn void hyp_cpu_enter_guest(struct hyp_cpu *cpu, uint64_t entry,
+                                   uint64_t x0);
+
+/* psci.c: the vhyp_ops psci hook. */
+void hyp_psci_call(void *ctx, struct vhyp_vcpu *vcpu, uint64_t x[18]);
+void hyp_print_counters(void);
+
+/* exits.c (arch): guest exits. */
+void hyp_handle_smccc(struct hyp_regs *regs);
+void hyp_handle_trap(struct hyp_regs *regs);
+
+/* platform */
+void plat_uart_putc(char c);
+void plat_uart_set_base(uint64_t base);
+bool plat_rtc_read(uint64_t base, uint32_t *seconds);
+
+#endif /* HYP_HYP_H */

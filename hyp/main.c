@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Boot of the primary CPU: read the board DTB and the command line, carve
+ * out the hypervisor window, read the guest DTB's memory, turn on the EL2
+ * MMU, anchor the wall clock, build the VM through the core and enter the
+ * guest.  See docs/hypervisor.md for the flow and the memory map.
+ */
+#include <vhyp/boot.h>
+
+#include <core/dispatch.h>
+
+#include "arch.h"
+#include "hyp.h"
+
+#define MiB                 (1024ULL * 1024ULL)
+/* Layout of the window (see docs/hypervisor.md). */
+#define WINDOW_IMAGE_MAX    (16 * MiB)
+#define WINDOW_S1_POOL_OFF  (16 * MiB)
+#define WINDOW_S1_POOL_SIZE (4 * MiB)
+#define WINDOW_S2_POOL_OFF  (20 * MiB)
+#define PAGE                4096ULL
+#define DTB_MAX_SIZE        (2 * MiB)
+
+struct hyp_state g_hyp;
+uint8_t hyp_boot_stack[HYP_STACK_SIZE] __attribute__((aligned(16)));
+
+static void host_grant(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	arch_mmu_map(pa, PAGE, false);
+}
+
+static void host_revoke(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	arch_mmu_unmap(pa, PAGE); /* includes the TLB invalidation */
+}
+
+static uint64_t read_cntpct(void *ctx)
+{
+	(void)ctx;
+	return arch_read_cntpct();
+}
+
+static int64_t workaround(void *ctx, uint32_t func_id)
+{
+	(void)ctx;
+	return arch_workaround_answer(func_id);
+}
+
+static const struct vhyp_ops hyp_ops = {
+        .read_cntpct = read_cntpct,
+        .host_grant = host_grant,
+        .host_revoke = host_revoke,
+        .psci = hyp_psci_call,
+        .arch_workaround = workaround,
+};
+
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* The board RAM range containing [pa, pa+len), or NULL. */
+static const struct fdt_range *board_ram(uint64_t pa, uint64_t len)
+{
+	for (unsigned i = 0; i < g_hyp.board.nr_mem; i++) {
+		const struct fdt_range *r = &g_hyp.board.mem[i];
+		if (pa >= r->base && len <= r->size &&
+		    pa - r->base <= r->size - len)
+			return r;
+	}
+	return NULL;
+}
+
+static void read_board(uint64_t dtb)
+{
+	const void *blob = (const void *)(uintptr_t)dtb;
+	uint32_t size = fdt_total_size(blob);
+	int rc;
+
+	if (size == 0 || size > DTB_MAX_SIZE)
+		hyp_panic("no board DTB at 0x%llx\n", (unsigned long long)dtb);
+	rc = fdt_parse_board(blob, size, &g_hyp.board);
+	if (rc)
+		hyp_panic("board DTB unreadable (error %d)\n", rc);
+	if (g_hyp.board.uart.size)
+		hyp_console_init(g_hyp.board.uart.base);
+	if (g_hyp.board.nr_cpus > HYP_MAX_CPUS)
+		hyp_panic("%u CPUs, at most %u supported\n",
+		          g_hyp.board.nr_cpus, HYP_MAX_CPUS);
+	if (g_hyp.board.gic_version == 0)
+		hyp_panic("no GIC in the board DTB\n");
+}
+
+static void setup_window(void)
+{
+	uint64_t base = (uint64_t)(uintptr_t)__image_start;
+	uint64_t image_end = (uint64_t)(uintptr_t)__image_end;
+	const struct fdt_range *ram;
+
+	g_hyp.window_base = base;
+	g_hyp.window_size = VHYP_WINDOW_SIZE;
+	if (base & (PAGE - 1))
+		hyp_panic("image at 0x%llx is not page aligned\n",
+		          (unsigned long long)base);
+	ram = board_ram(base, VHYP_WINDOW_SIZE);
+	if (ram == NULL)
+		hyp_panic("window 0x%llx+0x%llx is not inside RAM\n",
+		          (unsigned long long)base,
+		          (unsigned long long)VHYP_WINDOW_SIZE);
+	if (ram->base + ram->size != base + VHYP_WINDOW_SIZE)
+		vlog("warning: window 0x%llx is not the top of RAM\n",
+		     (unsigned long long)base);
+	if (image_end - base > WINDOW_IMAGE_MAX)
+		hyp_panic("image too large\n");
+}
+
+static void read_guest_ram(void)
+{
+	struct fdt_range mem[VHYP_MAX_RAM_RANGES];
+	const struct fdt_range *ram;
+	uint64_t dtb = g_hyp.cmd.dtb;
+	uint32_t size;
+	int n;
+
+	ram = board_ram(dtb, 64);
+	if (ram == NULL ||
+	    overlaps(dtb, 64, g_hyp.window_base, g_hyp.window_size))
+		hyp_panic("guest DTB 0x%llx is not in guest RAM\n",
+		          (unsigned long long)dtb);
+	size = fdt_total_size((const void *)(uintptr_t)dtb);
+	n = fdt_parse_memory((const void *)(uintptr_t)dtb,
+	                     ram->base + ram->size - dtb, mem,
+	                     VHYP_MAX_RAM_RANGES);
+	if (size == 0 || n < 0)
+		hyp_panic("guest DTB at 0x%llx unreadable (error %d)\n",
+		          (unsigned long long)dtb, n);
+	if (n == 0)
+		hyp_panic("guest DTB has no memory node\n");
+	for (int i = 0; i < n; i++) {
+		struct vhyp_mem_range *r = &g_hyp.cfg.ram[i];
+		if ((mem[i].base | mem[i].size) & (PAGE - 1))
+			hyp_panic("guest memory 0x%llx+0x%llx not page "
+			          "aligned\n",
+			          (unsigned long long)mem[i].base,
+			          (unsigned long long)mem[i].size);
+		if (overlaps(mem[i].base, mem[i].size, g_hyp.window_base,
+		             g_hyp.window_size))
+			hyp_panic("guest memory 0x%llx+0x%llx overlaps the "
+			          "hypervisor window 0x%llx+0x%llx\n",
+			          (unsigned long long)mem[i].base,
+			          (unsigned long long)mem[i].size,
+			          (unsigned long long)g_hyp.window_base,
+			          (unsigned long long)g_hyp.window_size);
+		if (board_ram(mem[i].base, mem[i].size) == NULL)
+			hyp_panic("guest memory 0x%llx+0x%llx is not RAM\n",
+			          (unsigned long long)mem[i].base,
+			          (unsigned long long)mem[i].size);
+		r->ipa = mem[i].base; /* identity: devices DMA to PAs */
+		r->pa = mem[i].base;
+		r->size = mem[i].size;
+	}
+	g_hyp.cfg.nr_ram = (unsigned)n;
+}
+
+static void add_dev(const struct fdt_range *r)
+{
+	struct vhyp_mem_range *d;
+	uint64_t base, end;
+
+	if (r->size == 0 || g_hyp.cfg.nr_dev >= 16)
+		return;
+	base = r->base & ~(PAGE - 1);
+	end = (r->base + r->size + PAGE - 1) & ~(PAGE - 1);
+	d = &g_hyp.cfg.dev[g_hyp.cfg.nr_dev++];
+	d->ipa = base;
+	d->pa = base;
+	d->size = end - base;
+}
+
+/* Devices passed through: the GIC's distributor and redistributors (or
+ * GICv2 distributor and CPU interface; never GICH/GICV), the UART, the RTC
+ * and the virtio-mmio transports. */
+static void add_devices(void)
+{
+	const struct fdt_board *b = &g_hyp.board;
+
+	add_dev(&b->gicd);
+	if (b->gic_version == 3) {
+		for (unsigned i = 0; i < b->nr_gicr; i++)
+			add_dev(&b->gicr[i]);
+	} else {
+		add_dev(&b->gicc);
+	}
+	add_dev(&b->uart);
+	add_dev(&b->rtc);
+	add_dev(&b->virtio);
+}
+
+static void anchor_clock(void)
+{
+	struct vhyp_clock *c = &g_hyp.clock;
+	uint64_t rtc = g_hyp.board.rtc.base;
+	uint64_t freq = arch_read_cntfrq(), start, now;
+	uint32_t s0, s1;
+
+	c->freq_hz = freq;
+	if (g_hyp.board.rtc.size == 0 || freq == 0 ||
+	    !plat_rtc_read(rtc, &s0)) {
+		vlog("warning: no RTC or counter frequency: PTP disabled\n");
+		c->valid = false;
+		return;
+	}
+	/* The RTC counts whole seconds: wait for the next edge (at most
+	 * 1.1 s) so that the anchor is exact, not up to 1 s early. */
+	start = arch_read_cntpct();
+	do {
+		(void)plat_rtc_read(rtc, &s1);
+		now = arch_read_cntpct();
+	} while (s1 == s0 && now - start < freq + freq / 10);
+	c->anchor_ns = (uint64_t)s1 * 1000000000ULL;
+	c->anchor_cnt = now;
+	c->valid = true;
+	vlog("clock: RTC %u s at count %llu, %llu Hz%s\n", s1,
+	     (unsigned long long)now, (unsigned long long)freq,
+	     s1 == s0 ? " (no seconds edge seen)" : "");
+}
+
+static void setup_mmu(void)
+{
+	uint64_t w = g_hyp.window_base;
+
+	arch_mmu_init(w + WINDOW_S1_POOL_OFF, WINDOW_S1_POOL_SIZE);
+	arch_mmu_map(w, g_hyp.window_size, false);
+	if (g_hyp.board.uart.size)
+		arch_mmu_map(g_hyp.board.uart.base, g_hyp.board.uart.size,
+		             true);
+	if (g_hyp.board.rtc.size)
+		arch_mmu_map(g_hyp.board.rtc.base, g_hyp.board.rtc.size, true);
+	arch_mmu_enable();
+	hyp_console_set_locking(true);
+}
+
+static void create_vm(void)
+{
+	struct vhyp_vm_config *cfg = &g_hyp.cfg;
+	uint64_t pool = g_hyp.window_base + WINDOW_S2_POOL_OFF;
+	size_t pages =
+	        (size_t)((g_hyp.window_size - WINDOW_S2_POOL_OFF) / PAGE);
+	const char *err = "unknown";
+	int rc;
+
+	cfg->protected_vm = g_hyp.cmd.protected_vm;
+	cfg->features_set = g_hyp.cmd.features_set;
+	cfg->features = g_hyp.cmd.features;
+	cfg->ipa_bits = 0;
+	cfg->cntvoff = 0;
+	cfg->vmid = 1;
+	add_devices();
+	s2_pool_init(&g_hyp.s2_pool, (void *)(uintptr_t)pool, pool, pages);
+	rc = vhyp_vm_create(&g_hyp.vm, cfg, &g_hyp.s2_pool, &arch_s2_mmu_ops,
+	                    NULL, &hyp_ops, NULL, &g_hyp.clock, &err);
+	if (rc)
+		hyp_panic("VM creation failed (%d): %s\n", rc, err);
+	if (vhyp_vm_ram_range(&g_hyp.vm, g_hyp.cmd.entry, 4) == NULL)
+		hyp_panic("guest entry 0x%llx is not in guest RAM\n",
+		          (unsigned long long)g_hyp.cmd.entry);
+	g_hyp.vm_ready = true;
+}
+
+static struct hyp_cpu *setup_cpus(void)
+{
+	uint64_t self = arch_read_mpidr() & 0xFF00FFFFFFULL;
+	struct hyp_cpu *boot = NULL;
+
+	g_hyp.nr_cpus = g_hyp.board.nr_cpus;
+	for (unsigned i = 0; i < g_hyp.nr_cpus; i++) {
+		struct hyp_cpu *c = &g_hyp.cpus[i];
+		extern uint8_t hyp_stacks[HYP_MAX_CPUS][HYP_STACK_SIZE];
+		c->idx = i;
+		c->mpidr = g_hyp.board.cpu_mpidr[i];
+		c->stack_top = (uintptr_t)&hyp_stacks[i][HYP_STACK_SIZE];
+		atomic_init(&c->state, HYP_CPU_OFF);
+		if (c->mpidr == self)
+			boot = c;
+	}
+	if (boot == NULL)
+		hyp_panic("boot CPU MPIDR 0x%llx not in the DTB\n",
+		          (unsigned long long)self);
+	atomic_store(&boot->state, HYP_CPU_ON);
+	return boot;
+}
+
+static void print_map(void)
+{
+	vlog("window 0x%llx-0x%llx (image 0x%llx-0x%llx, stage-2 pool %llu "
+	     "KiB)\n",
+	     (unsigned long long)g_hyp.window_base,
+	     (unsigned long long)(g_hyp.window_base + g_hyp.window_size),
+	     (unsigned long long)(uintptr_t)__image_start,
+	     (unsigned long long)(uintptr_t)__image_end,
+	     (unsigned long long)((g_hyp.window_size - WINDOW_S2_POOL_OFF) /
+	                          1024));
+	for (unsigned i = 0; i < g_hyp.cfg.nr_ram; i++)
+		vlog("guest RAM 0x%llx-0x%llx\n",
+		     (unsigned long long)g_hyp.cfg.ram[i].ipa,
+		     (unsigned long long)(g_hyp.cfg.ram[i].ipa +
+		                          g_hyp.cfg.ram[i].size));
+	vlog("GICv%u, %u CPUs, %s VM, features 0x%llx\n",
+	     g_hyp.board.gic_version, g_hyp.nr_cpus,
+	     g_hyp.cfg.protected_vm ? "protected" : "normal",
+	     (unsigned long long)g_hyp.vm.features);
+}
+
+void hyp_main(uint64_t board_dtb);
+void hyp_main(uint64_t board_dtb)
+{
+	struct hyp_cpu *boot;
+
+	vlog("starting at EL2, image at 0x%llx, board DTB at 0x%llx\n",
+	     (unsigned long long)(uintptr_t)__image_start,
+	     (unsigned long long)board_dtb);
+	read_board(board_dtb);
+	if (g_hyp.board.bootargs == NULL ||
+	    hyp_cmdline_parse(g_hyp.board.bootargs, g_hyp.board.bootargs_len,
+	                      &g_hyp.cmd) != 0)
+		hyp_panic("bad or missing command line\n");
+	if (!g_hyp.cmd.have_entry || !g_hyp.cmd.have_dtb)
+		hyp_panic("vhyp.entry= and vhyp.dtb= are required\n");
+	setup_window();
+	/* Everything the DTBs say is read before the window's pools are
+	 * written: QEMU puts the board DTB right after the image. */
+	read_guest_ram();
+	setup_mmu();
+	anchor_clock();
+	boot = setup_cpus();
+	create_vm();
+	print_map();
+	vlog("entering guest at 0x%llx, DTB 0x%llx\n",
+	     (unsigned long long)g_hyp.cmd.entry,
+	     (unsigned long long)g_hyp.cmd.dtb);
+	hyp_cpu_enter_guest(boot, g_hyp.cmd.entry, g_hyp.cmd.dtb);
+}

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The PSCI proxy behind the core's ops->psci hook: the guest's PSCI calls
+ * (owner 4, functions 0..0x1F) are answered from vhyp's own per-CPU state
+ * or forwarded to the firmware (QEMU's PSCI over SMC from EL2).
+ *
+ * Calls that start a CPU or resume it never pass the guest's entry point to
+ * the firmware: firmware starts CPUs at EL2, so vhyp passes its own
+ * secondary entry with the CPU index as context, rebuilds EL2 there and
+ * then enters the guest's entry at EL1 with the guest's context.
+ */
+#include <vhyp/psci.h>
+#include <vhyp/smccc.h>
+
+#include <core/dispatch.h>
+
+#include "arch.h"
+#include "hyp.h"
+
+#define MPIDR_AFF_MASK 0xFF00FFFFFFULL
+/* How long CPU_ON retries while the target is still on its way off. */
+#define CPU_ON_RETRIES 1000
+
+static int64_t firmware(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	return (int64_t)arch_firmware_smc(fid, a1, a2, a3);
+}
+
+static uint64_t secondary_entry_pa(void)
+{
+	/* The EL2 map is an identity map: the address is the PA. */
+	return (uint64_t)(uintptr_t)arch_secondary_entry;
+}
+
+static int64_t psci_features(uint32_t fid)
+{
+	switch (fid) {
+	case SMCCC_VERSION_FUNC_ID:
+		/* Linux asks this before it believes SMCCC 1.1; QEMU's own
+		 * PSCI says NOT_SUPPORTED, which would hide the vendor
+		 * services. */
+		return PSCI_RET_SUCCESS;
+	case PSCI_VERSION_FUNC_ID:
+	case PSCI_CPU_OFF_FUNC_ID:
+	case PSCI_CPU_ON_32_FUNC_ID:
+	case PSCI_CPU_ON_64_FUNC_ID:
+	case PSCI_AFFINITY_INFO_32_FUNC_ID:
+	case PSCI_AFFINITY_INFO_64_FUNC_ID:
+	case PSCI_MIGRATE_INFO_TYPE_FUNC_ID:
+	case PSCI_SYSTEM_OFF_FUNC_ID:
+	case PSCI_SYSTEM_RESET_FUNC_ID:
+	case PSCI_FEATURES_FUNC_ID:
+		return PSCI_RET_SUCCESS;
+	case PSCI_CPU_SUSPEND_32_FUNC_ID:
+	case PSCI_CPU_SUSPEND_64_FUNC_ID:
+		/* The power_state format flags are the firmware's. */
+		return firmware(PSCI_FEATURES_FUNC_ID, fid, 0, 0);
+	default:
+		return PSCI_RET_NOT_SUPPORTED;
+	}
+}
+
+static bool guest_ram(uint64_t pa)
+{
+	return vhyp_vm_ram_range(&g_hyp.vm, pa, 4) != NULL;
+}
+
+static void spin_a_little(void)
+{
+	uint64_t start = arch_read_cntpct();
+	uint64_t wait = g_hyp.clock.freq_hz / 1000 + 1; /* ~1 ms */
+
+	while (arch_read_cntpct() - start < wait)
+		;
+}
+
+static int64_t cpu_on(uint64_t target, uint64_t entry, uint64_t context)
+{
+	struct hyp_cpu *t = hyp_cpu_by_mpidr(target);
+	unsigned expected = HYP_CPU_OFF;
+	int64_t ret;
+
+	if (t == NULL || (target & ~MPIDR_AFF_MASK) != 0)
+		return PSCI_RET_INVALID_PARAMS;
+	if (!guest_ram(entry))
+		return PSCI_RET_INVALID_ADDRESS;
+	/* One caller wins the OFF -> ON_PENDING transition; the slot is
+	 * its alone until the target reads it and goes ON. */
+	if (!atomic_compare_exchange_strong(&t->state, &expected,
+	                                    HYP_CPU_ON_PENDING))
+		return PSCI_RET_ALREADY_ON;
+	t->entry = entry;
+	t->context = context;
+	atomic_thread_fence(memory_order_seq_cst);
+	for (unsigned i = 0;; i++) {
+		ret = firmware(PSCI_CPU_ON_64_FUNC_ID, t->mpidr,
+		               secondary_entry_pa(), t->idx);
+		/* ALREADY_ON: the target marked itself OFF but has not
+		 * reached the firmware's CPU_OFF yet. */
+		if (ret != PSCI_RET_ALREADY_ON || i >= CPU_ON_RETRIES)
+			break;
+		spin_a_little();
+	}
+	if (ret != PSCI_RET_SUCCESS)
+		atomic_store(&t->state, HYP_CPU_OFF);
+	return ret;
+}
+
+static int64_t cpu_off(struct hyp_cpu *self)
+{
+	int64_t ret;
+
+	atomic_store(&self->state, HYP_CPU_OFF);
+	ret = firmware(PSCI_CPU_OFF_FUNC_ID, 0, 0, 0);
+	/* Only a refusal returns. */
+	atomic_store(&self->state, HYP_CPU_ON);
+	return ret;
+}
+
+static int64_t cpu_suspend(struct hyp_cpu *self, uint32_t fid,
+                           uint64_t power_state, uint64_t entry,
+                           uint64_t context)
+{
+	/* A standby state returns here; a power-down state resumes at
+	 * vhyp's entry, which continues at the guest's. */
+	self->entry = entry;
+	self->context = context;
+	atomic_thread_fence(memory_order_seq_cst);
+	return firmware(fid | SMCCC_CONV64_BIT, power_state,
+	                secondary_entry_pa(), self->idx);
+}
+
+static int64_t affinity_info(uint64_t target, uint64_t level)
+{
+	uint64_t mask = MPIDR_AFF_MASK;
+	bool found = false, pending = false;
+
+	if (level > 3)
+		return PSCI_RET_INVALID_PARAMS;
+	/* Affinity levels below `level` are ignored. */
+	if (level == 3)
+		mask &= ~0xFFFFFFULL;
+	else
+		mask &= ~((1ULL << (8 * level)) - 1);
+	for (unsigned i = 0; i < g_hyp.nr_cpus; i++) {
+		struct hyp_cpu *c = &g_hyp.cpus[i];
+		unsigned s;
+		if ((c->mpidr & mask) != (target & mask))
+			continue;
+		found = true;
+		s = atomic_load(&c->state);
+		if (s == HYP_CPU_ON)
+			return PSCI_AFF_ON;
+		if (s == HYP_CPU_ON_PENDING)
+			pending = true;
+	}
+	if (!found)
+		return PSCI_RET_INVALID_PARAMS;
+	return pending ? PSCI_AFF_ON_PENDING : PSCI_AFF_OFF;
+}
+
+void hyp_print_counters(void)
+{
+	static const char *const names[VHYP_CNT_NR] = {
+	        "uid",     "features",   "ptp",  "meminfo", "share",
+	        "unshare", "mmio_guard", "psci", "other",   "mmio_refused",
+	};
+	char line[256];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < VHYP_CNT_NR; i++) {
+		uint64_t v = atomic_load(&g_hyp.vm.counters[i]);
+		const char *s = names[i];
+		char num[24];
+		int d = 0;
+		if (n + 40 >= sizeof(line))
+			break;
+		if (n)
+			line[n++] = ' ';
+		while (*s)
+			line[n++] = *s++;
+		line[n++] = '=';
+		do {
+			num[d++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (d)
+			line[n++] = num[--d];
+	}
+	line[n] = '\0';
+	vlog("calls: %s\n", line);
+}
+
+void hyp_psci_call(void *ctx, struct vhyp_vcpu *vcpu, uint64_t x[18])
+{
+	struct hyp_cpu *self = (struct hyp_cpu *)vcpu;
+	uint32_t fid = (uint32_t)x[0];
+	uint64_t a1 = x[1], a2 = x[2], a3 = x[3];
+	int64_t ret;
+
+	(void)ctx;
+	if (!(fid & SMCCC_CONV64_BIT)) {
+		/* SMC32/HVC32 convention: arguments are 32-bit. */
+		a1 = (uint32_t)a1;
+		a2 = (uint32_t)a2;
+		a3 = (uint32_t)a3;
+	}
+	switch (fid) {
+	case PSCI_VERSION_FUNC_ID:
+		ret = firmware(fid, 0, 0, 0);
+		break;
+	case PSCI_FEATURES_FUNC_ID:
+		ret = psci_features((uint32_t)a1);
+		break;
+	case PSCI_CPU_SUSPEND_32_FUNC_ID:
+	case PSCI_CPU_SUSPEND_64_FUNC_ID:
+		ret = cpu_suspend(self, fid, a1, a2, a3);
+		break;
+	case PSCI_CPU_OFF_FUNC_ID:
+		ret = cpu_off(self);
+		break;
+	case PSCI_CPU_ON_32_FUNC_ID:
+	case PSCI_CPU_ON_64_FUNC_ID:
+		ret = cpu_on(a1, a2, a3);
+		break;
+	case PSCI_AFFINITY_INFO_32_FUNC_ID:
+	case PSCI_AFFINITY_INFO_64_FUNC_ID:
+		ret = affinity_info(a1, a2);
+		break;
+	case PSCI_MIGRATE_INFO_TYPE_FUNC_ID:
+		ret = PSCI_TOS_NOT_PRESENT_MP;
+		break;
+	case PSCI_SYSTEM_OFF_FUNC_ID:
+	case PSCI_SYSTEM_RESET_FUNC_ID:
+		vlog("guest called %s\n", fid == PSCI_SYSTEM_OFF_FUNC_ID
+		                                  ? "SYSTEM_OFF"
+		                                  : "SYSTEM_RESET");
+		hyp_print_counters();
+		ret = firmware(fid, 0, 0, 0);
+		break;
+	default:
+		ret = PSCI_RET_NOT_SUPPORTED;
+		break;
+	}
+	x[0] = (uint64_t)ret;
+	x[1] = 0;
+	x[2] = 0;
+	x[3] = 0;
+}

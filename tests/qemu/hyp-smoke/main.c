@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hyp-smoke: the hypervisor's bring-up guest.  Runs at EL1 with its MMU
+ * off, talks to the PL011 at 0x09000000, checks the SMCCC/PSCI answers and
+ * the exceptions vhyp injects, prints "hyp-smoke: PASS" (or the failures)
+ * and powers off.
+ *
+ * Assumes the guest RAM layout of run.sh: RAM 0x40000000..GUEST_RAM_END,
+ * the hypervisor window right above it.
+ */
+#include <stdint.h>
+
+#include <vhyp/kvm_vendor.h>
+#include <vhyp/psci.h>
+#include <vhyp/smccc.h>
+
+#ifndef GUEST_RAM_END
+#define GUEST_RAM_END 0x80000000ULL
+#endif
+#define UART         0x09000000UL
+#define UNMAPPED_IPA 0x00001000ULL /* flash: not given to the guest */
+
+struct res {
+	uint64_t a0, a1, a2, a3;
+};
+
+static unsigned failures;
+static volatile uint64_t sec_seen;
+static volatile unsigned sec_count;
+static volatile unsigned sec_release;
+
+/* Last exception taken at EL1 (set by guest_exception). */
+static volatile uint64_t exc_esr, exc_far, exc_vector, exc_count;
+
+static void putc_(char c)
+{
+	volatile uint32_t *uart = (volatile uint32_t *)UART;
+	while (uart[0x18 / 4] & (1U << 5))
+		;
+	uart[0] = (uint32_t)c;
+}
+
+static void puts_(const char *s)
+{
+	while (*s) {
+		if (*s == '\n')
+			putc_('\r');
+		putc_(*s++);
+	}
+}
+
+static void puthex(uint64_t v)
+{
+	puts_("0x");
+	for (int i = 60; i >= 0; i -= 4)
+		putc_("0123456789abcdef"[(v >> i) & 0xF]);
+}
+
+static void check(const char *what, uint64_t got, uint64_t want)
+{
+	puts_(got == want ? "hyp-smoke: ok   " : "hyp-smoke: FAIL ");
+	puts_(what);
+	puts_(" = ");
+	puthex(got);
+	if (got != want) {
+		puts_(" (want ");
+		puthex(want);
+		puts_(")");
+		failures++;
+	}
+	puts_("\n");
+}
+
+static void check_true(const char *what, int cond)
+{
+	puts_(cond ? "hyp-smoke: ok   " : "hyp-smoke: FAIL ");
+	puts_(what);
+	puts_("\n");
+	if (!cond)
+		failures++;
+}
+
+static struct res hvc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	register uint64_t x0 __asm__("x0") = fid;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+	__asm__ volatile("hvc #0"
+	                 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+	                 :
+	                 : "memory");
+	return (struct res){x0, x1, x2, x3};
+}
+
+static struct res smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	register uint64_t x0 __asm__("x0") = fid;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+	__asm__ volatile("smc #0"
+	                 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+	                 :
+	                 : "memory");
+	return (struct res){x0, x1, x2, x3};
+}
+
+static uint64_t smc_imm1(uint64_t fid, uint64_t a1)
+{
+	register uint64_t x0 __asm__("x0") = fid;
+	register uint64_t x1 __asm__("x1") = a1;
+	__asm__ volatile("smc #1" : "+r"(x0), "+r"(x1) : : "memory");
+	return x0 == ~0ULL && x1 == a1;
+}
+
+uint64_t call_preserve(uint64_t fid, int use_smc);
+void secondary_entry(void);
+
+/* frame: x0..x30, then ELR_EL1 at index 31. */
+void guest_exception(uint64_t vector, uint64_t *frame);
+void guest_exception(uint64_t vector, uint64_t *frame)
+{
+	uint64_t esr, far;
+	unsigned ec;
+
+	__asm__ volatile("mrs %0, esr_el1" : "=r"(esr));
+	__asm__ volatile("mrs %0, far_el1" : "=r"(far));
+	exc_esr = esr;
+	exc_far = far;
+	exc_vector = vector;
+	exc_count++;
+	ec = (unsigned)(esr >> 26);
+	if (ec == 0x21 || ec == 0x20)
+		frame[31] = frame[30]; /* instruction abort: back to caller */
+	else
+		frame[31] += 4; /* skip the faulting instruction */
+}
+
+void secondary_main(uint64_t context);
+void secondary_main(uint64_t context)
+{
+	sec_seen = context;
+	sec_count++;
+	__asm__ volatile("dsb sy");
+	/* Stay on until the primary has tried its racing CPU_ON. */
+	while (!sec_release)
+		__asm__ volatile("dsb sy");
+	hvc(PSCI_CPU_OFF_FUNC_ID, 0, 0, 0);
+	puts_("hyp-smoke: FAIL CPU_OFF returned\n");
+	for (;;)
+		;
+}
+
+static uint64_t read_cntvct(void)
+{
+	uint64_t v;
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
+	return v;
+}
+
+static void test_smccc(void)
+{
+	struct res r;
+	uint64_t before, after, ns, cnt;
+
+	check("SMCCC_VERSION", hvc(SMCCC_VERSION_FUNC_ID, 0, 0, 0).a0,
+	      SMCCC_VERSION_1_1);
+	check("PSCI_FEATURES(SMCCC_VERSION)",
+	      hvc(PSCI_FEATURES_FUNC_ID, SMCCC_VERSION_FUNC_ID, 0, 0).a0, 0);
+	check_true("PSCI_VERSION >= 1.0",
+	           hvc(PSCI_VERSION_FUNC_ID, 0, 0, 0).a0 >= 0x10000);
+	check("MIGRATE_INFO_TYPE",
+	      hvc(PSCI_MIGRATE_INFO_TYPE_FUNC_ID, 0, 0, 0).a0, 2);
+	r = hvc(KVM_VENDOR_CALL_UID_FUNC_ID, 0, 0, 0);
+	check("UID w0", r.a0, 0xb66fb428U);
+	check("UID w1", r.a1, 0xe911c52eU);
+	check("UID w2", r.a2, 0x564bcaa9U);
+	check("UID w3", r.a3, 0x743a004dU);
+	r = hvc(KVM_VENDOR_FEATURES_FUNC_ID, 0, 0, 0);
+	check("FEATURES x0", r.a0, 0x3);
+	check("FEATURES x1|x2|x3", r.a1 | r.a2 | r.a3, 0);
+	check("unknown ID 0x4b000000", hvc(0x4b000000, 0, 0, 0).a0, ~0ULL);
+	before = read_cntvct();
+	r = hvc(KVM_VENDOR_PTP_FUNC_ID, KVM_PTP_VIRT_COUNTER, 0, 0);
+	after = read_cntvct();
+	ns = (r.a0 << 32) | r.a1;
+	cnt = (r.a2 << 32) | r.a3;
+	puts_("hyp-smoke: PTP time ");
+	puthex(ns);
+	puts_(" counter ");
+	puthex(cnt);
+	puts_("\n");
+	/* 2020-01-01 .. 2100-01-01 in ns since the epoch. */
+	check_true("PTP wall clock plausible",
+	           ns > 1577836800ULL * 1000000000ULL &&
+	                   ns < 4102444800ULL * 1000000000ULL);
+	check_true("PTP virtual counter between two reads",
+	           cnt >= before && cnt <= after);
+	check("PTP bad counter id", hvc(KVM_VENDOR_PTP_FUNC_ID, 2, 0, 0).a0,
+	      ~0ULL);
+	check("x4..x17 changed by HVC",
+	      call_preserve(KVM_VENDOR_FEATURES_FUNC_ID, 0), 0);
+	check("x4..x17 changed by SMC",
+	      call_preserve(KVM_VENDOR_FEATURES_FUNC_ID, 1), 0);
+	check("SMC #0 FEATURES", smc(KVM_VENDOR_FEATURES_FUNC_ID, 0, 0, 0).a0,
+	      0x3);
+	check_true("SMC #1 -> x0 = -1, x1 untouched",
+	           smc_imm1(KVM_VENDOR_FEATURES_FUNC_ID, 0x1234));
+}
+
+static void test_aborts(void)
+{
+	uint64_t n = exc_count;
+	void (*jump)(void) = (void (*)(void))UNMAPPED_IPA;
+
+	(void)*(volatile uint32_t *)UNMAPPED_IPA;
+	check("data abort taken", exc_count, n + 1);
+	check("data abort ESR (EC 0x25, IL, FSC 0x10)", exc_esr & ~0x40ULL,
+	      (0x25ULL << 26) | (1ULL << 25) | 0x10);
+	check("data abort FAR", exc_far, UNMAPPED_IPA);
+	check("data abort vector (current EL, SPx sync)", exc_vector, 4);
+
+	*(volatile uint32_t *)(GUEST_RAM_END + 0x100) = 0xdead;
+	check("write to the hypervisor window faults", exc_count, n + 2);
+	check("window fault ESR (WnR set)", exc_esr,
+	      (0x25ULL << 26) | (1ULL << 25) | 0x40 | 0x10);
+	check("window fault FAR", exc_far, GUEST_RAM_END + 0x100);
+
+	jump();
+	check("instruction abort taken", exc_count, n + 3);
+	check("instruction abort ESR", exc_esr,
+	      (0x21ULL << 26) | (1ULL << 25) | 0x10);
+}
+
+static void wait_off(uint64_t mpidr)
+{
+	for (unsigned i = 0; i < 10000000; i++) {
+		if (hvc(PSCI_AFFINITY_INFO_64_FUNC_ID, mpidr, 0, 0).a0 ==
+		    (uint64_t)PSCI_AFF_OFF)
+			return;
+	}
+	puts_("hyp-smoke: FAIL CPU never went off\n");
+	failures++;
+}
+
+static void test_smp(void)
+{
+	uint64_t entry = (uint64_t)(uintptr_t)secondary_entry;
+
+	check("AFFINITY_INFO(self)",
+	      hvc(PSCI_AFFINITY_INFO_64_FUNC_ID, 0, 0, 0).a0, PSCI_AFF_ON);
+	check("CPU_ON bad MPIDR",
+	      hvc(PSCI_CPU_ON_64_FUNC_ID, 0x100, entry, 0).a0,
+	      (uint64_t)PSCI_RET_INVALID_PARAMS);
+	check("CPU_ON entry outside RAM",
+	      hvc(PSCI_CPU_ON_64_FUNC_ID, 1, UNMAPPED_IPA, 0).a0,
+	      (uint64_t)PSCI_RET_INVALID_ADDRESS);
+	check("CPU_ON self", hvc(PSCI_CPU_ON_64_FUNC_ID, 0, entry, 0).a0,
+	      (uint64_t)PSCI_RET_ALREADY_ON);
+	for (unsigned cycle = 1; cycle <= 3; cycle++) {
+		unsigned before = sec_count;
+		uint64_t r1 =
+		        hvc(PSCI_CPU_ON_64_FUNC_ID, 1, entry, 0x5500 + cycle)
+		                .a0;
+		uint64_t r2 = hvc(PSCI_CPU_ON_64_FUNC_ID, 1, entry, 0x66).a0;
+		check("CPU_ON(1)", r1, 0);
+		check_true("second CPU_ON(1): ALREADY_ON (or ON_PENDING)",
+		           r2 == (uint64_t)PSCI_RET_ALREADY_ON);
+		for (unsigned i = 0; i < 100000000 && sec_count == before; i++)
+			__asm__ volatile("dsb sy");
+		check("secondary ran with its context", sec_seen,
+		      0x5500 + cycle);
+		check("AFFINITY_INFO(1) while on",
+		      hvc(PSCI_AFFINITY_INFO_64_FUNC_ID, 1, 0, 0).a0,
+		      PSCI_AFF_ON);
+		sec_release = 1;
+		wait_off(1);
+		sec_release = 0;
+	}
+	check("AFFINITY_INFO(1) after CPU_OFF",
+	      hvc(PSCI_AFFINITY_INFO_64_FUNC_ID, 1, 0, 0).a0, PSCI_AFF_OFF);
+}
+
+void guest_main(uint64_t dtb);
+void guest_main(uint64_t dtb)
+{
+	uint64_t mpidr;
+
+	puts_("hyp-smoke: started, DTB at ");
+	puthex(dtb);
+	puts_("\n");
+	test_smccc();
+	test_aborts();
+	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
+	if (hvc(PSCI_AFFINITY_INFO_64_FUNC_ID, 1, 0, 0).a0 !=
+	    (uint64_t)PSCI_RET_INVALID_PARAMS)
+		test_smp();
+	else
+		puts_("hyp-smoke: one CPU, SMP tests skipped\n");
+	if (failures == 0) {
+		puts_("hyp-smoke: PASS\n");
+	} else {
+		puts_("hyp-smoke: FAILED ");
+		puthex(failures);
+		puts_("\n");
+	}
+	hvc(PSCI_SYSTEM_OFF_FUNC_ID, 0, 0, 0);
+	puts_("hyp-smoke: FAIL SYSTEM_OFF returned\n");
+	for (;;)
+		;
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Boots the hyp-smoke guest under vhyp in QEMU, the way docs/boot-contract.md
+# describes (the runner, ./vhyp run, builds the same command line).
+#   tests/qemu/hyp-smoke/run.sh [--gic 2|3] [--smp N] [--protected]
+# Exit status: QEMU's (0 after the guest's SYSTEM_OFF), 1 when the guest did
+# not print "hyp-smoke: PASS", 124 on timeout.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+
+GIC=3 SMP=2 PROTECTED=0 TIMEOUT=60 O=${O:-build}
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--gic) GIC=$2; shift 2 ;;
+	--smp) SMP=$2; shift 2 ;;
+	--protected) PROTECTED=1; shift ;;
+	--timeout) TIMEOUT=$2; shift 2 ;;
+	*) echo "usage: $0 [--gic 2|3] [--smp N] [--protected]" >&2; exit 2 ;;
+	esac
+done
+
+VHYP_BIN=${VHYP_BIN:-$O/hyp/vhyp.bin}
+GUEST_BIN=${GUEST_BIN:-$O/hyp/hyp-smoke.bin}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+GUEST_RAM=$((0x40000000))     # 1 GiB of guest RAM at 0x40000000
+WINDOW=$((0x4000000))         # VHYP_WINDOW_SIZE
+RAM=$((GUEST_RAM + WINDOW))
+ENTRY=0x40200000
+DTB_PA=0x48000000
+MACHINE="virt,virtualization=on,gic-version=$GIC"
+
+# Board DTB for this machine, then the guest's: PSCI over HVC, memory
+# without the window, no GICv2 virtualization regions.
+qemu-system-aarch64 -M "$MACHINE,dumpdtb=$WORK/board.dtb" -cpu max \
+	-m $((RAM / 1048576))M -smp "$SMP" -nographic >/dev/null 2>&1
+dtc -q -I dtb -O dtb -o "$WORK/guest.dtb" "$WORK/board.dtb"
+fdtput -t s "$WORK/guest.dtb" /psci method hvc
+fdtput -t x "$WORK/guest.dtb" /memory@40000000 reg 0 0x40000000 0 \
+	"$(printf '%x' $GUEST_RAM)"
+fdtput -t s "$WORK/guest.dtb" /chosen bootargs "console=ttyAMA0"
+
+# The hypervisor image with text_offset = window start - RAM base.
+cp "$VHYP_BIN" "$WORK/vhyp.bin"
+printf "$(printf '%016x' $GUEST_RAM | sed 's/\(..\)/\1 /g' |
+	awk '{for (i = NF; i > 0; i--) printf "\\x%s", $i}')" |
+	dd of="$WORK/vhyp.bin" bs=1 seek=8 conv=notrunc status=none
+
+ARGS="vhyp.entry=$ENTRY vhyp.dtb=$DTB_PA"
+[ "$PROTECTED" = 1 ] && ARGS="$ARGS vhyp.protected=1"
+
+set +e
+timeout "$TIMEOUT" qemu-system-aarch64 -M "$MACHINE" -cpu max \
+	-m $((RAM / 1048576))M -smp "$SMP" -nographic -no-reboot \
+	-kernel "$WORK/vhyp.bin" -append "$ARGS" \
+	-device loader,file="$GUEST_BIN",addr=$ENTRY,force-raw=on \
+	-device loader,file="$WORK/guest.dtb",addr=$DTB_PA,force-raw=on \
+	-semihosting-config enable=on,target=native ${QEMU_EXTRA:-} \
+	| tee "$WORK/out.txt"
+rc=${PIPESTATUS[0]}
+set -e
+if [ "$rc" -eq 0 ] && ! grep -q '^hyp-smoke: PASS' "$WORK/out.txt"; then
+	rc=1
+fi
+echo "hyp-smoke run.sh: gic=$GIC smp=$SMP protected=$PROTECTED rc=$rc"
+exit "$rc"
