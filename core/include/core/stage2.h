@@ -23,44 +23,63 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define S2_GRANULE_SHIFT 12
-#define S2_GRANULE_SIZE (1ULL << S2_GRANULE_SHIFT)
-#define S2_LEVEL2_BLOCK (1ULL << 21)
-#define S2_LEVEL1_BLOCK (1ULL << 30)
+#define S2_GRANULE_SHIFT     12
+#define S2_GRANULE_SIZE      (1ULL << S2_GRANULE_SHIFT)
+#define S2_LEVEL2_BLOCK      (1ULL << 21)
+#define S2_LEVEL1_BLOCK      (1ULL << 30)
 #define S2_ENTRIES_PER_TABLE 512U
-#define S2_MIN_IPA_BITS 32U
-#define S2_MAX_IPA_BITS 48U
-#define S2_DEFAULT_IPA_BITS 40U
+#define S2_MIN_IPA_BITS      32U
+#define S2_MAX_IPA_BITS      48U
+#define S2_DEFAULT_IPA_BITS  40U
 /* At most 16 concatenated tables at the start level (VMSAv8-64). */
-#define S2_MAX_ROOT_PAGES 16U
+#define S2_MAX_ROOT_PAGES    16U
 
 /* Error codes (negative). */
-#define S2_OK 0
-#define S2_EINVAL 1  /* misaligned, out of range, overlapping, bad args */
-#define S2_ENOMEM 2  /* the pool cannot cover the worst case of the update */
-#define S2_ENOENT 3  /* nothing mapped there */
-#define S2_EEXIST 4  /* something already mapped there */
+#define S2_OK     0
+#define S2_EINVAL 1 /* misaligned, out of range, overlapping, bad args */
+#define S2_ENOMEM 2 /* the pool cannot cover the worst case of the update */
+#define S2_ENOENT 3 /* nothing mapped there */
+#define S2_EEXIST 4 /* something already mapped there */
 
 /* Descriptor bits (stage 2). */
-#define S2_PTE_VALID (1ULL << 0)
-#define S2_PTE_TABLE (1ULL << 1) /* at levels 0-2: table; at level 3: page */
-#define S2_PTE_MEMATTR_SHIFT 2
-#define S2_PTE_MEMATTR_MASK (0xFULL << 2)
-#define S2_PTE_MEMATTR_NORMAL_WB (0xFULL << 2)
+#define S2_PTE_VALID                (1ULL << 0)
+#define S2_PTE_TABLE                (1ULL << 1) /* at levels 0-2: table; at level 3: page */
+#define S2_PTE_MEMATTR_SHIFT        2
+#define S2_PTE_MEMATTR_MASK         (0xFULL << 2)
+#define S2_PTE_MEMATTR_NORMAL_WB    (0xFULL << 2)
 #define S2_PTE_MEMATTR_DEVICE_nGnRE (0x1ULL << 2)
-#define S2_PTE_S2AP_R (1ULL << 6)
-#define S2_PTE_S2AP_W (1ULL << 7)
-#define S2_PTE_SH_INNER (3ULL << 8)
-#define S2_PTE_AF (1ULL << 10)
-#define S2_PTE_XN (2ULL << 53) /* XN[1:0] = 0b10: not executable at EL1/EL0 */
-#define S2_PTE_SW_STATE_SHIFT 55
-#define S2_PTE_SW_STATE_MASK (3ULL << 55)
-#define S2_PTE_ADDR_MASK 0x0000FFFFFFFFF000ULL
+#define S2_PTE_S2AP_R               (1ULL << 6)
+#define S2_PTE_S2AP_W               (1ULL << 7)
+#define S2_PTE_SH_INNER             (3ULL << 8)
+#define S2_PTE_AF                   (1ULL << 10)
+#define S2_PTE_XN                   (2ULL << 53) /* XN[1:0] = 0b10: not executable at EL1/EL0 */
+#define S2_PTE_SW_STATE_SHIFT       55
+#define S2_PTE_SW_STATE_MASK        (3ULL << 55)
+#define S2_PTE_ADDR_MASK            0x0000FFFFFFFFF000ULL
+
+/* Lower+upper attributes of the two kinds of leaf (without bits 1:0). */
+#define S2_PTE_ATTRS_NORMAL                                                    \
+	(S2_PTE_MEMATTR_NORMAL_WB | S2_PTE_S2AP_R | S2_PTE_S2AP_W |            \
+	 S2_PTE_SH_INNER | S2_PTE_AF)
+#define S2_PTE_ATTRS_DEVICE                                                    \
+	(S2_PTE_MEMATTR_DEVICE_nGnRE | S2_PTE_S2AP_R | S2_PTE_S2AP_W |         \
+	 S2_PTE_SH_INNER | S2_PTE_AF | S2_PTE_XN)
+
+/* VTCR_EL2 fields written by s2_vtcr(). */
+#define S2_VTCR_T0SZ_MASK  0x3FULL
+#define S2_VTCR_SL0_SHIFT  6
+#define S2_VTCR_IRGN0_WBWA (1ULL << 8)
+#define S2_VTCR_ORGN0_WBWA (1ULL << 10)
+#define S2_VTCR_SH0_INNER  (3ULL << 12)
+#define S2_VTCR_TG0_4K     (0ULL << 14)
+#define S2_VTCR_PS_SHIFT   16
+#define S2_VTCR_RES1       (1ULL << 31)
 
 /* Page state of a granule, kept in the software bits of its valid leaf. */
 enum s2_page_state {
-	S2_STATE_OWNED = 0,        /* private to the guest (or normal VM RAM) */
-	S2_STATE_SHARED_OWNED = 1, /* owned by the guest, shared with the host */
+	S2_STATE_OWNED = 0, /* private to the guest (or normal VM RAM) */
+	S2_STATE_SHARED_OWNED =
+	        1, /* owned by the guest, shared with the host */
 };
 
 enum s2_mem_type {
@@ -85,7 +104,8 @@ struct s2_pool {
 /* Hardware operations the table code needs; faked in host tests. */
 struct s2_mmu_ops {
 	/* Invalidate stage-2 TLB entries of vmid covering [ipa, ipa+size). */
-	void (*tlbi_range)(void *ctx, uint16_t vmid, uint64_t ipa, uint64_t size);
+	void (*tlbi_range)(void *ctx, uint16_t vmid, uint64_t ipa,
+	                   uint64_t size);
 	/* Make table writes visible to the walker (DSB ISHST on hardware). */
 	void (*sync_tables)(void *ctx);
 };
@@ -104,19 +124,41 @@ struct s2_pgtable {
 
 /* Result of a lookup of one IPA. */
 struct s2_leaf {
-	uint64_t pte;   /* the leaf descriptor, or the invalid/annotated entry */
+	uint64_t pte; /* the leaf descriptor, or the invalid/annotated entry */
 	unsigned level; /* level at which the walk stopped */
 	uint64_t size;  /* bytes covered by that entry */
 	bool valid;     /* a valid page or block mapping */
 };
 
+/*
+ * va and pa must be granule-aligned (otherwise the pool is left empty).
+ * A pool is not thread-safe: its users serialize (one pool per VM, used
+ * under the VM's lock, is the intended arrangement).
+ */
 void s2_pool_init(struct s2_pool *pool, void *va, uint64_t pa, size_t nr_pages);
+/* Pages on the free list (reserved ones included). */
 size_t s2_pool_free_pages(const struct s2_pool *pool);
+
+/*
+ * The pool's two-phase interface, used by the table code.  reserve() fails
+ * (and reserves nothing) unless nr unreserved free pages exist; take() then
+ * cannot fail for as many pages as were reserved; unreserve() gives back
+ * what an update did not use.  Pages come out zeroed.
+ */
+bool s2_pool_reserve(struct s2_pool *pool, size_t nr);
+void s2_pool_unreserve(struct s2_pool *pool, size_t nr);
+uint64_t *s2_pool_take_reserved(struct s2_pool *pool);
+/* nr (a power of two) physically contiguous zeroed pages aligned to
+ * nr * S2_GRANULE_SIZE, or NULL.  Not part of a reservation. */
+uint64_t *s2_pool_alloc_contig(struct s2_pool *pool, size_t nr);
+void s2_pool_put(struct s2_pool *pool, uint64_t *page);
+uint64_t s2_pool_pa(const struct s2_pool *pool, const void *va);
+uint64_t *s2_pool_va(const struct s2_pool *pool, uint64_t pa);
 
 /* VTCR_EL2 T0SZ/SL0 choice; also how many root pages s2_init takes. */
 unsigned s2_root_pages(unsigned ipa_bits);
 int s2_init(struct s2_pgtable *pt, struct s2_pool *pool, unsigned ipa_bits,
-	    uint16_t vmid, const struct s2_mmu_ops *ops, void *ops_ctx);
+            uint16_t vmid, const struct s2_mmu_ops *ops, void *ops_ctx);
 /* Returns all table pages (including the root) to the pool. */
 void s2_destroy(struct s2_pgtable *pt);
 /* VTCR_EL2 fields (T0SZ, SL0, IRGN0, ORGN0, SH0, TG0, PS) for this table. */
@@ -127,7 +169,7 @@ uint64_t s2_vtcr(const struct s2_pgtable *pt, unsigned pa_range_bits);
  * callers that must not fail later reserve this much at VM creation.
  */
 size_t s2_pages_for_range(const struct s2_pgtable *pt, uint64_t ipa,
-			  uint64_t size);
+                          uint64_t size);
 size_t s2_pages_for_split(const struct s2_pgtable *pt);
 
 /*
@@ -136,7 +178,7 @@ size_t s2_pages_for_split(const struct s2_pgtable *pt);
  * entries count as empty).  Largest possible blocks.  Leaves carry `state`.
  */
 int s2_map(struct s2_pgtable *pt, uint64_t ipa, uint64_t pa, uint64_t size,
-	   enum s2_mem_type type, enum s2_page_state state);
+           enum s2_mem_type type, enum s2_page_state state);
 /* Unmap [ipa, ipa+size), splitting blocks at the edges; TLBs invalidated. */
 int s2_unmap(struct s2_pgtable *pt, uint64_t ipa, uint64_t size);
 /* Look up one IPA; returns S2_OK or -S2_EINVAL if beyond the IPA space. */
@@ -148,7 +190,7 @@ int s2_lookup(const struct s2_pgtable *pt, uint64_t ipa, struct s2_leaf *out);
  * TLB maintenance; a split does break-before-make.
  */
 int s2_set_page_state(struct s2_pgtable *pt, uint64_t ipa,
-		      enum s2_page_state state, uint64_t *pa);
+                      enum s2_page_state state, uint64_t *pa);
 /*
  * Put an annotation in the invalid level-3 entry of one empty granule
  * (value must have bit 0 clear and be non-zero).  Splits an empty block
@@ -156,11 +198,18 @@ int s2_set_page_state(struct s2_pgtable *pt, uint64_t ipa,
  */
 int s2_annotate(struct s2_pgtable *pt, uint64_t ipa, uint64_t annotation);
 
+/* PA that a valid leaf returned by s2_lookup(ipa) translates ipa to. */
+static inline uint64_t s2_leaf_pa(const struct s2_leaf *leaf, uint64_t ipa)
+{
+	return (leaf->pte & S2_PTE_ADDR_MASK & ~(leaf->size - 1)) |
+	       (ipa & (leaf->size - 1));
+}
+
 /* Page state of a valid leaf descriptor. */
 static inline enum s2_page_state s2_pte_state(uint64_t pte)
 {
 	return (enum s2_page_state)((pte & S2_PTE_SW_STATE_MASK) >>
-				    S2_PTE_SW_STATE_SHIFT);
+	                            S2_PTE_SW_STATE_SHIFT);
 }
 
 #endif /* CORE_STAGE2_H */

@@ -1,0 +1,707 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VMSAv8-64 stage-2 translation tables, 4 KiB granule.
+ *
+ * Levels 0..3 resolve IPA bits 47:39, 38:30, 29:21, 20:12.  The start
+ * level is the one KVM picks: the deepest level whose root fits in at most
+ * 16 concatenated tables (32..34 bits: level 2; 35..43: level 1; 44..48:
+ * level 0).  Blocks exist at levels 1 (1 GiB) and 2 (2 MiB), pages at 3.
+ *
+ * Every update checks its arguments and the existing tables first, then
+ * reserves its worst-case number of table pages, and only then writes.
+ * Writes that replace a valid entry by another valid entry go through
+ * break-before-make (invalid, sync, TLBI, new entry, sync).
+ */
+#include <core/stage2.h>
+
+#define LEVEL_BITS     9U
+#define LAST_LEVEL     3U
+#define PTE_TYPE_MASK  3ULL
+#define PTE_TYPE_BLOCK 1ULL
+#define PTE_TYPE_TABLE 3ULL /* also "page" at level 3 */
+#define MAX_PA_BITS    48U
+
+/* ---- geometry ---------------------------------------------------------- */
+
+static unsigned level_shift(unsigned level)
+{
+	return S2_GRANULE_SHIFT + LEVEL_BITS * (LAST_LEVEL - level);
+}
+
+static uint64_t level_size(unsigned level)
+{
+	return 1ULL << level_shift(level);
+}
+
+static uint64_t align_down(uint64_t x, uint64_t size)
+{
+	return x & ~(size - 1);
+}
+
+/* Deepest start level whose root is at most 16 concatenated tables. */
+static unsigned start_level_for(unsigned ipa_bits)
+{
+	if (ipa_bits <= level_shift(2) + LEVEL_BITS + 4U)
+		return 2;
+	if (ipa_bits <= level_shift(1) + LEVEL_BITS + 4U)
+		return 1;
+	return 0;
+}
+
+static bool ipa_bits_valid(unsigned ipa_bits)
+{
+	return ipa_bits >= S2_MIN_IPA_BITS && ipa_bits <= S2_MAX_IPA_BITS;
+}
+
+unsigned s2_root_pages(unsigned ipa_bits)
+{
+	uint64_t entries;
+
+	if (!ipa_bits_valid(ipa_bits))
+		return 0;
+	entries = 1ULL << (ipa_bits - level_shift(start_level_for(ipa_bits)));
+	return entries <= S2_ENTRIES_PER_TABLE
+	               ? 1U
+	               : (unsigned)(entries / S2_ENTRIES_PER_TABLE);
+}
+
+static size_t entry_index(const struct s2_pgtable *pt, unsigned level,
+                          uint64_t ipa)
+{
+	uint64_t idx = ipa >> level_shift(level);
+
+	/* The root spans all concatenated tables; ipa < 2^ipa_bits bounds it.
+	 */
+	if (level != pt->start_level)
+		idx &= S2_ENTRIES_PER_TABLE - 1;
+	return (size_t)idx;
+}
+
+static uint64_t ipa_limit(const struct s2_pgtable *pt)
+{
+	return 1ULL << pt->ipa_bits;
+}
+
+static bool pt_usable(const struct s2_pgtable *pt)
+{
+	return pt && pt->root && pt->pool;
+}
+
+/* [ipa, ipa+size) non-empty, granule-aligned, inside the IPA space. */
+static bool range_valid(const struct s2_pgtable *pt, uint64_t ipa,
+                        uint64_t size)
+{
+	uint64_t limit = ipa_limit(pt);
+
+	if (size == 0 || ((ipa | size) & (S2_GRANULE_SIZE - 1)))
+		return false;
+	return ipa < limit && size <= limit - ipa;
+}
+
+/* Number of level-`level` entries that [ipa, end) touches. */
+static uint64_t entries_touched(unsigned level, uint64_t ipa, uint64_t end)
+{
+	unsigned shift = level_shift(level);
+
+	return ((end - 1) >> shift) - (ipa >> shift) + 1;
+}
+
+/* Number of level-`level` entries that [ipa, end) covers entirely. */
+static uint64_t entries_covered(unsigned level, uint64_t ipa, uint64_t end)
+{
+	uint64_t size = level_size(level);
+	uint64_t first = align_down(ipa + size - 1, size);
+	uint64_t last = align_down(end, size);
+
+	return last > first ? (last - first) >> level_shift(level) : 0;
+}
+
+/* ---- descriptors --------------------------------------------------------- */
+
+static bool pte_is_table(unsigned level, uint64_t pte)
+{
+	return level < LAST_LEVEL && (pte & PTE_TYPE_MASK) == PTE_TYPE_TABLE;
+}
+
+/* A valid block (levels 1-2) or page (level 3). */
+static bool pte_is_leaf(unsigned level, uint64_t pte)
+{
+	uint64_t type = level == LAST_LEVEL ? PTE_TYPE_TABLE : PTE_TYPE_BLOCK;
+
+	return (pte & PTE_TYPE_MASK) == type;
+}
+
+static uint64_t pte_addr(uint64_t pte)
+{
+	return pte & S2_PTE_ADDR_MASK;
+}
+
+/* Attributes and software bits of a leaf: everything but address and type. */
+static uint64_t pte_leaf_attrs(uint64_t pte)
+{
+	return pte & ~(S2_PTE_ADDR_MASK | PTE_TYPE_MASK);
+}
+
+static uint64_t make_leaf(unsigned level, uint64_t pa, uint64_t attrs)
+{
+	uint64_t type = level == LAST_LEVEL ? PTE_TYPE_TABLE : PTE_TYPE_BLOCK;
+
+	return pa | attrs | type;
+}
+
+static uint64_t make_table(const struct s2_pgtable *pt, const uint64_t *table)
+{
+	return s2_pool_pa(pt->pool, table) | PTE_TYPE_TABLE;
+}
+
+static uint64_t *table_of(const struct s2_pgtable *pt, uint64_t pte)
+{
+	return s2_pool_va(pt->pool, pte_addr(pte));
+}
+
+static uint64_t state_bits(enum s2_page_state state)
+{
+	return ((uint64_t)state << S2_PTE_SW_STATE_SHIFT) &
+	       S2_PTE_SW_STATE_MASK;
+}
+
+static bool state_valid(enum s2_page_state state)
+{
+	return state == S2_STATE_OWNED || state == S2_STATE_SHARED_OWNED;
+}
+
+/* The walker may read an entry at any time: one 64-bit store, not torn. */
+static void pte_write(uint64_t *ptep, uint64_t val)
+{
+	*(volatile uint64_t *)ptep = val;
+}
+
+/* ---- hardware operations ----------------------------------------------- */
+
+static void sync_tables(const struct s2_pgtable *pt)
+{
+	if (pt->ops && pt->ops->sync_tables)
+		pt->ops->sync_tables(pt->ops_ctx);
+}
+
+static void tlbi_range(const struct s2_pgtable *pt, uint64_t ipa, uint64_t size)
+{
+	if (pt->ops && pt->ops->tlbi_range)
+		pt->ops->tlbi_range(pt->ops_ctx, pt->vmid, ipa, size);
+}
+
+/*
+ * Replace a valid entry covering [ipa, ipa+size) by another: the walker
+ * must never see both (TLB conflict), so invalidate in between.  Whatever
+ * the new entry points to must be written before the call.
+ */
+static void break_before_make(const struct s2_pgtable *pt, uint64_t *ptep,
+                              uint64_t new_pte, uint64_t ipa, uint64_t size)
+{
+	pte_write(ptep, 0);
+	sync_tables(pt);
+	tlbi_range(pt, ipa, size);
+	pte_write(ptep, new_pte);
+	sync_tables(pt);
+}
+
+/* ---- walks -----------------------------------------------------------------
+ */
+
+/* Entry where the walk for ipa stops (first non-table entry). */
+static uint64_t *walk(const struct s2_pgtable *pt, uint64_t ipa,
+                      unsigned *level_out)
+{
+	uint64_t *table = pt->root;
+	unsigned level = pt->start_level;
+
+	for (;;) {
+		uint64_t *ptep = &table[entry_index(pt, level, ipa)];
+
+		if (!pte_is_table(level, *ptep)) {
+			*level_out = level;
+			return ptep;
+		}
+		table = table_of(pt, *ptep);
+		level++;
+	}
+}
+
+/* Calls to walk ranges: end of the chunk of [addr, end) in addr's entry. */
+static uint64_t chunk_end(unsigned level, uint64_t addr, uint64_t end)
+{
+	uint64_t next = align_down(addr, level_size(level)) + level_size(level);
+
+	return next < end ? next : end;
+}
+
+/* Does [addr, end), inside `table` at `level`, contain a valid leaf? */
+static bool range_has_leaf(const struct s2_pgtable *pt, const uint64_t *table,
+                           unsigned level, uint64_t addr, uint64_t end)
+{
+	while (addr < end) {
+		uint64_t next = chunk_end(level, addr, end);
+		uint64_t pte = table[entry_index(pt, level, addr)];
+
+		if (pte_is_table(level, pte)) {
+			if (range_has_leaf(pt, table_of(pt, pte), level + 1,
+			                   addr, next))
+				return true;
+		} else if (pte_is_leaf(level, pte)) {
+			return true;
+		}
+		addr = next;
+	}
+	return false;
+}
+
+/* ---- init, destroy, VTCR ---------------------------------------------- */
+
+int s2_init(struct s2_pgtable *pt, struct s2_pool *pool, unsigned ipa_bits,
+            uint16_t vmid, const struct s2_mmu_ops *ops, void *ops_ctx)
+{
+	unsigned pages = s2_root_pages(ipa_bits);
+	unsigned start;
+	uint64_t *root;
+
+	if (!pt || !pool || pages == 0)
+		return -S2_EINVAL;
+	root = s2_pool_alloc_contig(pool, pages);
+	if (!root)
+		return -S2_ENOMEM;
+	start = start_level_for(ipa_bits);
+	pt->root = root;
+	pt->root_pa = s2_pool_pa(pool, root);
+	pt->ipa_bits = ipa_bits;
+	pt->start_level = start;
+	pt->root_entries = 1U << (ipa_bits - level_shift(start));
+	pt->vmid = vmid;
+	pt->pool = pool;
+	pt->ops = ops;
+	pt->ops_ctx = ops_ctx;
+	return S2_OK;
+}
+
+static void free_subtables(struct s2_pgtable *pt, uint64_t *table,
+                           unsigned level, size_t nr_entries)
+{
+	for (size_t i = 0; i < nr_entries; i++) {
+		uint64_t *child;
+
+		if (!pte_is_table(level, table[i]))
+			continue;
+		child = table_of(pt, table[i]);
+		free_subtables(pt, child, level + 1, S2_ENTRIES_PER_TABLE);
+		table[i] = 0;
+		s2_pool_put(pt->pool, child);
+	}
+}
+
+void s2_destroy(struct s2_pgtable *pt)
+{
+	unsigned pages;
+
+	if (!pt_usable(pt))
+		return;
+	/* No walker may keep a cached pointer into pages we hand back. */
+	tlbi_range(pt, 0, ipa_limit(pt));
+	free_subtables(pt, pt->root, pt->start_level, pt->root_entries);
+	pages = s2_root_pages(pt->ipa_bits);
+	for (unsigned i = pages; i > 0; i--)
+		s2_pool_put(pt->pool,
+		            pt->root + (size_t)(i - 1) * S2_ENTRIES_PER_TABLE);
+	pt->root = NULL;
+	pt->root_pa = 0;
+}
+
+/* VTCR_EL2.PS encoding: the largest PA size not above pa_range_bits. */
+static uint64_t vtcr_ps(unsigned pa_range_bits)
+{
+	static const unsigned ps_bits[] = {32, 36, 40, 42, 44, 48, 52};
+	uint64_t ps = 0;
+
+	for (unsigned i = 0; i < sizeof(ps_bits) / sizeof(ps_bits[0]); i++)
+		if (pa_range_bits >= ps_bits[i])
+			ps = i;
+	return ps;
+}
+
+uint64_t s2_vtcr(const struct s2_pgtable *pt, unsigned pa_range_bits)
+{
+	/* SL0 with a 4 KiB granule: 0 = level 2, 1 = level 1, 2 = level 0. */
+	uint64_t sl0 = 2U - pt->start_level;
+
+	return S2_VTCR_RES1 | (vtcr_ps(pa_range_bits) << S2_VTCR_PS_SHIFT) |
+	       S2_VTCR_TG0_4K | S2_VTCR_SH0_INNER | S2_VTCR_ORGN0_WBWA |
+	       S2_VTCR_IRGN0_WBWA | (sl0 << S2_VTCR_SL0_SHIFT) |
+	       ((64U - pt->ipa_bits) & S2_VTCR_T0SZ_MASK);
+}
+
+/* ---- worst-case page counts -------------------------------------------- */
+
+size_t s2_pages_for_range(const struct s2_pgtable *pt, uint64_t ipa,
+                          uint64_t size)
+{
+	uint64_t end;
+	uint64_t pages = 0;
+
+	if (!pt_usable(pt) || !range_valid(pt, ipa, size))
+		return 0;
+	end = ipa + size;
+	/* Every table below the root that covers part of the range. */
+	for (unsigned parent = pt->start_level; parent < LAST_LEVEL; parent++)
+		pages += entries_touched(parent, ipa, end);
+	return (size_t)pages;
+}
+
+size_t s2_pages_for_split(const struct s2_pgtable *pt)
+{
+	/* A granule in an empty root entry needs one table per level below. */
+	return pt ? LAST_LEVEL - pt->start_level : 0;
+}
+
+/*
+ * Tables a map of [ipa, end) with PA offset delta may create: an entry of a
+ * parent level becomes a table unless a block fills it, which needs the
+ * entry fully covered and the PA aligned to the block (never at level 0).
+ */
+static uint64_t pages_for_map(const struct s2_pgtable *pt, uint64_t ipa,
+                              uint64_t end, uint64_t delta)
+{
+	uint64_t pages = 0;
+
+	for (unsigned parent = pt->start_level; parent < LAST_LEVEL; parent++) {
+		uint64_t touched = entries_touched(parent, ipa, end);
+
+		if (parent == 0 || (delta & (level_size(parent) - 1)))
+			pages += touched;
+		else
+			pages += touched - entries_covered(parent, ipa, end);
+	}
+	return pages;
+}
+
+/* Tables an unmap may create: a split of each partially covered block. */
+static uint64_t pages_for_unmap(const struct s2_pgtable *pt, uint64_t ipa,
+                                uint64_t end)
+{
+	uint64_t pages = 0;
+
+	for (unsigned parent = pt->start_level; parent < LAST_LEVEL; parent++) {
+		if (parent == 0)
+			continue;
+		pages += entries_touched(parent, ipa, end) -
+		         entries_covered(parent, ipa, end);
+	}
+	return pages;
+}
+
+/*
+ * Reserve the worst case of an update; *mark remembers the reservations
+ * held before, so that release() gives back exactly what the update did
+ * not use.
+ */
+static bool reserve(const struct s2_pgtable *pt, uint64_t pages, size_t *mark)
+{
+	*mark = pt->pool->nr_reserved;
+	return pages <= SIZE_MAX && s2_pool_reserve(pt->pool, (size_t)pages);
+}
+
+static void release(const struct s2_pgtable *pt, size_t mark)
+{
+	s2_pool_unreserve(pt->pool, pt->pool->nr_reserved - mark);
+}
+
+/* ---- map --------------------------------------------------------------- */
+
+struct map_args {
+	uint64_t delta; /* pa - ipa, modulo 2^64 */
+	uint64_t attrs; /* leaf attributes and software bits */
+};
+
+static void map_range(struct s2_pgtable *pt, uint64_t *table, unsigned level,
+                      uint64_t addr, uint64_t end, const struct map_args *args);
+
+/* A new table for [addr, next) at level+1, filled before it is linked. */
+static void map_new_table(struct s2_pgtable *pt, uint64_t *ptep, unsigned level,
+                          uint64_t addr, uint64_t next,
+                          const struct map_args *args)
+{
+	uint64_t *child = s2_pool_take_reserved(pt->pool);
+
+	map_range(pt, child, level + 1, addr, next, args);
+	sync_tables(pt);
+	pte_write(ptep, make_table(pt, child));
+}
+
+static void map_range(struct s2_pgtable *pt, uint64_t *table, unsigned level,
+                      uint64_t addr, uint64_t end, const struct map_args *args)
+{
+	uint64_t size = level_size(level);
+
+	while (addr < end) {
+		uint64_t next = chunk_end(level, addr, end);
+		uint64_t *ptep = &table[entry_index(pt, level, addr)];
+		uint64_t pa = addr + args->delta;
+		bool fits_block = level >= 1 && next - addr == size &&
+		                  (pa & (size - 1)) == 0;
+
+		/* The checks before the commit left no valid leaf here. */
+		if (pte_is_table(level, *ptep))
+			map_range(pt, table_of(pt, *ptep), level + 1, addr,
+			          next, args);
+		else if (fits_block)
+			pte_write(ptep, make_leaf(level, pa, args->attrs));
+		else
+			map_new_table(pt, ptep, level, addr, next, args);
+		addr = next;
+	}
+}
+
+int s2_map(struct s2_pgtable *pt, uint64_t ipa, uint64_t pa, uint64_t size,
+           enum s2_mem_type type, enum s2_page_state state)
+{
+	struct map_args args;
+	uint64_t pages;
+	size_t mark;
+
+	if (!pt_usable(pt) || !range_valid(pt, ipa, size) ||
+	    !state_valid(state) ||
+	    (type != S2_MEM_NORMAL && type != S2_MEM_DEVICE))
+		return -S2_EINVAL;
+	if ((pa & (S2_GRANULE_SIZE - 1)) || pa >= (1ULL << MAX_PA_BITS) ||
+	    size > (1ULL << MAX_PA_BITS) - pa)
+		return -S2_EINVAL;
+	if (range_has_leaf(pt, pt->root, pt->start_level, ipa, ipa + size))
+		return -S2_EEXIST;
+
+	args.delta = pa - ipa;
+	args.attrs = (type == S2_MEM_NORMAL ? S2_PTE_ATTRS_NORMAL
+	                                    : S2_PTE_ATTRS_DEVICE) |
+	             state_bits(state);
+	pages = pages_for_map(pt, ipa, ipa + size, args.delta);
+	if (!reserve(pt, pages, &mark))
+		return -S2_ENOMEM;
+
+	map_range(pt, pt->root, pt->start_level, ipa, ipa + size, &args);
+	sync_tables(pt);
+	release(pt, mark);
+	return S2_OK;
+}
+
+/* ---- unmap ------------------------------------------------------------- */
+
+struct unmap_ctx {
+	uint64_t *to_free; /* unlinked tables, freed after the final TLBI */
+	bool need_tlbi;
+};
+
+static bool table_is_empty(const uint64_t *table)
+{
+	for (size_t i = 0; i < S2_ENTRIES_PER_TABLE; i++)
+		if (table[i])
+			return false;
+	return true;
+}
+
+/*
+ * Table at level+1 mapping what the block `pte` at `level` maps, with the
+ * same attributes and software bits in every entry.
+ */
+static uint64_t *split_block(struct s2_pgtable *pt, uint64_t pte,
+                             unsigned level)
+{
+	uint64_t *table = s2_pool_take_reserved(pt->pool);
+	uint64_t child_size = level_size(level + 1);
+	uint64_t attrs = pte_leaf_attrs(pte);
+	uint64_t pa = pte_addr(pte);
+
+	for (size_t i = 0; i < S2_ENTRIES_PER_TABLE; i++)
+		table[i] = make_leaf(level + 1, pa + i * child_size, attrs);
+	return table;
+}
+
+static void unmap_range(struct s2_pgtable *pt, uint64_t *table, unsigned level,
+                        uint64_t addr, uint64_t end, struct unmap_ctx *ctx)
+{
+	uint64_t size = level_size(level);
+
+	while (addr < end) {
+		uint64_t next = chunk_end(level, addr, end);
+		uint64_t *ptep = &table[entry_index(pt, level, addr)];
+		bool full = next - addr == size;
+		uint64_t *child;
+
+		if (pte_is_leaf(level, *ptep) && full) {
+			pte_write(ptep, 0);
+			ctx->need_tlbi = true;
+		} else if (pte_is_leaf(level, *ptep)) {
+			uint64_t base = align_down(addr, size);
+
+			child = split_block(pt, *ptep, level);
+			break_before_make(pt, ptep, make_table(pt, child), base,
+			                  size);
+		} else if (!pte_is_table(level, *ptep)) {
+			/* Empty or annotated: unmapping clears annotations. */
+			if (*ptep && full)
+				pte_write(ptep, 0);
+		}
+		if (pte_is_table(level, *ptep)) {
+			child = table_of(pt, *ptep);
+			unmap_range(pt, child, level + 1, addr, next, ctx);
+			if (full || table_is_empty(child)) {
+				pte_write(ptep, 0);
+				ctx->need_tlbi = true;
+				child[0] = (uint64_t)(uintptr_t)ctx->to_free;
+				ctx->to_free = child;
+			}
+		}
+		addr = next;
+	}
+}
+
+int s2_unmap(struct s2_pgtable *pt, uint64_t ipa, uint64_t size)
+{
+	struct unmap_ctx ctx = {NULL, false};
+	size_t mark;
+
+	if (!pt_usable(pt) || !range_valid(pt, ipa, size))
+		return -S2_EINVAL;
+	if (!reserve(pt, pages_for_unmap(pt, ipa, ipa + size), &mark))
+		return -S2_ENOMEM;
+
+	unmap_range(pt, pt->root, pt->start_level, ipa, ipa + size, &ctx);
+	if (ctx.need_tlbi) {
+		sync_tables(pt);
+		tlbi_range(pt, ipa, size);
+	}
+	while (ctx.to_free) {
+		uint64_t *page = ctx.to_free;
+
+		ctx.to_free = (uint64_t *)(uintptr_t)page[0];
+		s2_pool_put(pt->pool, page);
+	}
+	release(pt, mark);
+	return S2_OK;
+}
+
+/* ---- lookup, page state, annotations ---------------------------------- */
+
+int s2_lookup(const struct s2_pgtable *pt, uint64_t ipa, struct s2_leaf *out)
+{
+	unsigned level;
+	const uint64_t *ptep;
+
+	if (!pt_usable(pt) || !out || ipa >= ipa_limit(pt))
+		return -S2_EINVAL;
+	ptep = walk(pt, ipa, &level);
+	out->pte = *ptep;
+	out->level = level;
+	out->size = level_size(level);
+	out->valid = pte_is_leaf(level, *ptep);
+	return S2_OK;
+}
+
+/*
+ * Tables from level+1 down to level 3 replacing the block `pte` at `level`
+ * around ipa: same translation everywhere.  Returns the top table; *leafp
+ * is the level-3 entry of ipa, for the caller to change before linking.
+ */
+static uint64_t *split_down_to_page(struct s2_pgtable *pt, uint64_t pte,
+                                    unsigned level, uint64_t ipa,
+                                    uint64_t **leafp)
+{
+	uint64_t *top = NULL;
+	uint64_t *link = NULL;
+
+	for (; level < LAST_LEVEL; level++) {
+		uint64_t *table = split_block(pt, pte, level);
+		size_t idx = entry_index(pt, level + 1, ipa);
+
+		if (link)
+			*link = make_table(pt, table);
+		else
+			top = table;
+		link = &table[idx];
+		pte = *link;
+	}
+	*leafp = link;
+	return top;
+}
+
+int s2_set_page_state(struct s2_pgtable *pt, uint64_t ipa,
+                      enum s2_page_state state, uint64_t *pa)
+{
+	unsigned level;
+	uint64_t *ptep;
+	uint64_t pte;
+	uint64_t *leaf;
+	uint64_t *top;
+	size_t mark;
+
+	if (!pt_usable(pt) || !state_valid(state) || ipa >= ipa_limit(pt) ||
+	    (ipa & (S2_GRANULE_SIZE - 1)))
+		return -S2_EINVAL;
+	ptep = walk(pt, ipa, &level);
+	pte = *ptep;
+	if (!pte_is_leaf(level, pte))
+		return -S2_ENOENT;
+	if (pa)
+		*pa = pte_addr(pte) + (ipa & (level_size(level) - 1));
+	if (s2_pte_state(pte) == state)
+		return S2_OK;
+	if (level == LAST_LEVEL) {
+		/* Software bits only: the walker ignores them, no TLBI. */
+		pte_write(ptep,
+		          (pte & ~S2_PTE_SW_STATE_MASK) | state_bits(state));
+		return S2_OK;
+	}
+	if (!reserve(pt, LAST_LEVEL - level, &mark))
+		return -S2_ENOMEM;
+	top = split_down_to_page(pt, pte, level, ipa, &leaf);
+	*leaf = (*leaf & ~S2_PTE_SW_STATE_MASK) | state_bits(state);
+	break_before_make(pt, ptep, make_table(pt, top),
+	                  align_down(ipa, level_size(level)),
+	                  level_size(level));
+	release(pt, mark);
+	return S2_OK;
+}
+
+int s2_annotate(struct s2_pgtable *pt, uint64_t ipa, uint64_t annotation)
+{
+	unsigned level;
+	uint64_t *ptep;
+	uint64_t *top = NULL;
+	uint64_t *link = NULL;
+	size_t mark;
+
+	if (!pt_usable(pt) || ipa >= ipa_limit(pt) ||
+	    (ipa & (S2_GRANULE_SIZE - 1)) || annotation == 0 ||
+	    (annotation & S2_PTE_VALID))
+		return -S2_EINVAL;
+	ptep = walk(pt, ipa, &level);
+	if (pte_is_leaf(level, *ptep))
+		return -S2_EEXIST;
+	if (level == LAST_LEVEL) {
+		pte_write(ptep, annotation);
+		return S2_OK;
+	}
+	if (!reserve(pt, LAST_LEVEL - level, &mark))
+		return -S2_ENOMEM;
+	/* Empty tables down to level 3, built before they become visible. */
+	for (unsigned l = level + 1; l <= LAST_LEVEL; l++) {
+		uint64_t *table = s2_pool_take_reserved(pt->pool);
+
+		if (link)
+			*link = make_table(pt, table);
+		else
+			top = table;
+		link = &table[entry_index(pt, l, ipa)];
+	}
+	*link = annotation;
+	sync_tables(pt);
+	pte_write(ptep, make_table(pt, top));
+	sync_tables(pt);
+	release(pt, mark);
+	return S2_OK;
+}
