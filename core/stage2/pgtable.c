@@ -235,26 +235,6 @@ static uint64_t chunk_end(unsigned level, uint64_t addr, uint64_t end)
 	return next < end ? next : end;
 }
 
-/* Does [addr, end), inside `table` at `level`, contain a valid leaf? */
-static bool range_has_leaf(const struct s2_pgtable *pt, const uint64_t *table,
-                           unsigned level, uint64_t addr, uint64_t end)
-{
-	while (addr < end) {
-		uint64_t next = chunk_end(level, addr, end);
-		uint64_t pte = table[entry_index(pt, level, addr)];
-
-		if (pte_is_table(level, pte)) {
-			if (range_has_leaf(pt, table_of(pt, pte), level + 1,
-			                   addr, next))
-				return true;
-		} else if (pte_is_leaf(level, pte)) {
-			return true;
-		}
-		addr = next;
-	}
-	return false;
-}
-
 /* ---- init, destroy, VTCR ---------------------------------------------- */
 
 int s2_init(struct s2_pgtable *pt, struct s2_pool *pool, unsigned ipa_bits,
@@ -361,37 +341,96 @@ size_t s2_pages_for_split(const struct s2_pgtable *pt)
 }
 
 /*
- * Tables a map of [ipa, end) with PA offset delta may create: an entry of a
- * parent level becomes a table unless a block fills it, which needs the
- * entry fully covered and the PA aligned to the block (never at level 0).
+ * Can the entry at `level` holding [addr, next) be one leaf mapping
+ * addr + delta?  Always at level 3; at levels 1-2 if the chunk fills the
+ * entry and the PA is aligned to it; never at level 0 (no such blocks).
  */
-static uint64_t pages_for_map(const struct s2_pgtable *pt, uint64_t ipa,
-                              uint64_t end, uint64_t delta)
+static bool fits_leaf(unsigned level, uint64_t addr, uint64_t next,
+                      uint64_t delta)
+{
+	uint64_t size = level_size(level);
+
+	if (level == LAST_LEVEL)
+		return true;
+	return level >= 1 && next - addr == size &&
+	       ((addr + delta) & (size - 1)) == 0;
+}
+
+/*
+ * Tables that mapping [addr, end) creates inside a new, empty table at
+ * `level`: an entry of a level becomes a table unless one leaf fills it.
+ * Leaves can fill only the entries the range covers whole (and only if
+ * the PA offset is aligned), so all other touched entries count.
+ */
+static uint64_t tables_below_new(unsigned level, uint64_t addr, uint64_t end,
+                                 uint64_t delta)
 {
 	uint64_t pages = 0;
 
-	for (unsigned parent = pt->start_level; parent < LAST_LEVEL; parent++) {
-		uint64_t touched = entries_touched(parent, ipa, end);
+	for (unsigned l = level; l < LAST_LEVEL; l++) {
+		uint64_t touched = entries_touched(l, addr, end);
 
-		if (parent == 0 || (delta & (level_size(parent) - 1)))
+		if (l == 0 || (delta & (level_size(l) - 1)))
 			pages += touched;
 		else
-			pages += touched - entries_covered(parent, ipa, end);
+			pages += touched - entries_covered(l, addr, end);
 	}
 	return pages;
 }
 
-/* Tables an unmap may create: a split of each partially covered block. */
-static uint64_t pages_for_unmap(const struct s2_pgtable *pt, uint64_t ipa,
-                                uint64_t end)
+/*
+ * The checks of a map, before anything is written: false if a valid leaf
+ * lies in [addr, end); otherwise adds to *pages exactly the number of
+ * tables map_range() will create (existing tables are reused).
+ */
+static bool map_check(const struct s2_pgtable *pt, const uint64_t *table,
+                      unsigned level, uint64_t addr, uint64_t end,
+                      uint64_t delta, uint64_t *pages)
+{
+	while (addr < end) {
+		uint64_t next = chunk_end(level, addr, end);
+		uint64_t pte = table[entry_index(pt, level, addr)];
+
+		if (pte_is_table(level, pte)) {
+			if (!map_check(pt, table_of(pt, pte), level + 1, addr,
+			               next, delta, pages))
+				return false;
+		} else if (pte_is_leaf(level, pte)) {
+			return false;
+		} else if (!fits_leaf(level, addr, next, delta)) {
+			*pages += 1 + tables_below_new(level + 1, addr, next,
+			                               delta);
+		}
+		addr = next;
+	}
+	return true;
+}
+
+/*
+ * Tables an unmap of [addr, end) creates: each partially covered block is
+ * split into a table of smaller blocks, whose partially covered blocks are
+ * split in turn.
+ */
+static uint64_t unmap_splits(const struct s2_pgtable *pt, const uint64_t *table,
+                             unsigned level, uint64_t addr, uint64_t end)
 {
 	uint64_t pages = 0;
 
-	for (unsigned parent = pt->start_level; parent < LAST_LEVEL; parent++) {
-		if (parent == 0)
-			continue;
-		pages += entries_touched(parent, ipa, end) -
-		         entries_covered(parent, ipa, end);
+	while (addr < end) {
+		uint64_t next = chunk_end(level, addr, end);
+		uint64_t pte = table[entry_index(pt, level, addr)];
+
+		if (pte_is_table(level, pte)) {
+			pages += unmap_splits(pt, table_of(pt, pte), level + 1,
+			                      addr, next);
+		} else if (pte_is_leaf(level, pte) &&
+		           next - addr != level_size(level)) {
+			pages++;
+			for (unsigned l = level + 1; l < LAST_LEVEL; l++)
+				pages += entries_touched(l, addr, next) -
+				         entries_covered(l, addr, next);
+		}
+		addr = next;
 	}
 	return pages;
 }
@@ -437,21 +476,17 @@ static void map_new_table(struct s2_pgtable *pt, uint64_t *ptep, unsigned level,
 static void map_range(struct s2_pgtable *pt, uint64_t *table, unsigned level,
                       uint64_t addr, uint64_t end, const struct map_args *args)
 {
-	uint64_t size = level_size(level);
-
 	while (addr < end) {
 		uint64_t next = chunk_end(level, addr, end);
 		uint64_t *ptep = &table[entry_index(pt, level, addr)];
-		uint64_t pa = addr + args->delta;
-		bool fits_block = level >= 1 && next - addr == size &&
-		                  (pa & (size - 1)) == 0;
 
-		/* The checks before the commit left no valid leaf here. */
+		/* map_check() left no valid leaf here: empty or annotated. */
 		if (pte_is_table(level, *ptep))
 			map_range(pt, table_of(pt, *ptep), level + 1, addr,
 			          next, args);
-		else if (fits_block)
-			pte_write(ptep, make_leaf(level, pa, args->attrs));
+		else if (fits_leaf(level, addr, next, args->delta))
+			pte_write(ptep, make_leaf(level, addr + args->delta,
+			                          args->attrs));
 		else
 			map_new_table(pt, ptep, level, addr, next, args);
 		addr = next;
@@ -472,14 +507,14 @@ int s2_map(struct s2_pgtable *pt, uint64_t ipa, uint64_t pa, uint64_t size,
 	if ((pa & (S2_GRANULE_SIZE - 1)) || pa >= (1ULL << MAX_PA_BITS) ||
 	    size > (1ULL << MAX_PA_BITS) - pa)
 		return -S2_EINVAL;
-	if (range_has_leaf(pt, pt->root, pt->start_level, ipa, ipa + size))
-		return -S2_EEXIST;
-
 	args.delta = pa - ipa;
+	pages = 0;
+	if (!map_check(pt, pt->root, pt->start_level, ipa, ipa + size,
+	               args.delta, &pages))
+		return -S2_EEXIST;
 	args.attrs = (type == S2_MEM_NORMAL ? S2_PTE_ATTRS_NORMAL
 	                                    : S2_PTE_ATTRS_DEVICE) |
 	             state_bits(state);
-	pages = pages_for_map(pt, ipa, ipa + size, args.delta);
 	if (!reserve(pt, pages, &mark))
 		return -S2_ENOMEM;
 
@@ -567,7 +602,10 @@ int s2_unmap(struct s2_pgtable *pt, uint64_t ipa, uint64_t size)
 
 	if (!pt_usable(pt) || !range_valid(pt, ipa, size))
 		return -S2_EINVAL;
-	if (!reserve(pt, pages_for_unmap(pt, ipa, ipa + size), &mark))
+	if (!reserve(pt,
+	             unmap_splits(pt, pt->root, pt->start_level, ipa,
+	                          ipa + size),
+	             &mark))
 		return -S2_ENOMEM;
 
 	unmap_range(pt, pt->root, pt->start_level, ipa, ipa + size, &ctx);
