@@ -3,6 +3,7 @@
 # machine and CPU as `./vhyp run`, but virtualization=off, so the guest gets
 # QEMU's own PSCI (SMCCC v1.0, no KVM services).  The reference for the boot
 # benchmark and a way to see the test program report the missing services.
+# No NIC: the guest under vhyp gets no PCIe devices either.
 #
 # Usage: direct-boot.sh [--kernel IMAGE] [--initrd FILE] [--append ARGS]
 #                       [--smp N] [--mem SIZE] [--timeout SECONDS]
@@ -30,5 +31,5 @@ done
 
 exec timeout "$timeout_s" qemu-system-aarch64 \
 	-M virt,virtualization=off,gic-version=3 -cpu max -m "$mem" -smp "$smp" \
-	-nographic \
+	-nographic -nic none \
 	-kernel "$kernel" -initrd "$initrd" -append "$append"
