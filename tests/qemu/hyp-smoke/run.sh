@@ -57,6 +57,7 @@ fdtput -t x "$WORK/guest.dtb" /memory@40000000 reg 0 0x40000000 0 \
 fdtput -t s "$WORK/guest.dtb" /chosen bootargs "$BOOTARGS"
 # A fresh KASLR seed each run (QEMU dumped a fixed one).
 fdtput -t x "$WORK/guest.dtb" /chosen kaslr-seed $(od -An -tx4 -N8 /dev/urandom)
+fdtput -t x "$WORK/guest.dtb" /chosen rng-seed $(od -An -tx4 -N32 /dev/urandom)
 
 # The hypervisor image with text_offset = window start - RAM base.
 cp "$VHYP_BIN" "$WORK/vhyp.bin"
