@@ -20,7 +20,7 @@ $(O)/hyp-obj/hyp/%.o: hyp/%.S
 
 $(O)/hyp/vhyp.elf: $(HYP_OBJS) $(HYP_CORE_LIB) $(HYP_LDS)
 	@mkdir -p $(dir $@)
-	$(CROSS_LD) -pie --no-dynamic-linker -z norelro --no-undefined \
+	$(CROSS_LD) -pie --no-dynamic-linker -z norelro -z notext --no-undefined \
 		-T $(HYP_LDS) -o $@ $(HYP_OBJS) $(HYP_CORE_LIB)
 $(O)/hyp/vhyp.bin: $(O)/hyp/vhyp.elf
 	$(CROSS_OBJCOPY) -O binary $< $@
