@@ -24,16 +24,31 @@
 struct hyp_state g_hyp;
 uint8_t hyp_boot_stack[HYP_STACK_SIZE] __attribute__((aligned(16)));
 
+/*
+ * The host side's view of a protected VM's RAM: a SHARED granule is mapped
+ * in the hypervisor's EL2 stage 1, a private one is not.  Each change is
+ * checked with AT: a private granule left readable would be a silent leak.
+ */
 static void host_grant(void *ctx, uint64_t pa)
 {
 	(void)ctx;
 	arch_mmu_map(pa, PAGE, false);
+	if (!arch_mmu_translates(pa))
+		hyp_panic("granule 0x%llx not mapped after grant\n",
+		          (unsigned long long)pa);
+	if (g_hyp.cmd.log >= 2)
+		vlog("host may access 0x%llx\n", (unsigned long long)pa);
 }
 
 static void host_revoke(void *ctx, uint64_t pa)
 {
 	(void)ctx;
 	arch_mmu_unmap(pa, PAGE); /* includes the TLB invalidation */
+	if (arch_mmu_translates(pa))
+		hyp_panic("granule 0x%llx still mapped after revoke\n",
+		          (unsigned long long)pa);
+	if (g_hyp.cmd.log >= 2)
+		vlog("host access to 0x%llx revoked\n", (unsigned long long)pa);
 }
 
 static uint64_t read_cntpct(void *ctx)

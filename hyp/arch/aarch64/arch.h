@@ -39,6 +39,8 @@ void arch_mmu_map(uint64_t pa, uint64_t size, bool device);
 void arch_mmu_unmap(uint64_t pa, uint64_t size);
 void arch_mmu_enable(void);
 bool arch_mmu_enabled(void);
+/* Whether an EL2 read of va translates now (AT S1E2R). */
+bool arch_mmu_translates(uint64_t va);
 
 /* Stage-2 TLB maintenance for core/stage2. */
 extern const struct s2_mmu_ops arch_s2_mmu_ops;

@@ -201,3 +201,13 @@ bool arch_mmu_enabled(void)
 {
 	return mmu_on;
 }
+
+bool arch_mmu_translates(uint64_t va)
+{
+	uint64_t par;
+
+	__asm__ volatile("at s1e2r, %0" : : "r"(va) : "memory");
+	isb();
+	par = read_sysreg(par_el1);
+	return (par & 1ULL) == 0;
+}
