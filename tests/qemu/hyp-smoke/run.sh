@@ -43,7 +43,8 @@ fdtput -t s "$WORK/guest.dtb" /psci method hvc
 # Devices vhyp does not pass through must not be in the guest's DT: the
 # guest would take an external abort probing them.
 for node in /pcie@10000000 /flash@0 /fw-cfg@9020000 /gpio-keys \
-	/pl061@9030000 /intc@8000000/its@8080000 /platform-bus@c000000; do
+	/pl061@9030000 /intc@8000000/its@8080000 /intc@8000000/v2m@8020000 \
+	/platform-bus@c000000; do
 	fdtput -r "$WORK/guest.dtb" "$node" 2>/dev/null || true
 done
 if [ "$GIC" = 2 ]; then
