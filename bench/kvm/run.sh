@@ -13,7 +13,7 @@
 # Prints the guest's console output (and nothing else) on stdout; exits 0
 # when the guest powered off (PSCI SYSTEM_OFF or SYSTEM_RESET), non-zero
 # otherwise.  Progress and errors go to stderr; the whole QEMU console is
-# kept in build/bench/kvm/<mode>.log.
+# kept in build/bench/kvm/<guest>-<mode>.log.
 #
 # Environment: KVM_BENCH_TIMEOUT (seconds, default 900) bounds the QEMU run;
 # KVMRUN_ARGS adds kvmrun options (-n: no vGIC, -m MiB, -v); QEMU names the
@@ -44,7 +44,7 @@ initrd="$KVM_BUILD/initramfs-$mode.$$.cpio.gz"
 trap 'rm -f "$initrd"' EXIT
 "$KVM_DIR/initramfs.sh" "$guest" "$initrd"
 
-console="$KVM_BUILD/$mode.log"
+console="$KVM_BUILD/$(basename "${guest%.Image}")-$mode.log"
 # "quiet loglevel=1" keeps kernel messages out of the guest's output; after
 # "--" the words go to /init, which hands them to kvmrun.
 append="console=ttyAMA0 $kvm_param rdinit=/init quiet loglevel=1 -- $vm_args ${KVMRUN_ARGS:-}"
