@@ -2,13 +2,14 @@
 # Boots the hyp-smoke guest under vhyp in QEMU, the way docs/boot-contract.md
 # describes (the runner, ./vhyp run, builds the same command line).
 #   tests/qemu/hyp-smoke/run.sh [--gic 2|3] [--smp N] [--protected]
-#       [--guest IMAGE --bootargs ARGS]  (another guest, e.g. a Linux Image)
+#       [--guest IMAGE --bootargs ARGS [--initrd FILE]]  (another guest,
+#       e.g. a Linux Image)
 # Exit status: QEMU's (0 after the guest's SYSTEM_OFF), 1 when the smoke
 # guest did not print "hyp-smoke: PASS", 124 on timeout.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
-GIC=3 SMP=2 PROTECTED=0 TIMEOUT=60 O=${O:-build} OTHER_GUEST=0
+GIC=3 SMP=2 PROTECTED=0 TIMEOUT=60 O=${O:-build} OTHER_GUEST=0 INITRD=
 BOOTARGS="console=ttyAMA0"
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -18,6 +19,7 @@ while [ $# -gt 0 ]; do
 	--timeout) TIMEOUT=$2; shift 2 ;;
 	--guest) GUEST_BIN=$2; OTHER_GUEST=1; shift 2 ;;
 	--bootargs) BOOTARGS=$2; shift 2 ;;
+	--initrd) INITRD=$2; shift 2 ;;
 	*) echo "usage: $0 [--gic 2|3] [--smp N] [--protected]" >&2; exit 2 ;;
 	esac
 done
@@ -32,6 +34,7 @@ WINDOW=$((0x4000000))         # VHYP_WINDOW_SIZE
 RAM=$((GUEST_RAM + WINDOW))
 ENTRY=0x40200000
 DTB_PA=0x48000000
+INITRD_PA=0x49000000
 MACHINE="virt,virtualization=on,gic-version=$GIC"
 
 # Board DTB for this machine, then the guest's: PSCI over HVC, memory
@@ -60,6 +63,15 @@ fdtput -t s "$WORK/guest.dtb" /chosen bootargs "$BOOTARGS"
 fdtput -t x "$WORK/guest.dtb" /chosen kaslr-seed $(od -An -tx4 -N8 /dev/urandom)
 fdtput -t x "$WORK/guest.dtb" /chosen rng-seed $(od -An -tx4 -N32 /dev/urandom)
 
+LOADERS=()
+if [ -n "$INITRD" ]; then
+	size=$(stat -c %s "$INITRD")
+	fdtput -t x "$WORK/guest.dtb" /chosen linux,initrd-start 0 $INITRD_PA
+	fdtput -t x "$WORK/guest.dtb" /chosen linux,initrd-end 0 \
+		"$(printf '%x' $((INITRD_PA + size)))"
+	LOADERS=(-device "loader,file=$INITRD,addr=$INITRD_PA,force-raw=on")
+fi
+
 # The hypervisor image with text_offset = window start - RAM base.
 cp "$VHYP_BIN" "$WORK/vhyp.bin"
 printf "$(printf '%016x' $GUEST_RAM | sed 's/\(..\)/\1 /g' |
@@ -75,6 +87,7 @@ timeout "$TIMEOUT" qemu-system-aarch64 -M "$MACHINE" -cpu max \
 	-kernel "$WORK/vhyp.bin" -append "$ARGS" \
 	-device loader,file="$GUEST_BIN",addr=$ENTRY,force-raw=on \
 	-device loader,file="$WORK/guest.dtb",addr=$DTB_PA,force-raw=on \
+	"${LOADERS[@]}" \
 	-semihosting-config enable=on,target=native ${QEMU_EXTRA:-} \
 	| tee "$WORK/out.txt"
 rc=${PIPESTATUS[0]}
