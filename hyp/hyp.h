@@ -51,7 +51,8 @@ struct hyp_cmdline {
 	bool protected_vm;
 	bool features_set;
 	uint64_t features;
-	unsigned log; /* 0 quiet, 1 normal, 2 trace every exit */
+	unsigned log;     /* 0 quiet, 1 normal, 2 trace every exit */
+	bool debug_fault; /* take a fault at EL2 after boot (tests the dump) */
 };
 
 struct hyp_state {

@@ -281,6 +281,9 @@ static void create_vm(void)
 	if (vhyp_vm_ram_range(&g_hyp.vm, g_hyp.cmd.entry, 4) == NULL)
 		hyp_panic("guest entry 0x%llx is not in guest RAM\n",
 		          (unsigned long long)g_hyp.cmd.entry);
+	if (vhyp_vm_ram_range(&g_hyp.vm, g_hyp.cmd.dtb, 64) == NULL)
+		hyp_panic("guest DTB 0x%llx is not in guest RAM\n",
+		          (unsigned long long)g_hyp.cmd.dtb);
 	g_hyp.vm_ready = true;
 }
 
@@ -352,6 +355,12 @@ void hyp_main(uint64_t board_dtb)
 	boot = setup_cpus();
 	create_vm();
 	print_map();
+	if (g_hyp.cmd.debug_fault) {
+		/* An EL2 load from an address mapped nowhere: exercises the
+		 * register dump and the exit status 3. */
+		vlog("vhyp.debug_fault=1: faulting on purpose\n");
+		(void)*(volatile uint64_t *)(uintptr_t)0x10;
+	}
 	vlog("entering guest at 0x%llx, DTB 0x%llx\n",
 	     (unsigned long long)g_hyp.cmd.entry,
 	     (unsigned long long)g_hyp.cmd.dtb);

@@ -3,13 +3,13 @@
 # describes (the runner, ./vhyp run, builds the same command line).
 #   tests/qemu/hyp-smoke/run.sh [--gic 2|3] [--smp N] [--protected]
 #       [--guest IMAGE --bootargs ARGS [--initrd FILE]]  (another guest,
-#       e.g. a Linux Image)
+#       e.g. a Linux Image) [--hyp-args "vhyp.log=2 ..."]
 # Exit status: QEMU's (0 after the guest's SYSTEM_OFF), 1 when the smoke
 # guest did not print "hyp-smoke: PASS", 124 on timeout.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
-GIC=3 SMP=2 PROTECTED=0 TIMEOUT=60 O=${O:-build} OTHER_GUEST=0 INITRD=
+GIC=3 SMP=2 PROTECTED=0 TIMEOUT=60 O=${O:-build} OTHER_GUEST=0 INITRD= HYP_ARGS=
 BOOTARGS="console=ttyAMA0"
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -20,6 +20,7 @@ while [ $# -gt 0 ]; do
 	--guest) GUEST_BIN=$2; OTHER_GUEST=1; shift 2 ;;
 	--bootargs) BOOTARGS=$2; shift 2 ;;
 	--initrd) INITRD=$2; shift 2 ;;
+	--hyp-args) HYP_ARGS=$2; shift 2 ;;
 	*) echo "usage: $0 [--gic 2|3] [--smp N] [--protected]" >&2; exit 2 ;;
 	esac
 done
@@ -80,6 +81,7 @@ printf "$(printf '%016x' $GUEST_RAM | sed 's/\(..\)/\1 /g' |
 
 ARGS="vhyp.entry=$ENTRY vhyp.dtb=$DTB_PA"
 [ "$PROTECTED" = 1 ] && ARGS="$ARGS vhyp.protected=1"
+[ -n "$HYP_ARGS" ] && ARGS="$ARGS $HYP_ARGS"
 
 set +e
 timeout "$TIMEOUT" qemu-system-aarch64 -M "$MACHINE" -cpu max \
