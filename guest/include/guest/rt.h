@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The bare-metal guest runtime (guest/rt): what every guest Image gets.
+ *
+ * Boot: the Image header and start code run at EL1 with x0 = DTB, set up a
+ * stack, clear .bss, install the EL1 vectors, read the DTB (UART, PSCI
+ * conduit, RAM, CPUs), turn on the EL1 MMU with an identity map (RAM
+ * Normal write-back, everything else Device-nGnRnE) so that exclusives,
+ * atomics and unaligned accesses work, then call
+ *
+ *	int main(const void *dtb);
+ *
+ * Returning 0 powers off (PSCI SYSTEM_OFF, QEMU exits 0); returning
+ * non-zero calls rt_exit() with that status.
+ */
+#ifndef GUEST_RT_H
+#define GUEST_RT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <guest/kvm.h>
+
+#define RT_MAX_CPUS   8U
+#define RT_STACK_SIZE 16384U
+
+/* Exit status rt_exit() uses for an unexpected exception. */
+#define RT_EXIT_EXCEPTION 1
+
+int main(const void *dtb);
+
+/* The PSCI/SMCCC state discovered at boot (conduit from the DT's /psci).
+ * vg_probe() has not been run: call it when you want the KVM services. */
+extern struct vg_hyp rt_hyp;
+/* The DTB the guest was entered with. */
+extern const void *rt_dtb;
+
+/* Console (PL011 from /chosen stdout-path, else the first arm,pl011,
+ * else 0x09000000).  printf is serialized between CPUs. */
+void rt_putc(char c);
+void rt_puts(const char *s);
+size_t rt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+uint64_t rt_uart_base(void);
+
+/* Guest RAM as the DT describes it (first memory node's first range). */
+uint64_t rt_ram_base(void);
+uint64_t rt_ram_size(void);
+/* Start and end (exclusive) of the loaded image including .bss and stacks. */
+uint64_t rt_image_start(void);
+uint64_t rt_image_end(void);
+
+/*
+ * Ends the run.  0: PSCI SYSTEM_OFF.  Otherwise the status goes to QEMU
+ * through semihosting SYS_EXIT (the runner enables semihosting; status 3
+ * is the hypervisor's panic and 124 the runner's timeout, avoid them);
+ * without semihosting it falls back to SYSTEM_OFF.
+ */
+__attribute__((noreturn)) void rt_exit(int status);
+__attribute__((noreturn)) void rt_system_off(void);
+__attribute__((noreturn)) void rt_system_reset(void);
+
+/* Exceptions.  Frame saved by the vector; a hook may change elr (e.g.
+ * skip the faulting instruction with elr += 4) and registers. */
+struct rt_frame {
+	uint64_t x[31];
+	uint64_t elr, spsr, esr, far;
+	uint64_t pad;
+};
+enum rt_vector {
+	RT_VEC_SYNC = 0,
+	RT_VEC_IRQ = 1,
+	RT_VEC_FIQ = 2,
+	RT_VEC_SERROR = 3,
+};
+/* Return true when handled (execution resumes at frame->elr). */
+typedef bool (*rt_exception_hook)(struct rt_frame *frame, enum rt_vector v);
+/* One hook for all CPUs; NULL removes it.  Returns the previous hook. */
+rt_exception_hook rt_set_exception_hook(rt_exception_hook hook);
+
+/*
+ * Loads 32 (64) bits from addr; if the access takes a synchronous
+ * exception, returns false with ESR_EL1 in *esr (if not NULL) instead of
+ * failing the run.  For tests that expect an abort (e.g. MMIO guard).
+ */
+bool rt_try_read32(uint64_t addr, uint32_t *val, uint64_t *esr);
+bool rt_try_write32(uint64_t addr, uint32_t val, uint64_t *esr);
+bool rt_try_read64(uint64_t addr, uint64_t *val, uint64_t *esr);
+
+/* ESR_EL1 fields. */
+#define RT_ESR_EC(esr)     (((esr) >> 26) & 0x3FU)
+#define RT_ESR_EC_DABT_CUR 0x25U
+#define RT_ESR_DFSC(esr)   ((esr)&0x3FU)
+#define RT_ESR_DFSC_SEA    0x10U /* synchronous external abort */
+
+/* SMP.  CPUs are numbered in DT order (/cpus/cpu@N); 0 is the boot CPU. */
+unsigned rt_cpu_count(void);
+unsigned rt_cpu_id(void);
+uint64_t rt_cpu_mpidr(unsigned cpu);
+typedef void (*rt_cpu_fn)(unsigned cpu, void *arg);
+/*
+ * Starts CPU cpu (PSCI CPU_ON) on its own stack with the MMU on; it runs
+ * fn(cpu, arg), then PSCI CPU_OFF.  Returns the PSCI result.
+ */
+int64_t rt_cpu_start(unsigned cpu, rt_cpu_fn fn, void *arg);
+/* Waits until CPU cpu reports OFF via AFFINITY_INFO (or fn returned and
+ * it is on its way off): true when it is off. */
+bool rt_cpu_wait_off(unsigned cpu, uint64_t timeout_ns);
+
+/* Spinlocks (need the MMU on, which the runtime guarantees). */
+typedef struct {
+	volatile uint32_t locked;
+} rt_spinlock_t;
+#define RT_SPINLOCK_INIT                                                       \
+	{                                                                      \
+		0                                                              \
+	}
+void rt_spin_lock(rt_spinlock_t *l);
+void rt_spin_unlock(rt_spinlock_t *l);
+
+/* Counters and time. */
+uint64_t rt_cntvct(void);
+uint64_t rt_cntpct(void);
+uint64_t rt_cntfrq(void);
+void rt_udelay(uint64_t us);
+
+/* Freestanding string functions (the compiler may call these too). */
+void *memset(void *s, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+
+#endif /* GUEST_RT_H */

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+/*
+ * EL1 stage-1 identity map: 39-bit VA (T0SZ 25, start at level 1, 4 KiB
+ * granule).  RAM from the DT's memory nodes is Normal write-back (so
+ * exclusives, atomics and unaligned accesses work); everything else is
+ * Device-nGnRnE and never executable.  1 GiB blocks where a GiB is all RAM
+ * or all device, 2 MiB blocks in a GiB that holds both.
+ */
+#include <guest/fdt.h>
+#include <guest/rt.h>
+
+#include "arch.h"
+
+#define ENTRIES  512U
+#define L1_SHIFT 30
+#define L2_SHIFT 21
+#define NR_L2    4U
+#define MAX_RAM  8U
+
+#define PTE_BLOCK    0x1ULL
+#define PTE_TABLE    0x3ULL
+#define PTE_ATTR(i)  ((uint64_t)(i) << 2)
+#define PTE_SH_INNER (3ULL << 8)
+#define PTE_AF       (1ULL << 10)
+#define PTE_PXN      (1ULL << 53)
+#define PTE_UXN      (1ULL << 54)
+
+#define ATTR_DEVICE 0U /* MAIR attr0: Device-nGnRnE */
+#define ATTR_NORMAL 1U /* MAIR attr1: Normal WB RA WA */
+#define MAIR_VALUE  0xFF00ULL
+
+#define PTE_NORMAL                                                             \
+	(PTE_BLOCK | PTE_ATTR(ATTR_NORMAL) | PTE_SH_INNER | PTE_AF | PTE_UXN)
+#define PTE_DEVICE                                                             \
+	(PTE_BLOCK | PTE_ATTR(ATTR_DEVICE) | PTE_AF | PTE_PXN | PTE_UXN)
+
+#define TCR_T0SZ       25ULL
+#define TCR_IRGN0_WBWA (1ULL << 8)
+#define TCR_ORGN0_WBWA (1ULL << 10)
+#define TCR_SH0_INNER  (3ULL << 12)
+#define TCR_T1SZ       (25ULL << 16)
+#define TCR_EPD1       (1ULL << 23)
+#define TCR_IPS_40     (2ULL << 32)
+#define TCR_VALUE                                                              \
+	(TCR_T0SZ | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER |          \
+	 TCR_T1SZ | TCR_EPD1 | TCR_IPS_40)
+
+#define SCTLR_RES1 0x30D00800ULL
+#define SCTLR_M    (1ULL << 0)
+#define SCTLR_C    (1ULL << 2)
+#define SCTLR_I    (1ULL << 12)
+
+struct range {
+	uint64_t base, end;
+};
+
+static uint64_t l1_table[ENTRIES] __attribute__((aligned(4096)));
+static uint64_t l2_tables[NR_L2][ENTRIES] __attribute__((aligned(4096)));
+static struct range ram[MAX_RAM];
+static unsigned nr_ram;
+
+uint64_t rt_ram_base(void)
+{
+	return nr_ram > 0 ? ram[0].base : 0;
+}
+
+uint64_t rt_ram_size(void)
+{
+	return nr_ram > 0 ? ram[0].end - ram[0].base : 0;
+}
+
+static void add_ram(uint64_t base, uint64_t size)
+{
+	if (nr_ram < MAX_RAM && size != 0 && base + size > base) {
+		ram[nr_ram].base = base;
+		ram[nr_ram].end = base + size;
+		nr_ram++;
+	}
+}
+
+static void read_memory_nodes(const void *dtb)
+{
+	struct vg_fdt fdt;
+	int depth = 0;
+	int node;
+
+	if (!vg_fdt_open(&fdt, dtb))
+		return;
+	for (node = vg_fdt_root(&fdt); node >= 0;
+	     node = vg_fdt_next_node(&fdt, node, &depth)) {
+		uint64_t base, size;
+		unsigned i;
+
+		if (!vg_fdt_prop_has_string(&fdt, node, "device_type",
+		                            "memory"))
+			continue;
+		for (i = 0; vg_fdt_reg(&fdt, node, i, &base, &size); i++)
+			add_ram(base, size);
+	}
+}
+
+/* 1: [base, base+size) is all RAM; 0: no RAM; -1: some. */
+static int ram_coverage(uint64_t base, uint64_t size)
+{
+	uint64_t end = base + size;
+	unsigned i;
+
+	for (i = 0; i < nr_ram; i++) {
+		if (ram[i].base <= base && end <= ram[i].end)
+			return 1;
+		if (ram[i].base < end && base < ram[i].end)
+			return -1;
+	}
+	return 0;
+}
+
+void rt_mmu_init(const void *dtb)
+{
+	unsigned i, j, used = 0;
+
+	read_memory_nodes(dtb);
+	if (nr_ram == 0) /* no usable DT: at least the image's own GiB */
+		add_ram(rt_image_start() & ~((1ULL << L1_SHIFT) - 1),
+		        1ULL << L1_SHIFT);
+	for (i = 0; i < ENTRIES; i++) {
+		uint64_t base = (uint64_t)i << L1_SHIFT;
+		int cov = ram_coverage(base, 1ULL << L1_SHIFT);
+
+		if (cov == 1 || (cov == -1 && used == NR_L2)) {
+			l1_table[i] = base | PTE_NORMAL;
+			continue;
+		}
+		if (cov == 0) {
+			l1_table[i] = base | PTE_DEVICE;
+			continue;
+		}
+		for (j = 0; j < ENTRIES; j++) {
+			uint64_t b2 = base + ((uint64_t)j << L2_SHIFT);
+
+			l2_tables[used][j] =
+			        b2 | (ram_coverage(b2, 1ULL << L2_SHIFT) != 0
+			                      ? PTE_NORMAL
+			                      : PTE_DEVICE);
+		}
+		l1_table[i] = (uint64_t)(uintptr_t)l2_tables[used] | PTE_TABLE;
+		used++;
+	}
+}
+
+void rt_dcache_inval(uint64_t start, uint64_t end)
+{
+	uint64_t line = 4ULL << ((read_sysreg(ctr_el0) >> 16) & 0xFU);
+	uint64_t a;
+
+	dsb(sy);
+	for (a = start & ~(line - 1); a < end; a += line)
+		__asm__ volatile("dc ivac, %0" ::"r"(a) : "memory");
+	dsb(sy);
+}
+
+/*
+ * Turns the MMU on for this CPU.  What this CPU wrote in [stale_start,
+ * stale_end) went straight to memory (MMU off), so stale cache lines of it
+ * are invalidated first: the whole image on the boot CPU, only its own
+ * stack on a secondary (other CPUs may hold dirty lines of the rest).
+ */
+void rt_mmu_enable(uint64_t stale_start, uint64_t stale_end)
+{
+	if (read_sysreg(sctlr_el1) & SCTLR_M)
+		return;
+	rt_dcache_inval(stale_start, stale_end);
+	write_sysreg(mair_el1, MAIR_VALUE);
+	write_sysreg(tcr_el1, TCR_VALUE);
+	write_sysreg(ttbr0_el1, (uint64_t)(uintptr_t)l1_table);
+	isb();
+	__asm__ volatile("tlbi vmalle1" ::: "memory");
+	dsb(nsh);
+	isb();
+	write_sysreg(sctlr_el1, SCTLR_RES1 | SCTLR_M | SCTLR_C | SCTLR_I);
+	isb();
+	__asm__ volatile("ic iallu" ::: "memory");
+	dsb(nsh);
+	isb();
+}

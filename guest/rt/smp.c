@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+/* Secondary CPUs (PSCI CPU_ON through the DT's conduit) and spinlocks. */
+#include <guest/fdt.h>
+#include <guest/rt.h>
+#include <vhyp/psci.h>
+
+#include "arch.h"
+
+#define MPIDR_AFF_MASK 0xFF00FFFFFFULL
+
+struct cpu_slot {
+	uint64_t mpidr;
+	rt_cpu_fn fn;
+	void *arg;
+	volatile uint32_t running; /* set by the CPU, cleared before CPU_OFF */
+};
+
+static struct cpu_slot cpus[RT_MAX_CPUS];
+static unsigned nr_cpus = 1;
+
+void rt_secondary_entry(void);
+extern char __stacks_start[];
+
+unsigned rt_cpu_count(void)
+{
+	return nr_cpus;
+}
+
+unsigned rt_cpu_id(void)
+{
+	return (unsigned)read_sysreg(tpidr_el1);
+}
+
+uint64_t rt_cpu_mpidr(unsigned cpu)
+{
+	return cpu < nr_cpus ? cpus[cpu].mpidr : ~0ULL;
+}
+
+void rt_smp_init(const void *dtb)
+{
+	struct vg_fdt fdt;
+	int node;
+	unsigned n = 0;
+
+	cpus[0].mpidr = read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
+	if (!vg_fdt_open(&fdt, dtb))
+		return;
+	for (node = vg_fdt_first_child(&fdt, vg_fdt_path(&fdt, "/cpus"));
+	     node >= 0 && n < RT_MAX_CPUS;
+	     node = vg_fdt_next_sibling(&fdt, node)) {
+		uint64_t mpidr, unused;
+
+		if (!vg_fdt_prop_has_string(&fdt, node, "device_type", "cpu") ||
+		    !vg_fdt_reg(&fdt, node, 0, &mpidr, &unused))
+			continue;
+		cpus[n++].mpidr = mpidr;
+	}
+	if (n > 0)
+		nr_cpus = n;
+}
+
+int64_t rt_cpu_start(unsigned cpu, rt_cpu_fn fn, void *arg)
+{
+	if (cpu >= nr_cpus || cpu == rt_cpu_id())
+		return PSCI_RET_INVALID_PARAMS;
+	cpus[cpu].fn = fn;
+	cpus[cpu].arg = arg;
+	cpus[cpu].running = 0;
+	dsb(ish);
+	return vg_psci_cpu_on(&rt_hyp, cpus[cpu].mpidr,
+	                      (uint64_t)(uintptr_t)rt_secondary_entry, cpu);
+}
+
+bool rt_cpu_wait_off(unsigned cpu, uint64_t timeout_ns)
+{
+	uint64_t freq = rt_cntfrq();
+	uint64_t start = rt_cntvct();
+	uint64_t ticks = timeout_ns / 1000U * (freq / 1000000U);
+
+	if (cpu >= nr_cpus)
+		return false;
+	while (rt_cntvct() - start < ticks) {
+		if (vg_psci_affinity_info(&rt_hyp, cpus[cpu].mpidr) ==
+		    PSCI_AFF_OFF)
+			return true;
+		rt_udelay(100);
+	}
+	return false;
+}
+
+void rt_secondary_boot(uint64_t cpu);
+__attribute__((noreturn)) void rt_secondary_boot(uint64_t cpu)
+{
+	struct cpu_slot *slot = &cpus[cpu];
+	uint64_t stack =
+	        (uint64_t)(uintptr_t)__stacks_start + cpu * RT_STACK_SIZE;
+
+	rt_mmu_enable(stack, stack + RT_STACK_SIZE);
+	slot->running = 1;
+	if (slot->fn != NULL)
+		slot->fn((unsigned)cpu, slot->arg);
+	slot->running = 0;
+	dsb(ish);
+	vg_psci_cpu_off(&rt_hyp);
+	rt_printf("rt: CPU %u: PSCI CPU_OFF returned\n", (unsigned)cpu);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+void rt_spin_lock(rt_spinlock_t *l)
+{
+	while (__atomic_exchange_n(&l->locked, 1U, __ATOMIC_ACQUIRE) != 0)
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0)
+			;
+}
+
+void rt_spin_unlock(rt_spinlock_t *l)
+{
+	__atomic_store_n(&l->locked, 0U, __ATOMIC_RELEASE);
+}
