@@ -51,3 +51,10 @@ $(O)/hyp/hyp-smoke.elf: $(SMOKE_OBJS) tests/qemu/hyp-smoke/guest.lds
 $(O)/hyp/hyp-smoke.bin: $(O)/hyp/hyp-smoke.elf
 	$(CROSS_OBJCOPY) -O binary $< $@
 ALL_TARGETS += $(O)/hyp/hyp-smoke.bin
+# `make test` runs the smoke guest under vhyp in several configurations.
+ifneq ($(and $(wildcard core/smccc/*.c),$(wildcard core/vm/*.c),$(wildcard core/stage2/*.c)),)
+TEST_SUITES += tests/qemu/hyp-smoke/suite.sh
+endif
+.PHONY: hyp-smoke
+hyp-smoke: $(O)/hyp/vhyp.bin $(O)/hyp/hyp-smoke.bin
+	@scripts/run-tests.sh tests/qemu/hyp-smoke/suite.sh

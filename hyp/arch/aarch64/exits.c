@@ -39,6 +39,25 @@
 #define SCTLR_SPAN    (1ULL << 23)
 #define SCTLR_DSSBS   (1ULL << 44)
 
+/* Guest-caused events are logged, but a guest that provokes them in a loop
+ * must not turn the console into its bottleneck. */
+#define EVENT_LOG_LIMIT 32U
+static _Atomic unsigned events_logged;
+
+static bool log_event(void)
+{
+	unsigned n;
+
+	if (g_hyp.cmd.log == 0)
+		return false;
+	if (g_hyp.cmd.log >= 2)
+		return true;
+	n = atomic_fetch_add(&events_logged, 1U);
+	if (n == EVENT_LOG_LIMIT)
+		vlog("further aborts and traps are not logged\n");
+	return n < EVENT_LOG_LIMIT;
+}
+
 void hyp_handle_smccc(struct hyp_regs *regs)
 {
 	uint64_t esr = read_sysreg(esr_el2);
@@ -145,7 +164,7 @@ static void handle_stage2_abort(uint64_t esr, bool instr)
 	 * refused by the MMIO guard), the access cannot complete.  The call
 	 * still lets the core count refusals. */
 	(void)vhyp_mmio_check(&g_hyp.vm, ipa, len);
-	if (g_hyp.cmd.log >= 1)
+	if (log_event())
 		vlog("cpu%u: %s abort at IPA 0x%llx (ESR 0x%llx, ELR 0x%llx): "
 		     "external abort injected\n",
 		     arch_this_cpu()->idx, instr ? "instruction" : "data",
@@ -168,7 +187,7 @@ void hyp_handle_trap(struct hyp_regs *regs)
 		handle_stage2_abort(esr, true);
 		return;
 	default:
-		if (g_hyp.cmd.log >= 1)
+		if (log_event())
 			vlog("cpu%u: trap EC 0x%x (ESR 0x%llx, ELR 0x%llx): "
 			     "UNDEFINED injected\n",
 			     arch_this_cpu()->idx, ec, (unsigned long long)esr,

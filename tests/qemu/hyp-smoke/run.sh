@@ -21,6 +21,7 @@ while [ $# -gt 0 ]; do
 	--bootargs) BOOTARGS=$2; shift 2 ;;
 	--initrd) INITRD=$2; shift 2 ;;
 	--hyp-args) HYP_ARGS=$2; shift 2 ;;
+	--guest-mem) GUEST_MEM=$2; shift 2 ;; # size of the guest memory node
 	*) echo "usage: $0 [--gic 2|3] [--smp N] [--protected]" >&2; exit 2 ;;
 	esac
 done
@@ -58,7 +59,7 @@ if [ "$GIC" = 2 ]; then
 	fdtput -d "$WORK/guest.dtb" /intc@8000000 interrupts
 fi
 fdtput -t x "$WORK/guest.dtb" /memory@40000000 reg 0 0x40000000 0 \
-	"$(printf '%x' $GUEST_RAM)"
+	"${GUEST_MEM:-$(printf '%x' $GUEST_RAM)}"
 fdtput -t s "$WORK/guest.dtb" /chosen bootargs "$BOOTARGS"
 # A fresh KASLR seed each run (QEMU dumped a fixed one).
 fdtput -t x "$WORK/guest.dtb" /chosen kaslr-seed $(od -An -tx4 -N8 /dev/urandom)

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# TAP suite for scripts/run-tests.sh: the hyp-smoke guest under vhyp in the
+# configurations the hypervisor supports, plus the panic path.
+#   ok N - <configuration>
+set -uo pipefail
+cd "$(dirname "$0")/../../.."
+RUN=tests/qemu/hyp-smoke/run.sh
+n=0
+fail=0
+report() { # name, condition-status
+	n=$((n + 1))
+	if [ "$2" -eq 0 ]; then
+		echo "ok $n - $1"
+	else
+		echo "not ok $n - $1"
+		fail=1
+	fi
+}
+for cfg in "--gic 3 --smp 1" "--gic 3 --smp 2" "--gic 3 --smp 4" \
+	"--gic 2 --smp 2" "--gic 3 --smp 2 --protected" \
+	"--gic 2 --smp 3 --protected"; do
+	# shellcheck disable=SC2086
+	out=$("$RUN" $cfg 2>&1)
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "$out" | grep -E 'FAIL|vhyp: (panic|unexpected)' | sed 's/^/# /'
+	fi
+	report "hyp-smoke $cfg (exit $rc)" "$rc"
+done
+# A hypervisor fault must dump registers and end QEMU with status 3.
+out=$("$RUN" --hyp-args vhyp.debug_fault=1 2>&1)
+rc=$?
+ok=1
+if [ "$rc" -eq 3 ] && grep -q 'vhyp: ESR 0x' <<<"$out" &&
+	grep -q 'vhyp: x30 ' <<<"$out"; then
+	ok=0
+fi
+report "EL2 fault: register dump and exit status 3 (got $rc)" "$ok"
+# Guest RAM overlapping the hypervisor window is refused before the guest
+# runs (exit status 3).
+out=$("$RUN" --guest-mem 44000000 --timeout 20 2>&1)
+rc=$?
+ok=1
+if [ "$rc" -eq 3 ] && grep -q 'overlaps the hypervisor window' <<<"$out" &&
+	! grep -q 'hyp-smoke: started' <<<"$out"; then
+	ok=0
+fi
+report "guest RAM overlapping the window refused (got $rc)" "$ok"
+exit "$fail"
