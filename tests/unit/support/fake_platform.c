@@ -23,9 +23,36 @@ static long granted_index(const struct fake_platform *fp, uint64_t pa)
 	return -1;
 }
 
+/* Is the VM lock taken?  Setting a clear flag is undone at once. */
+static bool vm_lock_held(struct fake_platform *fp)
+{
+	if (atomic_flag_test_and_set(&fp->vm.lock))
+		return true;
+	atomic_flag_clear(&fp->vm.lock);
+	return false;
+}
+
+static unsigned state_of_pa(struct fake_platform *fp, uint64_t pa)
+{
+	for (unsigned i = 0; i < fp->cfg.nr_ram; i++) {
+		const struct vhyp_mem_range *r = &fp->cfg.ram[i];
+
+		if (pa >= r->pa && pa - r->pa < r->size) {
+			struct fp_pte pte =
+			        fp_lookup(fp, r->ipa + (pa - r->pa));
+
+			return pte.valid ? pte.state : 4;
+		}
+	}
+	return 4;
+}
+
 static void fake_host_grant(void *ctx, uint64_t pa)
 {
 	struct fake_platform *fp = ctx;
+
+	fp->lock_held_at_grant = vm_lock_held(fp);
+	fp->state_at_grant = state_of_pa(fp, pa);
 
 	fp->nr_grant_calls++;
 	fp->last_grant_pa = pa;
@@ -42,6 +69,8 @@ static void fake_host_revoke(void *ctx, uint64_t pa)
 	struct fake_platform *fp = ctx;
 	long i = granted_index(fp, pa);
 
+	fp->lock_held_at_revoke = vm_lock_held(fp);
+	fp->state_at_revoke = state_of_pa(fp, pa);
 	fp->nr_revoke_calls++;
 	fp->last_revoke_pa = pa;
 	if (i < 0) {

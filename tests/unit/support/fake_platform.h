@@ -74,6 +74,13 @@ struct fake_platform {
 	unsigned host_errors; /* double grant, revoke of an ungranted PA */
 	uint64_t last_grant_pa;
 	uint64_t last_revoke_pa;
+	/* Sampled inside grant/revoke: the VM lock held?  The stage-2
+	 * software state of the granule (IPA found through fp->cfg.ram)
+	 * at that moment (4 if not found). */
+	bool lock_held_at_grant;
+	bool lock_held_at_revoke;
+	unsigned state_at_grant;
+	unsigned state_at_revoke;
 
 	/* PSCI recorder. */
 	unsigned psci_calls;
