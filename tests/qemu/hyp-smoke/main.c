@@ -117,6 +117,8 @@ static uint64_t smc_imm1(uint64_t fid, uint64_t a1)
 }
 
 uint64_t call_preserve(uint64_t fid, int use_smc);
+void run_at_el0(void (*fn)(void));
+void el0_return(void);
 void secondary_entry(void);
 
 /* frame: x0..x30, then ELR_EL1 at index 31. */
@@ -133,6 +135,12 @@ void guest_exception(uint64_t vector, uint64_t *frame)
 	exc_vector = vector;
 	exc_count++;
 	ec = (unsigned)(esr >> 26);
+	if (vector == 8) {
+		/* From EL0 (run_at_el0): back to EL1h, DAIF masked. */
+		frame[31] = (uint64_t)(uintptr_t)el0_return;
+		__asm__ volatile("msr spsr_el1, %0" : : "r"(0x3c5ULL));
+		return;
+	}
 	if (ec == 0x21 || ec == 0x20)
 		frame[31] = frame[30]; /* instruction abort: back to caller */
 	else
@@ -275,6 +283,27 @@ static void test_protected(void)
 	puts_("hyp-smoke: UART still works after MMIO_GUARD\n");
 }
 
+static void el0_load_unmapped(void)
+{
+	(void)*(volatile uint32_t *)UNMAPPED_IPA;
+	for (;;)
+		; /* not reached: the abort goes to EL1 */
+}
+
+/* A stage-2 abort taken at EL0 reaches EL1 at VBAR_EL1 + 0x400 with a
+ * "data abort from a lower EL" syndrome. */
+static void test_el0_abort(void)
+{
+	uint64_t n = exc_count;
+
+	run_at_el0(el0_load_unmapped);
+	check("EL0 abort taken", exc_count, n + 1);
+	check("EL0 abort vector (lower EL AArch64 sync)", exc_vector, 8);
+	check("EL0 abort ESR (EC 0x24, IL, FSC 0x10)", exc_esr & ~0x40ULL,
+	      (0x24ULL << 26) | (1ULL << 25) | 0x10);
+	check("EL0 abort FAR", exc_far, UNMAPPED_IPA);
+}
+
 static void wait_off(uint64_t mpidr)
 {
 	for (unsigned i = 0; i < 10000000; i++) {
@@ -350,6 +379,7 @@ void guest_main(uint64_t dtb)
 	puts_("\n");
 	test_smccc();
 	test_aborts();
+	test_el0_abort();
 	if (features & KVM_FEAT_MEM_SHARE)
 		test_protected();
 	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(mpidr));

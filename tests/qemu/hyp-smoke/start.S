@@ -132,3 +132,50 @@ call_preserve:
 stack_top:
 	.space	8192
 sec_stack_top:
+
+/*
+ * void run_at_el0(void (*fn)(void)): runs fn at EL0t (MMU off) and returns
+ * here when fn traps to EL1: guest_exception sees vector 8 (lower EL,
+ * AArch64, sync) and resumes at el0_return at EL1h.
+ */
+	.text
+	.global run_at_el0
+run_at_el0:
+	ldr	x9, =el0_saved
+	stp	x19, x20, [x9, #0]
+	stp	x21, x22, [x9, #16]
+	stp	x23, x24, [x9, #32]
+	stp	x25, x26, [x9, #48]
+	stp	x27, x28, [x9, #64]
+	stp	x29, x30, [x9, #80]
+	mov	x10, sp
+	str	x10, [x9, #96]
+	ldr	x10, =el0_stack_top
+	msr	sp_el0, x10
+	msr	elr_el1, x0
+	msr	spsr_el1, xzr		// EL0t, interrupts unmasked (none enabled)
+	isb
+	eret
+
+	.global el0_return
+el0_return:
+	ldr	x9, =el0_saved
+	ldp	x19, x20, [x9, #0]
+	ldp	x21, x22, [x9, #16]
+	ldp	x23, x24, [x9, #32]
+	ldp	x25, x26, [x9, #48]
+	ldp	x27, x28, [x9, #64]
+	ldp	x29, x30, [x9, #80]
+	ldr	x10, [x9, #96]
+	mov	sp, x10
+	ret
+
+	.ltorg
+
+	.bss
+	.balign	16
+el0_saved:
+	.space	112
+	.balign	16
+	.space	4096
+el0_stack_top:
