@@ -1,0 +1,432 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# `./vhyp run`: boots a guest under the vhyp hypervisor in QEMU, following
+# docs/boot-contract.md.  See docs/runner.md and `./vhyp run --help`.
+#
+# Exit status: 0 when the guest powers off or resets; QEMU's status
+# otherwise (3: hypervisor panic; a guest's semihosting exit status);
+# 124 on timeout; 2 with a one-line error on bad arguments; 1 when
+# something the run needs is missing (e.g. the hypervisor is not built).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+O=${O:-$REPO/build}
+QEMU=${QEMU:-qemu-system-aarch64}
+PROG="vhyp run"
+
+usage() {
+	cat <<EOF
+usage: ./vhyp run [options]
+
+Boots a guest (an arm64 Linux Image) under the vhyp hypervisor in QEMU.
+Without --kernel it boots the demo guest ($O/guest/demo.bin).
+
+  --kernel IMAGE     guest arm64 Image (uncompressed or gzip)
+  --initrd FILE      initial ramdisk for the guest
+  --append ARGS      guest kernel command line (/chosen bootargs)
+  --smp N            number of CPUs, 1..MAX (default 1)
+  --mem SIZE         guest RAM, e.g. 512M, 1G (default 512M; a multiple of
+                     2M, at least 32M); the hypervisor's 64 MiB come on top
+  --protected        run the guest as a protected VM
+  --features LIST    vendor-hyp FEATURES bitmap: comma-separated names
+                     (features, ptp, meminfo, share, unshare, mmio_guard)
+                     or a number (0x9f); must be a subset of the VM kind's
+                     default (0x3 normal, 0x9f protected)
+  --gic 2|3          GIC version (default 3)
+  --icount           deterministic instruction-count time (-icount shift=0)
+  --timeout SECONDS  stop QEMU after SECONDS (exit status 124)
+  --log 0|1|2        hypervisor log level (vhyp.log=)
+  --dump-dtb FILE    also write the guest DTB to FILE
+  --dry-run          print the QEMU command line instead of running it
+  -h, --help         this text
+
+Exit status: 0 guest powered off or reset; 3 hypervisor panic; 124
+timeout; 2 bad arguments; otherwise QEMU's (or the guest's semihosting
+exit) status.
+EOF
+}
+
+# A one-line error about the arguments: exit 2.
+bad_args() {
+	echo "$PROG: error: $*" >&2
+	exit 2
+}
+# Something the run needs is missing or broken: exit 1.
+fail() {
+	echo "$PROG: error: $*" >&2
+	exit 1
+}
+
+WORK=""
+cleanup() { [ -z "$WORK" ] || rm -rf "$WORK"; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- constants: one definition each, in the C headers -----------------
+
+# Prints "NAME VALUE" for each C constant expression, evaluated from the
+# headers (include/vhyp, core/include) by the C preprocessor and bash.
+header_values() {
+	local name src="" line expr
+	src+=$'#include <vhyp/boot.h>\n#include <vhyp/kvm_vendor.h>\n'
+	src+=$'#include <core/vm.h>\n'
+	for name in "$@"; do
+		# The quoted copy of the name escapes macro expansion.
+		src+="VHYPRUN_VALUE \"$name\" = $name"$'\n'
+	done
+	cpp -P -I"$REPO/include" -I"$REPO/core/include" - <<<"$src" |
+		grep '^VHYPRUN_VALUE ' | while read -r _ name _ expr; do
+			# 0x4000000ULL -> 0x4000000 for bash arithmetic.
+			expr=$(sed -E 's/\b(0[xX][0-9a-fA-F]+|[0-9]+)[uUlL]+\b/\1/g' <<<"$expr")
+			echo "${name//\"/} $((expr))"
+		done
+}
+
+load_constants() {
+	local name value
+	while read -r name value; do
+		printf -v "$name" '%s' "$value"
+	done < <(header_values VHYP_WINDOW_SIZE VHYP_GUEST_RAM_BASE \
+		VHYP_GUEST_KERNEL_PA VHYP_MAX_VCPUS KVM_FUNC_FEATURES \
+		KVM_FUNC_PTP KVM_FUNC_HYP_MEMINFO KVM_FUNC_MEM_SHARE \
+		KVM_FUNC_MEM_UNSHARE KVM_FUNC_MMIO_GUARD \
+		KVM_FEATURES_NORMAL_DEFAULT KVM_FEATURES_PROTECTED_DEFAULT \
+		KVM_FEATURES_IMPLEMENTED)
+	[ -n "${VHYP_WINDOW_SIZE:-}" ] && [ -n "${KVM_FEATURES_IMPLEMENTED:-}" ] ||
+		fail "cannot read constants from include/vhyp (is cpp installed?)"
+}
+
+# ---- argument parsing ---------------------------------------------------
+
+MiB=$((1 << 20))
+ALIGN_2M=$((2 * MiB))
+MIN_MEM=$((32 * MiB))
+MAX_MEM=$((64 << 30))
+
+KERNEL="" INITRD="" APPEND="" SMP=1 MEM_ARG=512M PROTECTED=0 FEATURES_ARG=""
+GIC=3 ICOUNT=0 TIMEOUT="" LOG="" DUMP_DTB="" DRY_RUN=0
+
+# Parses SIZE (bytes, or with a K/M/G/T suffix, optional "iB"/"B").
+parse_size() {
+	local s=$1 num unit mult
+	[[ $s =~ ^([0-9]+)([kKmMgGtT]?)(i?[bB])?$ ]] || return 1
+	num=${BASH_REMATCH[1]} unit=${BASH_REMATCH[2]^^}
+	[ ${#num} -le 12 ] || return 1
+	case $unit in
+	"") mult=1 ;;
+	K) mult=$((1 << 10)) ;;
+	M) mult=$((1 << 20)) ;;
+	G) mult=$((1 << 30)) ;;
+	T) mult=$((1 << 40)) ;;
+	esac
+	echo $((10#$num * mult))
+}
+
+# Parses a feature list (names or a number) into a bitmap.
+parse_features() {
+	local list=$1 bits=0 word
+	if [[ $list =~ ^0[xX][0-9a-fA-F]{1,16}$ || $list =~ ^[0-9]{1,19}$ ]]; then
+		echo $((list))
+		return 0
+	fi
+	IFS=, read -r -a words <<<"$list"
+	for word in "${words[@]}"; do
+		case ${word,,} in
+		features) bits=$((bits | 1 << KVM_FUNC_FEATURES)) ;;
+		ptp) bits=$((bits | 1 << KVM_FUNC_PTP)) ;;
+		meminfo | hyp_meminfo) bits=$((bits | 1 << KVM_FUNC_HYP_MEMINFO)) ;;
+		share | mem_share) bits=$((bits | 1 << KVM_FUNC_MEM_SHARE)) ;;
+		unshare | mem_unshare) bits=$((bits | 1 << KVM_FUNC_MEM_UNSHARE)) ;;
+		mmio_guard) bits=$((bits | 1 << KVM_FUNC_MMIO_GUARD)) ;;
+		"") ;;
+		*)
+			echo "unknown feature '$word' (names: features, ptp," \
+				"meminfo, share, unshare, mmio_guard; or a number)"
+			return 1
+			;;
+		esac
+	done
+	echo "$bits"
+}
+
+parse_args() {
+	local opt val
+	[ $# -gt 0 ] || return 0
+	while [ $# -gt 0 ]; do
+		opt=$1
+		val=""
+		if [[ $opt == --*=* ]]; then
+			val=${opt#*=}
+			opt=${opt%%=*}
+			set -- "$opt" "$val" "${@:2}"
+		fi
+		case $opt in
+		-h | --help)
+			usage
+			exit 0
+			;;
+		--protected) PROTECTED=1 ;;
+		--icount) ICOUNT=1 ;;
+		--dry-run) DRY_RUN=1 ;;
+		--kernel | --initrd | --append | --smp | --mem | --features | --gic | \
+			--timeout | --log | --dump-dtb)
+			[ $# -ge 2 ] || bad_args "$opt needs a value"
+			val=$2
+			shift
+			case $opt in
+			--kernel) KERNEL=$val ;;
+			--initrd) INITRD=$val ;;
+			--append) APPEND=$val ;;
+			--smp) SMP=$val ;;
+			--mem) MEM_ARG=$val ;;
+			--features) FEATURES_ARG=$val ;;
+			--gic) GIC=$val ;;
+			--timeout) TIMEOUT=$val ;;
+			--log) LOG=$val ;;
+			--dump-dtb) DUMP_DTB=$val ;;
+			esac
+			;;
+		*) bad_args "unknown option '$opt' (see ./vhyp run --help)" ;;
+		esac
+		shift
+	done
+}
+
+check_args() {
+	[[ $SMP =~ ^[0-9]{1,4}$ ]] || bad_args "--smp: '$SMP' is not a number"
+	SMP=$((10#$SMP))
+	[ "$SMP" -ge 1 ] && [ "$SMP" -le "$VHYP_MAX_VCPUS" ] ||
+		bad_args "--smp: $SMP CPUs (must be 1..$VHYP_MAX_VCPUS)"
+
+	MEM=$(parse_size "$MEM_ARG") || bad_args "--mem: cannot parse '$MEM_ARG' (e.g. 512M, 1G)"
+	[ "$MEM" -ge "$MIN_MEM" ] || bad_args "--mem: $MEM_ARG is too small (at least 32M)"
+	[ "$MEM" -le "$MAX_MEM" ] || bad_args "--mem: $MEM_ARG is too large (at most 64G)"
+	[ $((MEM % ALIGN_2M)) -eq 0 ] || bad_args "--mem: $MEM_ARG is not a multiple of 2M"
+
+	[[ $GIC == 2 || $GIC == 3 ]] || bad_args "--gic: '$GIC' (must be 2 or 3)"
+
+	if [ -n "$TIMEOUT" ]; then
+		[[ $TIMEOUT =~ ^[0-9]+(\.[0-9]+)?$ ]] && [[ ! $TIMEOUT =~ ^0+(\.0+)?$ ]] ||
+			bad_args "--timeout: '$TIMEOUT' is not a positive number of seconds"
+	fi
+	if [ -n "$LOG" ]; then
+		[[ $LOG =~ ^[012]$ ]] || bad_args "--log: '$LOG' (must be 0, 1 or 2)"
+	fi
+
+	FEATURES=""
+	if [ -n "$FEATURES_ARG" ] || [[ " $* " == *" --features "* ]]; then
+		local msg default
+		msg=$(parse_features "$FEATURES_ARG") || bad_args "--features: $msg"
+		FEATURES=$msg
+		[ $((FEATURES & ~KVM_FEATURES_IMPLEMENTED)) -eq 0 ] ||
+			bad_args "--features: $(printf '0x%x' "$FEATURES") has bits vhyp does not implement (implemented: $(printf '0x%x' "$KVM_FEATURES_IMPLEMENTED"))"
+		default=$KVM_FEATURES_NORMAL_DEFAULT
+		[ "$PROTECTED" = 1 ] && default=$KVM_FEATURES_PROTECTED_DEFAULT
+		[ $((FEATURES & ~default)) -eq 0 ] ||
+			bad_args "--features: $(printf '0x%x' "$FEATURES") is not a subset of the $([ "$PROTECTED" = 1 ] && echo protected || echo normal) VM default $(printf '0x%x' "$default")$([ "$PROTECTED" = 1 ] || echo ' (protected-only calls need --protected)')"
+	fi
+
+	if [ -n "$INITRD" ]; then
+		[ -f "$INITRD" ] && [ -r "$INITRD" ] || bad_args "--initrd: '$INITRD' is not a readable file"
+	fi
+}
+
+# ---- images ------------------------------------------------------------
+
+# Little-endian u64 at byte offset $2 of file $1, in decimal.
+le64() {
+	local v
+	v=$(od -An -v -t u8 --endian=little -j "$2" -N 8 "$1" | tr -d ' ')
+	echo "${v:-0}"
+}
+
+is_arm64_image() {
+	[ "$(od -An -v -t x1 -j 56 -N 4 "$1" 2>/dev/null | tr -d ' \n')" = 41524d64 ]
+}
+
+# Sets KERNEL_FILE, KERNEL_TEXT_OFFSET, KERNEL_IMAGE_SIZE.
+prepare_kernel() {
+	local k=$KERNEL what="--kernel"
+	if [ -z "$k" ]; then
+		k=$O/guest/demo.bin
+		what="the demo guest"
+		[ -f "$k" ] || fail "$k is missing: run 'make all' first"
+	fi
+	[ -f "$k" ] && [ -r "$k" ] || bad_args "$what: '$k' is not a readable file"
+	if [ "$(od -An -v -t x1 -N 2 "$k" | tr -d ' \n')" = 1f8b ]; then
+		gzip -dc <"$k" >"$WORK/kernel.img" 2>/dev/null ||
+			bad_args "$what: '$k' looks gzip-compressed but does not decompress"
+		k=$WORK/kernel.img
+	fi
+	[ "$(stat -c %s "$k")" -ge 64 ] && is_arm64_image "$k" ||
+		bad_args "$what: '$KERNEL' is not an arm64 Image (no ARM\\x64 magic at offset 56)"
+	KERNEL_FILE=$k
+	KERNEL_TEXT_OFFSET=$(le64 "$k" 8)
+	KERNEL_IMAGE_SIZE=$(le64 "$k" 16)
+	if [ "$KERNEL_IMAGE_SIZE" -eq 0 ]; then
+		# Pre-3.17 header: text_offset is 0x80000 and the size unknown.
+		KERNEL_TEXT_OFFSET=$((0x80000))
+		KERNEL_IMAGE_SIZE=$(stat -c %s "$k")
+	fi
+	[ "$KERNEL_TEXT_OFFSET" -lt "$ALIGN_2M" ] ||
+		bad_args "$what: text_offset $(printf '0x%x' "$KERNEL_TEXT_OFFSET") is not below 2 MiB"
+}
+
+# The hypervisor Image, with text_offset patched so that QEMU loads it at
+# the start of the top VHYP_WINDOW_SIZE bytes of RAM.
+prepare_hyp() {
+	local src=$O/hyp/vhyp.bin size
+	if [ ! -f "$src" ]; then
+		[ "$DRY_RUN" = 1 ] || fail "$src is missing: run 'make all' first"
+		HYP_FILE=$src
+		return
+	fi
+	is_arm64_image "$src" || fail "$src is not an arm64 Image"
+	size=$(le64 "$src" 16)
+	[ "$size" -gt 0 ] || fail "$src has image_size 0 (QEMU would ignore text_offset)"
+	[ "$size" -le $((VHYP_WINDOW_SIZE - ALIGN_2M)) ] ||
+		fail "$src is too large for the $((VHYP_WINDOW_SIZE / MiB)) MiB window"
+	HYP_FILE=$WORK/vhyp.bin
+	cp "$src" "$HYP_FILE"
+	write_le64 "$HYP_FILE" 8 "$MEM"
+}
+
+write_le64() {
+	local file=$1 off=$2 val=$3 i esc=""
+	for i in 0 1 2 3 4 5 6 7; do
+		esc+=$(printf '\\x%02x' $(((val >> (8 * i)) & 0xff)))
+	done
+	printf '%b' "$esc" | dd of="$file" bs=1 seek="$off" conv=notrunc status=none
+}
+
+align_up() { echo $((($1 + $2 - 1) / $2 * $2)); }
+hex() { printf '0x%x' "$1"; }
+# A u64 as two 32-bit cells for fdtput -t x.
+cells64() { printf '0x%x 0x%x' $(($1 >> 32)) $(($1 & 0xffffffff)); }
+random_cells() { od -An -v -t x4 -N $((4 * $1)) /dev/urandom | xargs printf '0x%s '; }
+
+# Guest physical layout: Image, initrd, DTB (each start 2 MiB aligned).
+plan_layout() {
+	local end ram_end
+	KERNEL_PA=$((VHYP_GUEST_KERNEL_PA + KERNEL_TEXT_OFFSET))
+	end=$(align_up $((KERNEL_PA + KERNEL_IMAGE_SIZE)) "$ALIGN_2M")
+	INITRD_PA=0 INITRD_END=0
+	if [ -n "$INITRD" ]; then
+		INITRD_PA=$end
+		INITRD_END=$((INITRD_PA + $(stat -c %s "$INITRD")))
+		end=$(align_up "$INITRD_END" "$ALIGN_2M")
+	fi
+	DTB_PA=$end
+	ram_end=$((VHYP_GUEST_RAM_BASE + MEM))
+	# The DTB may take up to 2 MiB (arm64 booting.rst).
+	[ $((DTB_PA + ALIGN_2M)) -le "$ram_end" ] ||
+		bad_args "--mem: $MEM_ARG is too small for the kernel, initrd and DTB (need $(((DTB_PA + ALIGN_2M - VHYP_GUEST_RAM_BASE) / MiB))M)"
+}
+
+machine() { echo "virt,virtualization=on,gic-version=$GIC"; }
+total_mem_mib() { echo $(((MEM + VHYP_WINDOW_SIZE) / MiB)); }
+
+# The guest DTB from QEMU's own for the same machine (boot contract).
+make_guest_dtb() {
+	local board=$WORK/board.dtb dtb=$WORK/guest.dtb mem_node intc reg
+	"$QEMU" -M "$(machine),dumpdtb=$board" -cpu max -m "$(total_mem_mib)M" \
+		-smp "$SMP" -nographic >"$WORK/dumpdtb.log" 2>&1 ||
+		fail "QEMU could not dump the board DTB: $(head -n 1 "$WORK/dumpdtb.log")"
+	dtc -q -I dtb -O dtb -o "$dtb" "$board"
+	fdtput -t s "$dtb" /psci method hvc
+	mem_node=$(fdtget -l "$dtb" / | grep -m 1 '^memory@') ||
+		fail "board DTB has no memory node"
+	[ "$(fdtget "$dtb" / '#address-cells')" = 2 ] &&
+		[ "$(fdtget "$dtb" / '#size-cells')" = 2 ] ||
+		fail "board DTB root does not use 2 address and size cells"
+	fdtput -t x "$dtb" "/$mem_node" reg $(cells64 "$VHYP_GUEST_RAM_BASE") $(cells64 "$MEM")
+	fdtput -c "$dtb" /chosen 2>/dev/null || true
+	if [ -n "$APPEND" ]; then
+		fdtput -t s "$dtb" /chosen bootargs "$APPEND"
+	else
+		fdtput -d "$dtb" /chosen bootargs 2>/dev/null || true
+	fi
+	if [ -n "$INITRD" ]; then
+		fdtput -t x "$dtb" /chosen linux,initrd-start $(cells64 "$INITRD_PA")
+		fdtput -t x "$dtb" /chosen linux,initrd-end $(cells64 "$INITRD_END")
+	fi
+	fdtput -t x "$dtb" /chosen kaslr-seed $(random_cells 2)
+	fdtput -t x "$dtb" /chosen rng-seed $(random_cells 8)
+	if [ "$GIC" = 2 ]; then
+		# Drop GICH/GICV (reg entries 3 and 4) and the maintenance IRQ.
+		intc=$(fdtget -l "$dtb" / | grep -m 1 '^intc@') || fail "board DTB has no intc node"
+		read -r -a reg <<<"$(fdtget -t x "$dtb" "/$intc" reg)"
+		[ "${#reg[@]}" -ge 8 ] || fail "unexpected GICv2 reg in the board DTB"
+		fdtput -t x "$dtb" "/$intc" reg "${reg[@]:0:8}"
+		fdtput -d "$dtb" "/$intc" interrupts 2>/dev/null || true
+	fi
+	GUEST_DTB=$dtb
+	[ -z "$DUMP_DTB" ] || cp "$dtb" "$DUMP_DTB"
+}
+
+# QEMU -device loader takes a file= option: commas are doubled.
+qemu_path() { echo "${1//,/,,}"; }
+
+build_command() {
+	local hyp_args="vhyp.entry=$(hex "$KERNEL_PA") vhyp.dtb=$(hex "$DTB_PA")"
+	[ "$PROTECTED" = 0 ] || hyp_args+=" vhyp.protected=1"
+	[ -z "$FEATURES" ] || hyp_args+=" vhyp.features=$(hex "$FEATURES")"
+	[ -z "$LOG" ] || hyp_args+=" vhyp.log=$LOG"
+	CMD=("$QEMU" -M "$(machine)" -cpu max -m "$(total_mem_mib)M" -smp "$SMP"
+		-nographic -no-reboot
+		-kernel "$HYP_FILE" -append "$hyp_args"
+		-device "loader,file=$(qemu_path "$KERNEL_FILE"),addr=$(hex "$KERNEL_PA"),force-raw=on")
+	if [ -n "$INITRD" ]; then
+		CMD+=(-device "loader,file=$(qemu_path "$INITRD"),addr=$(hex "$INITRD_PA"),force-raw=on")
+	fi
+	CMD+=(-device "loader,file=$(qemu_path "$GUEST_DTB"),addr=$(hex "$DTB_PA"),force-raw=on"
+		-semihosting-config enable=on,target=native)
+	[ "$ICOUNT" = 0 ] || CMD+=(-icount shift=0)
+}
+
+run_qemu() {
+	local rc=0 tflags=(-k 5)
+	if [ "$DRY_RUN" = 1 ]; then
+		local arg line=""
+		for arg in "${CMD[@]}"; do
+			if [[ $arg =~ ^[][A-Za-z0-9_./,=:+@%-]+$ ]]; then
+				line+="$arg "
+			else
+				line+="'${arg//\'/\'\\\'\'}' "
+			fi
+		done
+		echo "${line% }"
+		return 0
+	fi
+	if [ -z "$TIMEOUT" ]; then
+		"${CMD[@]}" || rc=$?
+		return "$rc"
+	fi
+	# On a terminal QEMU must stay in the foreground process group to read it.
+	[ -t 0 ] && tflags+=(--foreground)
+	timeout "${tflags[@]}" "$TIMEOUT" "${CMD[@]}" || rc=$?
+	# timeout -k reports a KILLed command as 137: still a timeout.
+	[ "$rc" -ne 137 ] || rc=124
+	if [ "$rc" -eq 124 ]; then
+		echo "$PROG: timeout after ${TIMEOUT}s" >&2
+	fi
+	return "$rc"
+}
+
+main() {
+	local rc=0
+	parse_args "$@"
+	load_constants
+	check_args "$@"
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/vhyp-run.XXXXXX")
+	prepare_kernel
+	plan_layout
+	prepare_hyp
+	make_guest_dtb
+	build_command
+	run_qemu || rc=$?
+	return "$rc"
+}
+
+main "$@"
