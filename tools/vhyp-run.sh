@@ -105,7 +105,7 @@ MIN_MEM=$((32 * MiB))
 MAX_MEM=$((64 << 30))
 
 KERNEL="" INITRD="" APPEND="" SMP=1 MEM_ARG=512M PROTECTED=0 FEATURES_ARG=""
-GIC=3 ICOUNT=0 TIMEOUT="" LOG="" DUMP_DTB="" DRY_RUN=0
+FEATURES_SET=0 GIC=3 ICOUNT=0 TIMEOUT="" LOG="" DUMP_DTB="" DRY_RUN=0
 
 # Parses SIZE (bytes, or with a K/M/G/T suffix, optional "iB"/"B").
 parse_size() {
@@ -173,6 +173,9 @@ parse_args() {
 			--timeout | --log | --dump-dtb)
 			[ $# -ge 2 ] || bad_args "$opt needs a value"
 			val=$2
+			# A forgotten value must not swallow the next option.
+			[[ $opt == --append || $val != --* ]] ||
+				bad_args "$opt needs a value (got option '$val')"
 			shift
 			case $opt in
 			--kernel) KERNEL=$val ;;
@@ -180,7 +183,10 @@ parse_args() {
 			--append) APPEND=$val ;;
 			--smp) SMP=$val ;;
 			--mem) MEM_ARG=$val ;;
-			--features) FEATURES_ARG=$val ;;
+			--features)
+				FEATURES_ARG=$val
+				FEATURES_SET=1
+				;;
 			--gic) GIC=$val ;;
 			--timeout) TIMEOUT=$val ;;
 			--log) LOG=$val ;;
@@ -215,7 +221,7 @@ check_args() {
 	fi
 
 	FEATURES=""
-	if [ -n "$FEATURES_ARG" ] || [[ " $* " == *" --features "* ]]; then
+	if [ "$FEATURES_SET" = 1 ]; then
 		local msg default
 		msg=$(parse_features "$FEATURES_ARG") || bad_args "--features: $msg"
 		FEATURES=$msg
@@ -418,7 +424,7 @@ main() {
 	local rc=0
 	parse_args "$@"
 	load_constants
-	check_args "$@"
+	check_args
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/vhyp-run.XXXXXX")
 	prepare_kernel
 	plan_layout
