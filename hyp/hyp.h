@@ -53,6 +53,7 @@ struct hyp_cmdline {
 	uint64_t features;
 	unsigned log;     /* 0 quiet, 1 normal, 2 trace every exit */
 	bool debug_fault; /* take a fault at EL2 after boot (tests the dump) */
+	bool debug_trap_wfx; /* trap WFI/WFE (tests UNDEF injection) */
 };
 
 struct hyp_state {

@@ -27,7 +27,7 @@ void arch_set_this_cpu(struct hyp_cpu *cpu);
 struct hyp_cpu *arch_this_cpu(void);
 _Noreturn void arch_park(void);
 /* EL2 state for running the guest on this CPU (notes' register table). */
-void arch_el2_setup_guest(const struct vhyp_vm *vm);
+void arch_el2_setup_guest(const struct vhyp_vm *vm, bool trap_wfx);
 /* Guest EL1 entry state: ELR_EL2/SPSR_EL2. */
 void arch_prepare_eret(uint64_t entry);
 void arch_log_features(void);

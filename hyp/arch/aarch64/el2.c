@@ -17,6 +17,9 @@
 #define HCR_FB     (1ULL << 9)
 #define HCR_BSU_IS (1ULL << 10)
 #define HCR_TSC    (1ULL << 19)
+#define HCR_TIDCP  (1ULL << 20)
+#define HCR_TWI    (1ULL << 13)
+#define HCR_TWE    (1ULL << 14)
 #define HCR_RW     (1ULL << 31)
 #define HCR_APK    (1ULL << 40)
 #define HCR_API    (1ULL << 41)
@@ -127,13 +130,16 @@ static void setup_gic(void)
 	write_sysreg(0ULL, ICH_HCR_EL2);
 }
 
-void arch_el2_setup_guest(const struct vhyp_vm *vm)
+void arch_el2_setup_guest(const struct vhyp_vm *vm, bool trap_wfx)
 {
 	uint64_t hcr = HCR_VM | HCR_SWIO | HCR_FB | HCR_BSU_IS | HCR_TSC |
+	               HCR_TIDCP |
 	               HCR_RW; /* IMO/FMO/AMO clear: GIC passed through */
 
 	if (have_pauth())
 		hcr |= HCR_APK | HCR_API;
+	if (trap_wfx)
+		hcr |= HCR_TWI | HCR_TWE; /* test aid: WFx -> UNDEFINED */
 	setup_fp_traps();
 	setup_gic();
 	write_sysreg(3ULL, cnthctl_el2); /* EL1PCTEN | EL1PCEN */

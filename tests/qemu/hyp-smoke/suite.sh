@@ -36,6 +36,17 @@ if [ "$rc" -eq 3 ] && grep -q 'vhyp: ESR 0x' <<<"$out" &&
 	ok=0
 fi
 report "EL2 fault: register dump and exit status 3 (got $rc)" "$ok"
+# A trap vhyp does not handle (WFI with vhyp.debug_trap_wfx=1) becomes an
+# UNDEFINED exception in the guest, which carries on.
+out=$("$RUN" --smp 1 --hyp-args vhyp.debug_trap_wfx=1 \
+	--bootargs "console=ttyAMA0 hyp-smoke.trap-wfi" 2>&1)
+rc=$?
+ok=1
+if [ "$rc" -eq 0 ] && grep -q 'hyp-smoke: WFI trap checked' <<<"$out" &&
+	grep -q 'vhyp: cpu0: trap EC 0x1 ' <<<"$out"; then
+	ok=0
+fi
+report "unhandled trap (WFI) -> UNDEFINED injected (got $rc)" "$ok"
 # Guest RAM overlapping the hypervisor window is refused before the guest
 # runs (exit status 3).
 out=$("$RUN" --guest-mem 44000000 --timeout 20 2>&1)
