@@ -72,15 +72,17 @@ static bool overlaps(const struct vhyp_mem_range *a,
 	return a->ipa < b->ipa + b->size && b->ipa < a->ipa + a->size;
 }
 
-/* Aligned, non-empty, inside the IPA space (and no wrap-around). */
+/* Aligned, non-empty, inside the IPA space, PA inside the 48-bit physical
+ * space a stage-2 descriptor can hold (no wrap-around anywhere). */
 static bool range_ok(const struct vhyp_mem_range *r, unsigned ipa_bits)
 {
 	uint64_t limit = 1ULL << ipa_bits;
+	uint64_t pa_limit = 1ULL << S2_MAX_IPA_BITS;
 
 	return r->size != 0 &&
 	       ((r->ipa | r->pa | r->size) & GRANULE_MASK) == 0 &&
 	       r->ipa < limit && r->size <= limit - r->ipa &&
-	       r->pa + r->size > r->pa;
+	       r->pa < pa_limit && r->size <= pa_limit - r->pa;
 }
 
 static const char *check_layout(const struct vhyp_vm_config *cfg,
