@@ -3,6 +3,8 @@
 # targets.  `make help` lists them.
 
 .DEFAULT_GOAL := all
+# Keep intermediate objects: they are not throwaway, rebuilding them is.
+.SECONDARY:
 SHELL := /bin/bash
 O ?= build
 

@@ -14,10 +14,9 @@ $(FUZZ_BIN): tests/fuzz/fuzz_dispatch.c $(FUZZ_CORE_OBJS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@
 
-# Joins ALL_TARGETS and TEST_SUITES once the core is complete (integration).
-# ALL_TARGETS += $(FUZZ_BIN)
+ALL_TARGETS += $(FUZZ_BIN)
 # CI runs the fuzzer briefly as one test (tests/fuzz/run.sh prints TAP).
-# TEST_SUITES += tests/fuzz/smoke.sh
+TEST_SUITES += tests/fuzz/smoke.sh
 
 .PHONY: fuzz
 fuzz: $(FUZZ_BIN)

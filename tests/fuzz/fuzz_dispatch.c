@@ -42,7 +42,7 @@ struct fuzz_vm {
 	uint8_t state[NR_GRANULES];    /* snapshot before a call */
 };
 
-static struct fuzz_vm protected_vm, normal_vm;
+static struct fuzz_vm fuzz_protected, fuzz_normal;
 static struct vhyp_clock fuzz_clock = {
 	.anchor_ns = 1700000000ULL * 1000000000ULL,
 	.anchor_cnt = 1000,
@@ -185,6 +185,7 @@ static void check_states(struct fuzz_vm *f, bool call_failed)
 			abort();
 		if (call_failed && now != f->state[i])
 			abort();
+		f->state[i] = now;
 		if (!vhyp_host_may_access(&f->vm, granule_ipa(i), 1) &&
 		    (!f->vm.cfg.protected_vm || shared))
 			abort();
@@ -258,7 +259,6 @@ static void one_call(struct fuzz_vm *f, const uint64_t in[18])
 	uint32_t id = (uint32_t)in[0];
 
 	memcpy(x, in, sizeof(x));
-	snapshot(f);
 	vhyp_smccc_call(&f->vm, NULL, x);
 
 	for (int i = 4; i < 18; i++)
@@ -274,7 +274,7 @@ static void one_call(struct fuzz_vm *f, const uint64_t in[18])
 		abort(); /* every error zeroes X1..X3 */
 	if (!failed)
 		check_one_change(f);
-	check_states(f, failed);
+	check_states(f, failed); /* also takes the snapshot for the next call */
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -292,17 +292,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const size_t rec = 1 + 8 * 18;
 
 	/* Fresh VMs per input: the sequence in the input is the state. */
-	vm_setup(&protected_vm, true);
-	vm_setup(&normal_vm, false);
+	vm_setup(&fuzz_protected, true);
+	vm_setup(&fuzz_normal, false);
+	snapshot(&fuzz_protected);
+	snapshot(&fuzz_normal);
 	for (size_t off = 0; off + rec <= size; off += rec) {
 		uint64_t x[18];
 		uint8_t sel = data[off];
 		memcpy(x, data + off + 1, sizeof(x));
 		bias_registers(sel, x);
-		one_call(&protected_vm, x);
-		one_call(&normal_vm, x);
+		one_call(&fuzz_protected, x);
+		one_call(&fuzz_normal, x);
 	}
-	vhyp_vm_destroy(&protected_vm.vm);
-	vhyp_vm_destroy(&normal_vm.vm);
+	vhyp_vm_destroy(&fuzz_protected.vm);
+	vhyp_vm_destroy(&fuzz_normal.vm);
 	return 0;
 }
