@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
+GUEST_RAM=
 GIC=3 SMP=2 PROTECTED=0 TIMEOUT=60 O=${O:-build} OTHER_GUEST=0 INITRD= HYP_ARGS=
 BOOTARGS="console=ttyAMA0"
 while [ $# -gt 0 ]; do
@@ -22,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--initrd) INITRD=$2; shift 2 ;;
 	--hyp-args) HYP_ARGS=$2; shift 2 ;;
 	--guest-mem) GUEST_MEM=$2; shift 2 ;; # size of the guest memory node
+	--guest-ram-mib) GUEST_RAM=$(($2 * 1048576)); shift 2 ;;
 	*) echo "usage: $0 [--gic 2|3] [--smp N] [--protected]" >&2; exit 2 ;;
 	esac
 done
@@ -31,7 +33,7 @@ GUEST_BIN=${GUEST_BIN:-$O/hyp/hyp-smoke.bin}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-GUEST_RAM=$((0x40000000))     # 1 GiB of guest RAM at 0x40000000
+GUEST_RAM=${GUEST_RAM:-$((0x40000000))} # guest RAM at 0x40000000
 WINDOW=$((0x4000000))         # VHYP_WINDOW_SIZE
 RAM=$((GUEST_RAM + WINDOW))
 ENTRY=0x40200000
