@@ -313,6 +313,14 @@ bool vg_fdt_prop_has_string(const struct vg_fdt *fdt, int node,
 	return false;
 }
 
+bool vg_fdt_node_enabled(const struct vg_fdt *fdt, int node)
+{
+	if (vg_fdt_prop(fdt, node, "status", NULL) == NULL)
+		return true;
+	return vg_fdt_prop_has_string(fdt, node, "status", "okay") ||
+	       vg_fdt_prop_has_string(fdt, node, "status", "ok");
+}
+
 int vg_fdt_find_compatible(const struct vg_fdt *fdt, int after,
                            const char *compat)
 {

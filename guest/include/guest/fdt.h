@@ -56,6 +56,8 @@ const uint8_t *vg_fdt_prop(const struct vg_fdt *fdt, int node, const char *name,
 /* True when the property is a string list containing s. */
 bool vg_fdt_prop_has_string(const struct vg_fdt *fdt, int node,
                             const char *name, const char *s);
+/* False when the node's "status" says it is not there ("disabled"...). */
+bool vg_fdt_node_enabled(const struct vg_fdt *fdt, int node);
 /* First node after `after` (-1: from the start) whose "compatible"
  * contains compat, or -1. */
 int vg_fdt_find_compatible(const struct vg_fdt *fdt, int after,
