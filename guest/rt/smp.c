@@ -12,7 +12,16 @@ struct cpu_slot {
 	uint64_t mpidr;
 	rt_cpu_fn fn;
 	void *arg;
-	volatile uint32_t running; /* set by the CPU, cleared before CPU_OFF */
+	volatile uint32_t state; /* enum slot_state */
+};
+
+/* A started CPU goes STARTING -> RUNNING -> DONE (then PSCI CPU_OFF).
+ * AFFINITY_INFO alone cannot tell "not yet on" from "off again". */
+enum slot_state {
+	SLOT_IDLE,
+	SLOT_STARTING,
+	SLOT_RUNNING,
+	SLOT_DONE,
 };
 
 static struct cpu_slot cpus[RT_MAX_CPUS];
@@ -61,14 +70,21 @@ void rt_smp_init(const void *dtb)
 
 int64_t rt_cpu_start(unsigned cpu, rt_cpu_fn fn, void *arg)
 {
+	int64_t ret;
+
 	if (cpu >= nr_cpus || cpu == rt_cpu_id())
 		return PSCI_RET_INVALID_PARAMS;
+	if (cpus[cpu].state == SLOT_STARTING || cpus[cpu].state == SLOT_RUNNING)
+		return PSCI_RET_ALREADY_ON;
 	cpus[cpu].fn = fn;
 	cpus[cpu].arg = arg;
-	cpus[cpu].running = 0;
+	cpus[cpu].state = SLOT_STARTING;
 	dsb(ish);
-	return vg_psci_cpu_on(&rt_hyp, cpus[cpu].mpidr,
-	                      (uint64_t)(uintptr_t)rt_secondary_entry, cpu);
+	ret = vg_psci_cpu_on(&rt_hyp, cpus[cpu].mpidr,
+	                     (uint64_t)(uintptr_t)rt_secondary_entry, cpu);
+	if (ret != PSCI_RET_SUCCESS)
+		cpus[cpu].state = SLOT_IDLE;
+	return ret;
 }
 
 bool rt_cpu_wait_off(unsigned cpu, uint64_t timeout_ns)
@@ -80,9 +96,15 @@ bool rt_cpu_wait_off(unsigned cpu, uint64_t timeout_ns)
 	if (cpu >= nr_cpus)
 		return false;
 	while (rt_cntvct() - start < ticks) {
-		if (vg_psci_affinity_info(&rt_hyp, cpus[cpu].mpidr) ==
-		    PSCI_AFF_OFF)
+		uint32_t st =
+		        __atomic_load_n(&cpus[cpu].state, __ATOMIC_ACQUIRE);
+
+		if ((st == SLOT_DONE || st == SLOT_IDLE) &&
+		    vg_psci_affinity_info(&rt_hyp, cpus[cpu].mpidr) ==
+		            PSCI_AFF_OFF) {
+			cpus[cpu].state = SLOT_IDLE;
 			return true;
+		}
 		rt_udelay(100);
 	}
 	return false;
@@ -96,10 +118,10 @@ __attribute__((noreturn)) void rt_secondary_boot(uint64_t cpu)
 	        (uint64_t)(uintptr_t)__stacks_start + cpu * RT_STACK_SIZE;
 
 	rt_mmu_enable(stack, stack + RT_STACK_SIZE);
-	slot->running = 1;
+	__atomic_store_n(&slot->state, SLOT_RUNNING, __ATOMIC_RELEASE);
 	if (slot->fn != NULL)
 		slot->fn((unsigned)cpu, slot->arg);
-	slot->running = 0;
+	__atomic_store_n(&slot->state, SLOT_DONE, __ATOMIC_RELEASE);
 	dsb(ish);
 	vg_psci_cpu_off(&rt_hyp);
 	rt_printf("rt: CPU %u: PSCI CPU_OFF returned\n", (unsigned)cpu);

@@ -103,8 +103,9 @@ typedef void (*rt_cpu_fn)(unsigned cpu, void *arg);
  * fn(cpu, arg), then PSCI CPU_OFF.  Returns the PSCI result.
  */
 int64_t rt_cpu_start(unsigned cpu, rt_cpu_fn fn, void *arg);
-/* Waits until CPU cpu reports OFF via AFFINITY_INFO (or fn returned and
- * it is on its way off): true when it is off. */
+/* Waits until the function started on cpu has returned and AFFINITY_INFO
+ * reports the CPU OFF; true then, false on timeout.  The CPU may then be
+ * started again. */
 bool rt_cpu_wait_off(unsigned cpu, uint64_t timeout_ns);
 
 /* Spinlocks (need the MMU on, which the runtime guarantees). */
