@@ -649,19 +649,14 @@ static uint64_t *split_down_to_page(struct s2_pgtable *pt, uint64_t pte,
                                     unsigned level, uint64_t ipa,
                                     uint64_t **leafp)
 {
-	uint64_t *top = NULL;
-	uint64_t *link = NULL;
+	uint64_t *top = split_block(pt, pte, level);
+	uint64_t *link = &top[entry_index(pt, level + 1, ipa)];
 
-	for (; level < LAST_LEVEL; level++) {
-		uint64_t *table = split_block(pt, pte, level);
-		size_t idx = entry_index(pt, level + 1, ipa);
+	for (level++; level < LAST_LEVEL; level++) {
+		uint64_t *table = split_block(pt, *link, level);
 
-		if (link)
-			*link = make_table(pt, table);
-		else
-			top = table;
-		link = &table[idx];
-		pte = *link;
+		*link = make_table(pt, table);
+		link = &table[entry_index(pt, level + 1, ipa)];
 	}
 	*leafp = link;
 	return top;
@@ -709,8 +704,8 @@ int s2_annotate(struct s2_pgtable *pt, uint64_t ipa, uint64_t annotation)
 {
 	unsigned level;
 	uint64_t *ptep;
-	uint64_t *top = NULL;
-	uint64_t *link = NULL;
+	uint64_t *top;
+	uint64_t *link;
 	size_t mark;
 
 	if (!pt_usable(pt) || ipa >= ipa_limit(pt) ||
@@ -727,13 +722,12 @@ int s2_annotate(struct s2_pgtable *pt, uint64_t ipa, uint64_t annotation)
 	if (!reserve(pt, LAST_LEVEL - level, &mark))
 		return -S2_ENOMEM;
 	/* Empty tables down to level 3, built before they become visible. */
-	for (unsigned l = level + 1; l <= LAST_LEVEL; l++) {
+	top = s2_pool_take_reserved(pt->pool);
+	link = &top[entry_index(pt, level + 1, ipa)];
+	for (unsigned l = level + 2; l <= LAST_LEVEL; l++) {
 		uint64_t *table = s2_pool_take_reserved(pt->pool);
 
-		if (link)
-			*link = make_table(pt, table);
-		else
-			top = table;
+		*link = make_table(pt, table);
 		link = &table[entry_index(pt, l, ipa)];
 	}
 	*link = annotation;
