@@ -170,7 +170,7 @@ void hyp_print_counters(void)
 
 	for (unsigned i = 0; i < VHYP_CNT_NR; i++) {
 		uint64_t v = atomic_load(&g_hyp.vm.counters[i]);
-		const char *s = names[i];
+		const char *s = names[i] ? names[i] : "counter";
 		char num[24];
 		int d = 0;
 		if (n + 40 >= sizeof(line))

@@ -100,11 +100,11 @@ static void setup_fp_traps(void)
 static void setup_pmu(void)
 {
 	unsigned pmuver = id_field(read_sysreg(id_aa64dfr0_el1), 8);
-	uint64_t mdcr = 0;
 
-	if (pmuver != 0 && pmuver != 0xF)
-		mdcr = (read_sysreg(pmcr_el0) >> 11) & 0x1F; /* HPMN = N */
-	write_sysreg(mdcr, mdcr_el2);
+	if (pmuver != 0 && pmuver != 0xF) /* HPMN = N: every counter */
+		write_sysreg((read_sysreg(pmcr_el0) >> 11) & 0x1F, mdcr_el2);
+	else
+		write_sysreg(0ULL, mdcr_el2);
 }
 
 static void setup_hcrx(void)
