@@ -155,11 +155,26 @@ void s2_pool_put(struct s2_pool *pool, uint64_t *page);
 uint64_t s2_pool_pa(const struct s2_pool *pool, const void *va);
 uint64_t *s2_pool_va(const struct s2_pool *pool, uint64_t pa);
 
-/* VTCR_EL2 T0SZ/SL0 choice; also how many root pages s2_init takes. */
+/*
+ * VTCR_EL2 T0SZ/SL0 choice; also how many root pages s2_init takes (0 for
+ * an IPA size outside 32..48).  The start level is KVM's: the deepest with
+ * at most 16 concatenated root tables (32-34 bits: level 2, 35-43: level 1,
+ * 44-48: level 0).  Details: docs/stage2.md.
+ */
 unsigned s2_root_pages(unsigned ipa_bits);
+/*
+ * Takes the (contiguous, size-aligned) root from the pool: -S2_EINVAL for a
+ * bad IPA size or NULL pt/pool, -S2_ENOMEM if no such run is free; *pt is
+ * written only on success.  ops (or either callback) may be NULL, meaning
+ * "nothing to maintain" -- for host tests; the hypervisor passes real ones.
+ */
 int s2_init(struct s2_pgtable *pt, struct s2_pool *pool, unsigned ipa_bits,
             uint16_t vmid, const struct s2_mmu_ops *ops, void *ops_ctx);
-/* Returns all table pages (including the root) to the pool. */
+/*
+ * Invalidates the whole IPA space of the VMID, then returns all table pages
+ * (including the root) to the pool; pt->root becomes NULL and every later
+ * call on pt returns -S2_EINVAL.
+ */
 void s2_destroy(struct s2_pgtable *pt);
 /* VTCR_EL2 fields (T0SZ, SL0, IRGN0, ORGN0, SH0, TG0, PS) for this table. */
 uint64_t s2_vtcr(const struct s2_pgtable *pt, unsigned pa_range_bits);
@@ -167,6 +182,16 @@ uint64_t s2_vtcr(const struct s2_pgtable *pt, unsigned pa_range_bits);
 /*
  * Table pages an update of [ipa, ipa+size) may need in the worst case:
  * callers that must not fail later reserve this much at VM creation.
+ *
+ * s2_pages_for_range: every table below the root that can exist for the
+ * range (all of it split down to pages).  While the pool has this many
+ * pages beyond what other ranges use, no map/unmap/set_page_state/annotate
+ * confined to the range fails with -S2_ENOMEM.  0 for an invalid range.
+ * s2_pages_for_split: the most one single-granule update may take
+ * (set_page_state in a 1 GiB block: 2; annotate under an empty root
+ * entry: 3 - start level).
+ * Updates themselves reserve exactly what they will create, so a pool
+ * with fewer pages still serves every update that fits.
  */
 size_t s2_pages_for_range(const struct s2_pgtable *pt, uint64_t ipa,
                           uint64_t size);
@@ -179,22 +204,37 @@ size_t s2_pages_for_split(const struct s2_pgtable *pt);
  */
 int s2_map(struct s2_pgtable *pt, uint64_t ipa, uint64_t pa, uint64_t size,
            enum s2_mem_type type, enum s2_page_state state);
-/* Unmap [ipa, ipa+size), splitting blocks at the edges; TLBs invalidated. */
+/*
+ * Unmap [ipa, ipa+size), splitting blocks at the edges; TLBs invalidated
+ * (one TLBI of the range at the end) before it returns.  Also clears
+ * annotations in the range.  Tables left empty are freed after the TLBI.
+ * Unmapping a range with nothing in it succeeds and does nothing.
+ * -S2_EINVAL: misaligned/empty/outside; -S2_ENOMEM: a needed split does
+ * not fit (nothing changed).
+ */
 int s2_unmap(struct s2_pgtable *pt, uint64_t ipa, uint64_t size);
-/* Look up one IPA; returns S2_OK or -S2_EINVAL if beyond the IPA space. */
+/*
+ * Look up one IPA; returns S2_OK or -S2_EINVAL if beyond the IPA space.
+ * A plain walk: no allocation, no write.
+ */
 int s2_lookup(const struct s2_pgtable *pt, uint64_t ipa, struct s2_leaf *out);
 /*
  * Change the software page state of the granule at ipa (valid mapping
  * required), splitting the enclosing block first if it is one.  Returns the
- * PA of the granule through *pa.  A change of software bits alone needs no
- * TLB maintenance; a split does break-before-make.
+ * PA of the granule through *pa (may be NULL).  A change of software bits
+ * alone needs no TLB maintenance; a split does break-before-make.  A block
+ * already in `state` is left whole.  ipa must be granule-aligned
+ * (-S2_EINVAL), mapped (-S2_ENOENT); -S2_ENOMEM if a split does not fit.
+ * On an already-split page this is one walk and one store.
  */
 int s2_set_page_state(struct s2_pgtable *pt, uint64_t ipa,
                       enum s2_page_state state, uint64_t *pa);
 /*
  * Put an annotation in the invalid level-3 entry of one empty granule
  * (value must have bit 0 clear and be non-zero).  Splits an empty block
- * region as needed.  -S2_EEXIST if the granule is mapped.
+ * region as needed.  -S2_EEXIST if the granule is mapped.  Annotating an
+ * annotated granule overwrites the value.  Needs up to 3 - start_level
+ * table pages when the region has no tables yet (-S2_ENOMEM otherwise).
  */
 int s2_annotate(struct s2_pgtable *pt, uint64_t ipa, uint64_t annotation);
 
