@@ -15,7 +15,7 @@
 #include <core/stage2.h>
 
 #define VHYP_MAX_RAM_RANGES 4U
-#define VHYP_MAX_VCPUS 8U
+#define VHYP_MAX_VCPUS      8U
 
 struct vhyp_mem_range {
 	uint64_t ipa;
@@ -70,27 +70,30 @@ struct vhyp_vm {
 	const struct vhyp_ops *ops;
 	void *ops_ctx;
 	const struct vhyp_clock *clock;
-	atomic_flag lock;            /* protected-memory calls only */
-	atomic_bool mmio_guard_on;   /* set by the first successful MMIO_GUARD */
+	atomic_flag lock;          /* protected-memory calls only */
+	atomic_bool mmio_guard_on; /* set by the first successful MMIO_GUARD */
 	atomic_uint_fast64_t counters[VHYP_CNT_NR];
 };
 
 /*
  * Validates cfg and builds the VM: stage-2 mapping of every RAM range
- * (state OWNED) and device window, with enough table pages held back in
- * the pool that no later share/unshare/guard can fail for lack of memory.
- * On error returns a negative S2_* code and sets *err to a one-line reason
- * (a static string); nothing is left allocated.
+ * (state OWNED) and device window.  A protected VM's RAM is mapped with
+ * 4 KiB leaves from the start, so no later SHARE/UNSHARE needs a table
+ * page (MMIO_GUARD of an empty region may, and answers -3 if the pool is
+ * out: docs/abi.md).  On error returns a negative S2_* code and sets *err
+ * (if not NULL) to a one-line reason (a static string); nothing is left
+ * allocated.  The VM keeps its own copy of cfg, with ipa_bits and features
+ * resolved; ops and clock must outlive it.
  */
 int vhyp_vm_create(struct vhyp_vm *vm, const struct vhyp_vm_config *cfg,
-		   struct s2_pool *pool, const struct s2_mmu_ops *mmu_ops,
-		   void *mmu_ctx, const struct vhyp_ops *ops, void *ops_ctx,
-		   const struct vhyp_clock *clock, const char **err);
+                   struct s2_pool *pool, const struct s2_mmu_ops *mmu_ops,
+                   void *mmu_ctx, const struct vhyp_ops *ops, void *ops_ctx,
+                   const struct vhyp_clock *clock, const char **err);
 void vhyp_vm_destroy(struct vhyp_vm *vm);
 
-/* RAM range containing [ipa, ipa+len), or NULL. */
+/* RAM range containing [ipa, ipa+len) (len 0: the byte at ipa), or NULL. */
 const struct vhyp_mem_range *vhyp_vm_ram_range(const struct vhyp_vm *vm,
-					       uint64_t ipa, uint64_t len);
+                                               uint64_t ipa, uint64_t len);
 
 /* Parses a feature list "features,ptp,meminfo,share,unshare,mmio_guard" or
  * a number; returns false for a name that does not exist. */
