@@ -10,6 +10,7 @@
 #include <core/dispatch.h>
 
 #include "arch.h"
+#include "devices/devices.h"
 #include "hyp.h"
 
 #define MiB                 (1024ULL * 1024ULL)
@@ -208,7 +209,10 @@ static void add_devices(void)
 	} else {
 		add_dev(&b->gicc);
 	}
-	add_dev(&b->uart);
+	/* A protected VM's console is emulated (hyp/devices), not the
+	 * physical UART. */
+	if (!g_hyp.cmd.protected_vm)
+		add_dev(&b->uart);
 	add_dev(&b->rtc);
 	add_dev(&b->virtio);
 }
@@ -284,6 +288,9 @@ static void create_vm(void)
 	if (vhyp_vm_ram_range(&g_hyp.vm, g_hyp.cmd.dtb, 64) == NULL)
 		hyp_panic("guest DTB 0x%llx is not in guest RAM\n",
 		          (unsigned long long)g_hyp.cmd.dtb);
+	hyp_devices_setup(&g_hyp.vm, g_hyp.board.uart.size
+	                                     ? g_hyp.board.uart.base
+	                                     : 0x09000000ULL);
 	g_hyp.vm_ready = true;
 }
 

@@ -12,6 +12,7 @@
 #include <core/dispatch.h>
 
 #include "arch.h"
+#include "devices/devices.h"
 #include "hyp.h"
 #include "sysreg.h"
 
@@ -151,7 +152,8 @@ static void inject_sea(uint64_t esr2, bool instr)
 	            read_sysreg(far_el2));
 }
 
-static void handle_stage2_abort(uint64_t esr, bool instr)
+static void handle_stage2_abort(struct hyp_regs *regs, uint64_t esr,
+                                bool instr)
 {
 	uint64_t hpfar = read_sysreg(hpfar_el2);
 	uint64_t far = read_sysreg(far_el2);
@@ -160,10 +162,15 @@ static void handle_stage2_abort(uint64_t esr, bool instr)
 
 	if (!instr && (esr & ISS_ISV))
 		len = 1U << ((esr >> 22) & 3U);
-	/* vhyp has no device model: whatever the verdict (emulate or
-	 * refused by the MMIO guard), the access cannot complete.  The call
-	 * still lets the core count refusals. */
-	(void)vhyp_mmio_check(&g_hyp.vm, ipa, len);
+	/* A data access the MMIO guard lets through goes to the device
+	 * models (hyp/devices); anything else cannot complete. */
+	if (vhyp_mmio_check(&g_hyp.vm, ipa, len) == VHYP_MMIO_EMULATE &&
+	    !instr &&
+	    hyp_mmio_dispatch(regs, arch_this_cpu()->idx, esr, ipa)) {
+		write_sysreg(read_sysreg(elr_el2) + ((esr & ESR_IL) ? 4 : 2),
+		             elr_el2);
+		return;
+	}
 	if (log_event())
 		vlog("cpu%u: %s abort at IPA 0x%llx (ESR 0x%llx, ELR 0x%llx): "
 		     "external abort injected\n",
@@ -178,13 +185,12 @@ void hyp_handle_trap(struct hyp_regs *regs)
 	uint64_t esr = read_sysreg(esr_el2);
 	unsigned ec = ESR_EC(esr);
 
-	(void)regs;
 	switch (ec) {
 	case EC_DABT_LOW:
-		handle_stage2_abort(esr, false);
+		handle_stage2_abort(regs, esr, false);
 		return;
 	case EC_IABT_LOW:
-		handle_stage2_abort(esr, true);
+		handle_stage2_abort(regs, esr, true);
 		return;
 	default:
 		if (log_event())

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host side of a VM: emulated MMIO devices and the one accessor through
+ * which they reach guest memory (docs/protected-vms.md).
+ *
+ * A device model registers an IPA window with read/write callbacks.  The
+ * stage-2 abort path (hyp/arch/aarch64/exits.c) hands it every data abort
+ * the MMIO guard lets through (vhyp_mmio_check); hyp_mmio_dispatch decodes
+ * the syndrome and performs the access on the vCPU's saved registers.
+ *
+ * Device models never dereference guest memory themselves: they call
+ * hyp_host_read / hyp_host_write, which admit only what
+ * vhyp_host_may_access admits (SHARED granules of a protected VM).
+ */
+#ifndef HYP_DEVICES_H
+#define HYP_DEVICES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <core/vm.h>
+
+struct hyp_regs;
+
+#define HYP_MMIO_MAX_DEVICES 8U
+
+/* Offsets are from the window base; size is 1, 2, 4 or 8.  Callbacks run
+ * on the faulting vCPU (cpu = its index) and may run concurrently. */
+struct hyp_mmio_device {
+	const char *name;
+	uint64_t base;
+	uint64_t size;
+	uint64_t (*read)(void *ctx, unsigned cpu, uint64_t off, unsigned size);
+	void (*write)(void *ctx, unsigned cpu, uint64_t off, unsigned size,
+	              uint64_t val);
+	void *ctx;
+};
+
+/* Boot time only (not thread-safe).  Refuses (false) a window that is
+ * empty, not page aligned, overlaps another device or guest RAM. */
+bool hyp_mmio_register(struct vhyp_vm *vm, const struct hyp_mmio_device *dev);
+
+/* A decoded data-abort syndrome (ESR_EL2 ISS with ISV = 1). */
+struct hyp_mmio_access {
+	unsigned size;    /* bytes: 1, 2, 4, 8 */
+	unsigned reg;     /* SRT; 31 is XZR */
+	bool write;       /* WnR */
+	bool sign_extend; /* SSE */
+	bool reg64;       /* SF: the register is Xn (else Wn) */
+};
+
+/* False when the syndrome cannot be emulated: ISV = 0, a stage-1 table
+ * walk (S1PTW) or a cache maintenance operation (CM). */
+bool hyp_mmio_decode(uint64_t esr, struct hyp_mmio_access *out);
+
+/*
+ * Emulates a data abort at ipa the MMIO guard has let through.  True when
+ * a device model performed the access (the caller advances ELR_EL2); false
+ * when no device covers it or the syndrome is not emulable (the caller
+ * injects an external abort, as for an unmapped IPA).
+ */
+bool hyp_mmio_dispatch(struct hyp_regs *regs, unsigned cpu, uint64_t esr,
+                       uint64_t ipa);
+
+/* The host side's access to guest memory (host_access.c). */
+enum hyp_host_status {
+	HYP_HOST_OK = 0,
+	HYP_HOST_REFUSED = 1, /* not a granule the host may touch */
+	HYP_HOST_FAULTED = 2, /* the EL2 access took a data abort */
+	HYP_HOST_LEAKED = 3,  /* raw read returned data of a private granule */
+};
+
+/* Under the VM lock: admits [ipa, ipa+len) only if vhyp_host_may_access
+ * does, then copies through the hypervisor's EL2 mapping of the granules. */
+enum hyp_host_status hyp_host_read(struct vhyp_vm *vm, uint64_t ipa, void *buf,
+                                   size_t len);
+enum hyp_host_status hyp_host_write(struct vhyp_vm *vm, uint64_t ipa,
+                                    const void *buf, size_t len);
+/*
+ * Test aid for the isolation probe: an 8-byte EL2 load from guest RAM that
+ * asks nobody's permission (it proves the EL2 mapping itself is absent).
+ * Refused only outside guest RAM, so it can never read the hypervisor.
+ * A fault is caught and reported; a success on a private granule is a
+ * leak, reported as such.
+ */
+enum hyp_host_status hyp_host_raw_read(struct vhyp_vm *vm, uint64_t ipa,
+                                       uint64_t *val);
+
+struct hyp_host_stats {
+	uint64_t ok, refused, faulted, leaked;
+};
+void hyp_host_stats(struct hyp_host_stats *out);
+
+/* safe_copy.S: byte copy at EL2 whose loads and stores may fault; 0, or
+ * -1 when one took a synchronous exception (nothing more is copied). */
+int hyp_safe_copy(void *dst, const void *src, size_t len);
+
+/* The device models of a protected VM. */
+#define HYP_PL011_SIZE 0x1000ULL
+#define HYP_PROBE_BASE 0x0b000000ULL
+#define HYP_PROBE_SIZE 0x1000ULL
+bool hyp_pl011_emul_register(struct vhyp_vm *vm, uint64_t base);
+bool hyp_probe_register(struct vhyp_vm *vm, uint64_t base);
+
+/* Registers the emulated devices a VM gets (protected VMs: the PL011 at
+ * uart_base and the isolation probe).  Panics on a conflict. */
+void hyp_devices_setup(struct vhyp_vm *vm, uint64_t uart_base);
+
+#endif /* HYP_DEVICES_H */
