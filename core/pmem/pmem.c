@@ -80,14 +80,14 @@ int64_t pmem_share(struct vhyp_vm *vm, uint64_t ipa)
 int64_t pmem_unshare(struct vhyp_vm *vm, uint64_t ipa)
 {
 	struct s2_leaf leaf;
-	uint64_t pa;
 	int64_t ret = SMCCC_RET_INVALID_PARAMETER;
 
 	if (!granule_aligned(ipa) || !is_ram_granule(vm, ipa))
 		return ret;
 	vhyp_vm_lock(vm);
 	if (lookup_state(vm, ipa, S2_STATE_SHARED_OWNED, &leaf)) {
-		pa = leaf_pa(&leaf, ipa);
+		uint64_t pa = leaf_pa(&leaf, ipa);
+
 		/* The host loses access before the granule is private. */
 		vm->ops->host_revoke(vm->ops_ctx, pa);
 		if (s2_set_page_state(&vm->s2, ipa, S2_STATE_OWNED, NULL) ==

@@ -79,17 +79,10 @@ static void standard_service(struct vhyp_vm *vm, struct vhyp_vcpu *vcpu,
 	ops->psci(vm->ops_ctx, vcpu, x);
 }
 
-static void vendor_hyp_service(struct vhyp_vm *vm, struct vhyp_vcpu *vcpu,
-                               uint32_t id, uint64_t x[18])
-{
-	(void)vcpu;
-	kvm_vendor_call(vm, id, x);
-}
-
 CORE_RELRO static const owner_handler owner_handlers[SMCCC_OWNER_COUNT] = {
         [SMCCC_OWNER_ARCH] = arch_service,
         [SMCCC_OWNER_STANDARD] = standard_service,
-        [SMCCC_OWNER_VENDOR_HYP] = vendor_hyp_service,
+        [SMCCC_OWNER_VENDOR_HYP] = kvm_vendor_call,
 };
 
 void vhyp_smccc_call(struct vhyp_vm *vm, struct vhyp_vcpu *vcpu, uint64_t x[18])

@@ -158,11 +158,13 @@ static unsigned vendor_slot(uint32_t func)
 	return func == KVM_FUNC_CALL_UID ? UID_SLOT : EMPTY_SLOT;
 }
 
-void kvm_vendor_call(struct vhyp_vm *vm, uint32_t id, uint64_t x[18])
+void kvm_vendor_call(struct vhyp_vm *vm, struct vhyp_vcpu *vcpu, uint32_t id,
+                     uint64_t x[18])
 {
 	const struct vendor_call *call =
 	        &vendor_calls[vendor_slot(id & SMCCC_FUNC_MASK)];
 
+	(void)vcpu;
 	if (call->id != id || (vm->features & call->gate) == 0) {
 		vhyp_count(vm, VHYP_CNT_OTHER);
 		smccc_set_error(x, SMCCC_RET_NOT_SUPPORTED);

@@ -43,8 +43,10 @@ static inline void vhyp_count(struct vhyp_vm *vm, enum vhyp_counter c)
 	atomic_fetch_add_explicit(&vm->counters[c], 1, memory_order_relaxed);
 }
 
-/* Owner 6: the whole 32-bit function ID has already been decoded. */
-void kvm_vendor_call(struct vhyp_vm *vm, uint32_t id, uint64_t x[18]);
+/* Owner 6, called straight from the owner table (same signature as every
+ * owner handler); id is the whole 32-bit function ID. */
+void kvm_vendor_call(struct vhyp_vm *vm, struct vhyp_vcpu *vcpu, uint32_t id,
+                     uint64_t x[18]);
 
 /*
  * Protected-memory operations of one granule (core/pmem).  Each returns
