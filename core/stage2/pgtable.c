@@ -208,23 +208,30 @@ static void break_before_make(const struct s2_pgtable *pt, uint64_t *ptep,
 /* ---- walks -----------------------------------------------------------------
  */
 
-/* Entry where the walk for ipa stops (first non-table entry). */
+/*
+ * Entry where the walk for ipa stops (first non-table entry).  The hot
+ * path of lookups and page-state changes: no call, one load per level.
+ */
 static uint64_t *walk(const struct s2_pgtable *pt, uint64_t ipa,
                       unsigned *level_out)
 {
-	uint64_t *table = pt->root;
+	const struct s2_pool *pool = pt->pool;
 	unsigned level = pt->start_level;
+	unsigned shift = level_shift(level);
+	/* The root spans all concatenated tables; ipa < 2^ipa_bits bounds it.
+	 */
+	uint64_t *ptep = &pt->root[ipa >> shift];
 
-	for (;;) {
-		uint64_t *ptep = &table[entry_index(pt, level, ipa)];
+	while (level < LAST_LEVEL &&
+	       (*ptep & PTE_TYPE_MASK) == PTE_TYPE_TABLE) {
+		uint64_t *table = s2_pool_va(pool, pte_addr(*ptep));
 
-		if (!pte_is_table(level, *ptep)) {
-			*level_out = level;
-			return ptep;
-		}
-		table = table_of(pt, *ptep);
 		level++;
+		shift -= LEVEL_BITS;
+		ptep = &table[(ipa >> shift) & (S2_ENTRIES_PER_TABLE - 1)];
 	}
+	*level_out = level;
+	return ptep;
 }
 
 /* Calls to walk ranges: end of the chunk of [addr, end) in addr's entry. */

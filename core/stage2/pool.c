@@ -106,18 +106,6 @@ void s2_pool_put(struct s2_pool *pool, uint64_t *page)
 	pool->nr_free++;
 }
 
-uint64_t s2_pool_pa(const struct s2_pool *pool, const void *va)
-{
-	return pool->pa_base +
-	       (uint64_t)((uintptr_t)va - (uintptr_t)pool->va_base);
-}
-
-uint64_t *s2_pool_va(const struct s2_pool *pool, uint64_t pa)
-{
-	return (uint64_t *)(void *)(pool->va_base +
-	                            (size_t)(pa - pool->pa_base));
-}
-
 /* Merge two address-sorted lists. */
 static uint64_t *merge_sorted(uint64_t *a, uint64_t *b)
 {

@@ -152,8 +152,19 @@ uint64_t *s2_pool_take_reserved(struct s2_pool *pool);
  * nr * S2_GRANULE_SIZE, or NULL.  Not part of a reservation. */
 uint64_t *s2_pool_alloc_contig(struct s2_pool *pool, size_t nr);
 void s2_pool_put(struct s2_pool *pool, uint64_t *page);
-uint64_t s2_pool_pa(const struct s2_pool *pool, const void *va);
-uint64_t *s2_pool_va(const struct s2_pool *pool, uint64_t pa);
+
+/* PA of a pool page from its VA and back (tables hold PAs). */
+static inline uint64_t s2_pool_pa(const struct s2_pool *pool, const void *va)
+{
+	return pool->pa_base +
+	       (uint64_t)((uintptr_t)va - (uintptr_t)pool->va_base);
+}
+
+static inline uint64_t *s2_pool_va(const struct s2_pool *pool, uint64_t pa)
+{
+	return (uint64_t *)(void *)(pool->va_base +
+	                            (size_t)(pa - pool->pa_base));
+}
 
 /*
  * VTCR_EL2 T0SZ/SL0 choice; also how many root pages s2_init takes (0 for
