@@ -1170,6 +1170,7 @@ static void test_pages_for_range_is_enough_for_any_split(void **state)
 
 static void test_destroy_returns_every_page(void **state)
 {
+	struct s2_leaf leaf;
 	(void)state;
 
 	env_remake(40, 32);
@@ -1188,9 +1189,19 @@ static void test_destroy_returns_every_page(void **state)
 	/* Nothing of the tables may stay cached once the pages are back. */
 	assert_int_equal(E.mmu.nr_tlbi, 1);
 	assert_int_equal(E.mmu.events[0].size, 1ULL << 40);
+	/* Destroying again (or NULL) is harmless: no page returned twice. */
+	s2_destroy(&E.pt);
+	s2_destroy(NULL);
+	assert_int_equal(s2_pool_free_pages(&E.pool), 32);
 	/* A destroyed table refuses every call. */
 	assert_int_equal(map_normal(0x40000000, 0x40000000, 4 * KiB),
 	                 -S2_EINVAL);
+	assert_int_equal(s2_unmap(&E.pt, 0x40000000, 4 * KiB), -S2_EINVAL);
+	assert_int_equal(s2_lookup(&E.pt, 0x40000000, &leaf), -S2_EINVAL);
+	assert_int_equal(
+	        s2_set_page_state(&E.pt, 0x40000000, S2_STATE_OWNED, NULL),
+	        -S2_EINVAL);
+	assert_int_equal(s2_annotate(&E.pt, 0x40000000, 2), -S2_EINVAL);
 	/* All 32 pages are usable again, e.g. by a 43-bit root (16 pages). */
 	assert_int_equal(s2_init(&E.pt, &E.pool, 43, 1, NULL, NULL), 0);
 	assert_int_equal(s2_pool_free_pages(&E.pool), 16);
