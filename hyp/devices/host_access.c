@@ -22,17 +22,21 @@ static _Atomic uint64_t count_ok, count_refused, count_faulted, count_leaked;
 
 /* Stray-access reports are rate limited like the hypervisor's other
  * guest-caused events. */
-#define REPORT_LIMIT 16U
+#define REPORT_LIMIT 4U
 static _Atomic unsigned reports;
 
 static void report(const char *what, uint64_t ipa)
 {
 	unsigned n = atomic_fetch_add(&reports, 1U);
 
-	if (g_hyp.cmd.log == 0 || (g_hyp.cmd.log < 2 && n >= REPORT_LIMIT))
+	if (g_hyp.cmd.log == 0 || (g_hyp.cmd.log < 2 && n > REPORT_LIMIT))
 		return;
-	vlog("host access to guest IPA 0x%llx %s\n", (unsigned long long)ipa,
-	     what);
+	if (n == REPORT_LIMIT && g_hyp.cmd.log < 2)
+		vlog("further faulting host accesses are counted, not "
+		     "logged\n");
+	else
+		vlog("host access to guest IPA 0x%llx %s\n",
+		     (unsigned long long)ipa, what);
 }
 
 static enum hyp_host_status counted(enum hyp_host_status s)
