@@ -17,6 +17,7 @@
  */
 #include "fake_platform.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,6 +449,96 @@ static void host_access_last_granule_of_ram(void **state)
 	assert_false(vhyp_host_may_access(&fp->vm, 0x8000F000ULL, 4097));
 }
 
+/* ---- concurrency -----------------------------------------------------
+ * Two "vCPUs" share and unshare their own granules in a loop while a
+ * "host" thread, holding the VM lock as the host accessor's callers must,
+ * checks that every granule's stage-2 state and the host-access set agree.
+ * Grant/revoke (and the fake's set) are only ever touched under the lock.
+ */
+
+#define NR_VCPUS 2
+#define ROUNDS   300
+
+struct race {
+	struct fake_platform *fp;
+	unsigned idx;
+	atomic_bool *stop;
+	unsigned failures;
+};
+
+static void *vcpu_thread(void *arg)
+{
+	struct race *r = arg;
+
+	for (unsigned i = 0; i < ROUNDS; i++) {
+		for (unsigned g = 0; g < 4; g++) {
+			uint64_t ipa = 0x40100000ULL + (r->idx * 4 + g) * 4096;
+			uint64_t x[18];
+
+			fp_regs(x, SHARE_ID, ipa, 0, 0);
+			vhyp_smccc_call(&r->fp->vm, NULL, x);
+			r->failures += x[0] != 0;
+			fp_regs(x, 0x86000000ULL, 0, 0, 0);
+			vhyp_smccc_call(&r->fp->vm, NULL, x);
+			r->failures += x[0] != 0x9F;
+			fp_regs(x, UNSHARE_ID, ipa, 0, 0);
+			vhyp_smccc_call(&r->fp->vm, NULL, x);
+			r->failures += x[0] != 0;
+		}
+	}
+	return NULL;
+}
+
+static void *host_thread(void *arg)
+{
+	struct race *r = arg;
+
+	while (!atomic_load(r->stop)) {
+		vhyp_vm_lock(&r->fp->vm);
+		for (unsigned g = 0; g < NR_VCPUS * 4; g++) {
+			uint64_t ipa = 0x40100000ULL + g * 4096;
+			bool shared = fp_lookup(r->fp, ipa).state == SHARED;
+
+			r->failures += shared != fp_host_has(r->fp, pa_of(ipa));
+			r->failures += shared !=
+			               vhyp_host_may_access(&r->fp->vm, ipa, 1);
+		}
+		vhyp_vm_unlock(&r->fp->vm);
+	}
+	return NULL;
+}
+
+static void concurrent_vcpus_keep_state_and_host_access_agreed(void **state)
+{
+	struct fake_platform *fp = FP(state);
+	pthread_t vcpus[NR_VCPUS], host;
+	struct race r[NR_VCPUS + 1];
+	atomic_bool stop;
+
+	atomic_init(&stop, false);
+	for (unsigned i = 0; i <= NR_VCPUS; i++)
+		r[i] = (struct race){fp, i, &stop, 0};
+	assert_int_equal(pthread_create(&host, NULL, host_thread, &r[NR_VCPUS]),
+	                 0);
+	for (unsigned i = 0; i < NR_VCPUS; i++)
+		assert_int_equal(
+		        pthread_create(&vcpus[i], NULL, vcpu_thread, &r[i]), 0);
+	for (unsigned i = 0; i < NR_VCPUS; i++)
+		pthread_join(vcpus[i], NULL);
+	atomic_store(&stop, true);
+	pthread_join(host, NULL);
+	for (unsigned i = 0; i <= NR_VCPUS; i++)
+		assert_int_equal(r[i].failures, 0);
+	assert_int_equal(fp->nr_grant_calls, NR_VCPUS * 4 * ROUNDS);
+	assert_int_equal(fp->nr_revoke_calls, NR_VCPUS * 4 * ROUNDS);
+	assert_int_equal(fp->host_errors, 0);
+	assert_int_equal(fp->nr_granted, 0);
+	assert_int_equal(atomic_load(&fp->vm.counters[VHYP_CNT_SHARE]),
+	                 NR_VCPUS * 4 * ROUNDS);
+	assert_int_equal(atomic_load(&fp->vm.counters[VHYP_CNT_FEATURES]),
+	                 NR_VCPUS * 4 * ROUNDS);
+}
+
 /* ---- main ------------------------------------------------------------ */
 
 #define T(fn)                                                                  \
@@ -477,6 +568,7 @@ int main(void)
 	                                        fp_state_teardown),
 	        T(host_access_protected_vm),
 	        T(host_access_last_granule_of_ram),
+	        T(concurrent_vcpus_keep_state_and_host_access_agreed),
 	};
 	size_t nr_fixed = sizeof(fixed) / sizeof(fixed[0]);
 	struct pcase *cases;
