@@ -17,25 +17,28 @@
 #define PROBE_BASE     0x0b000000ULL
 #define PROBE_ID_VALUE 0x0000000176687970ULL
 
-#define PROBE_ID      0x00U
-#define PROBE_ADDR    0x08U
-#define PROBE_DATA    0x10U
-#define PROBE_CMD     0x18U
-#define PROBE_STATUS  0x20U
-#define PROBE_OK      0x28U
-#define PROBE_REFUSED 0x30U
-#define PROBE_FAULTED 0x38U
-#define PROBE_LEAKED  0x40U
+#define PROBE_ID           0x00U
+#define PROBE_ADDR         0x08U
+#define PROBE_DATA         0x10U
+#define PROBE_CMD          0x18U
+#define PROBE_STATUS       0x20U
+#define PROBE_OK           0x28U
+#define PROBE_REFUSED      0x30U
+#define PROBE_FAULTED      0x38U
+#define PROBE_LEAKED       0x40U
+#define PROBE_INCONSISTENT 0x48U
 
 #define PROBE_CMD_READ     1U
 #define PROBE_CMD_WRITE    2U
 #define PROBE_CMD_RAW_READ 3U
 #define PROBE_CMD_QUERY    4U
 
-#define PROBE_ST_OK      0U
-#define PROBE_ST_REFUSED 1U
-#define PROBE_ST_FAULTED 2U
-#define PROBE_ST_LEAKED  3U
+#define PROBE_ST_OK           0U
+#define PROBE_ST_REFUSED      1U
+#define PROBE_ST_FAULTED      2U
+#define PROBE_ST_LEAKED       3U
+#define PROBE_ST_INCONSISTENT 4U
+#define PROBE_ST_BAD_COMMAND  5U
 
 #define PROBE_Q_RAM       (1ULL << 0)
 #define PROBE_Q_S2_SHARED (1ULL << 1)

@@ -69,6 +69,9 @@ enum hyp_host_status {
 	HYP_HOST_REFUSED = 1, /* not a granule the host may touch */
 	HYP_HOST_FAULTED = 2, /* the EL2 access took a data abort */
 	HYP_HOST_LEAKED = 3,  /* raw read returned data of a private granule */
+	/* raw read faulted although the granule is SHARED: the host's EL2
+	 * view lags the stage-2 state (a bug, never expected) */
+	HYP_HOST_INCONSISTENT = 4,
 };
 
 /* Under the VM lock: admits [ipa, ipa+len) only if vhyp_host_may_access
@@ -88,7 +91,7 @@ enum hyp_host_status hyp_host_raw_read(struct vhyp_vm *vm, uint64_t ipa,
                                        uint64_t *val);
 
 struct hyp_host_stats {
-	uint64_t ok, refused, faulted, leaked;
+	uint64_t ok, refused, faulted, leaked, inconsistent;
 };
 void hyp_host_stats(struct hyp_host_stats *out);
 

@@ -18,7 +18,8 @@
 
 #include "hyp.h"
 
-static _Atomic uint64_t count_ok, count_refused, count_faulted, count_leaked;
+static _Atomic uint64_t count_ok, count_refused, count_faulted, count_leaked,
+        count_inconsistent;
 
 /* Stray-access reports are rate limited like the hypervisor's other
  * guest-caused events. */
@@ -53,6 +54,9 @@ static enum hyp_host_status counted(enum hyp_host_status s)
 		break;
 	case HYP_HOST_LEAKED:
 		atomic_fetch_add(&count_leaked, 1U);
+		break;
+	case HYP_HOST_INCONSISTENT:
+		atomic_fetch_add(&count_inconsistent, 1U);
 		break;
 	}
 	return s;
@@ -116,7 +120,9 @@ enum hyp_host_status hyp_host_raw_read(struct vhyp_vm *vm, uint64_t ipa,
 	 * nobody. */
 	vhyp_vm_lock(vm);
 	if (hyp_safe_copy(&v, (const void *)(uintptr_t)pa, sizeof(v)) != 0)
-		s = HYP_HOST_FAULTED;
+		s = vhyp_host_may_access(vm, ipa, sizeof(v))
+		            ? HYP_HOST_INCONSISTENT
+		            : HYP_HOST_FAULTED;
 	else if (!vhyp_host_may_access(vm, ipa, sizeof(v)))
 		s = HYP_HOST_LEAKED;
 	else
@@ -129,6 +135,9 @@ enum hyp_host_status hyp_host_raw_read(struct vhyp_vm *vm, uint64_t ipa,
 	else if (s == HYP_HOST_LEAKED)
 		vlog("LEAK: EL2 read private guest IPA 0x%llx\n",
 		     (unsigned long long)ipa);
+	else if (s == HYP_HOST_INCONSISTENT)
+		vlog("shared guest IPA 0x%llx not mapped for the host\n",
+		     (unsigned long long)ipa);
 	if (s == HYP_HOST_OK)
 		*val = v;
 	return counted(s);
@@ -140,4 +149,5 @@ void hyp_host_stats(struct hyp_host_stats *out)
 	out->refused = atomic_load(&count_refused);
 	out->faulted = atomic_load(&count_faulted);
 	out->leaked = atomic_load(&count_leaked);
+	out->inconsistent = atomic_load(&count_inconsistent);
 }

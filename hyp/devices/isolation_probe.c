@@ -16,15 +16,16 @@
 
 #include "hyp.h"
 
-#define REG_ID      0x00U
-#define REG_ADDR    0x08U
-#define REG_DATA    0x10U
-#define REG_CMD     0x18U
-#define REG_STATUS  0x20U
-#define REG_OK      0x28U
-#define REG_REFUSED 0x30U
-#define REG_FAULTED 0x38U
-#define REG_LEAKED  0x40U
+#define REG_ID           0x00U
+#define REG_ADDR         0x08U
+#define REG_DATA         0x10U
+#define REG_CMD          0x18U
+#define REG_STATUS       0x20U
+#define REG_OK           0x28U
+#define REG_REFUSED      0x30U
+#define REG_FAULTED      0x38U
+#define REG_LEAKED       0x40U
+#define REG_INCONSISTENT 0x48U
 
 #define PROBE_ID 0x0000000176687970ULL /* "vhyp" (LE bytes "pyhv"), v1 */
 
@@ -34,7 +35,7 @@ enum probe_cmd {
 	CMD_RAW_READ = 3,
 	CMD_QUERY = 4,
 };
-#define STATUS_BAD_COMMAND 4U
+#define STATUS_BAD_COMMAND 5U
 
 /* CMD_QUERY result bits in DATA. */
 #define QUERY_RAM       (1ULL << 0)
@@ -117,6 +118,8 @@ static uint64_t reg_value(const struct probe_bank *b, uint64_t reg)
 		return st.faulted;
 	case REG_LEAKED:
 		return st.leaked;
+	case REG_INCONSISTENT:
+		return st.inconsistent;
 	default:
 		return 0;
 	}

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SHARE/UNSHARE race for a protected VM (run with --protected --smp 4).
+ *
+ * Every vCPU issues CALLS_PER_CPU random MEM_SHARE / MEM_UNSHARE calls on
+ * a window of WINDOW granules out of NR_GRANULES; the windows of
+ * neighbouring vCPUs overlap, so each granule is raced by three vCPUs.
+ * Interleaved with the calls, each vCPU asks the host side (isolation
+ * probe) to read a random granule through the accessor and with a raw
+ * EL2 load: a read must return the granule's true contents or be
+ * refused/fault, and the raw load must never read a private granule
+ * (LEAKED: a stale EL2 mapping or TLB entry) nor fault on a shared one
+ * (INCONSISTENT: the host view lags stage 2).
+ *
+ * Consistency with a serial order: the hypervisor serializes the calls of
+ * a granule, and in any serial order its successful SHAREs and UNSHAREs
+ * alternate starting from private, so per granule
+ *   shares_ok - unshares_ok  is 0 or 1 and equals the final state,
+ * and every call answers 0 or INVALID_PARAMETER.  Afterwards the guest's
+ * view (those counts), the stage-2 view (probe QUERY) and the host's view
+ * (host read allowed, raw EL2 load succeeds) must agree for every granule,
+ * and no granule's contents may have changed.  Output is TAP.
+ */
+#include <stdarg.h>
+#include <stdatomic.h>
+
+#include <guest/fmt.h>
+#include <guest/kvm.h>
+#include <guest/rt.h>
+
+#include "../isolation/probe.h"
+
+#define GRANULE       4096ULL
+#define NR_GRANULES   64U
+#define WINDOW        48U /* granules per vCPU, starting at 16 * cpu */
+#define CALLS_PER_CPU 25000U
+#define PROBE_EVERY   8U /* a host read after every 8th call */
+
+static uint64_t pool[NR_GRANULES][GRANULE / 8]
+        __attribute__((aligned(GRANULE)));
+
+struct granule_log {
+	_Atomic uint32_t share_ok, unshare_ok, share_refused, unshare_refused;
+};
+static struct granule_log glog[NR_GRANULES];
+
+struct cpu_result {
+	uint64_t calls, probes, bad_result, bad_host_read, bad_raw;
+	uint64_t cycles;
+};
+static struct cpu_result results[RT_MAX_CPUS];
+
+static _Atomic unsigned ready;
+static unsigned ncpu;
+static unsigned tests, failures;
+
+static void tap(bool ok, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+static void tap(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+	char line[200];
+
+	tests++;
+	if (!ok)
+		failures++;
+	va_start(ap, fmt);
+	(void)vg_vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	rt_printf("%s %u - %s\n", ok ? "ok" : "not ok", tests, line);
+}
+
+static uint64_t ipa_of(unsigned g)
+{
+	return (uint64_t)(uintptr_t)pool[g];
+}
+
+static uint64_t pattern(uint64_t ipa)
+{
+	return (ipa * 0x9E3779B97F4A7C15ULL) ^ 0x0DDBA11C0FFEE000ULL;
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*s = x;
+	return x;
+}
+
+/* A host read of granule g (accessor and raw) racing the transitions. */
+static void host_probe(struct cpu_result *r, unsigned g, unsigned word)
+{
+	uint64_t a = ipa_of(g) + word * 8U, d = 0, st;
+	bool data_ok;
+
+	st = probe_cmd(PROBE_CMD_READ, a, &d);
+	data_ok = d == pattern(a);
+	if (!((st == PROBE_ST_OK && data_ok) || st == PROBE_ST_REFUSED))
+		r->bad_host_read++;
+	d = 0;
+	st = probe_cmd(PROBE_CMD_RAW_READ, a, &d);
+	data_ok = d == pattern(a);
+	if (!((st == PROBE_ST_OK && data_ok) || st == PROBE_ST_FAULTED))
+		r->bad_raw++;
+	r->probes++;
+}
+
+static void one_call(struct cpu_result *r, unsigned g, bool share)
+{
+	struct granule_log *l = &glog[g];
+	int64_t ret = share ? vg_mem_share(&rt_hyp, ipa_of(g))
+	                    : vg_mem_unshare(&rt_hyp, ipa_of(g));
+
+	r->calls++;
+	if (ret == 0)
+		atomic_fetch_add_explicit(share ? &l->share_ok : &l->unshare_ok,
+		                          1U, memory_order_relaxed);
+	else if (ret == SMCCC_RET_INVALID_PARAMETER)
+		atomic_fetch_add_explicit(share ? &l->share_refused
+		                                : &l->unshare_refused,
+		                          1U, memory_order_relaxed);
+	else
+		r->bad_result++;
+}
+
+static void hammer(unsigned cpu, void *arg)
+{
+	struct cpu_result *r = &results[cpu];
+	uint64_t seed = 0x2545F4914F6CDD1DULL * (cpu + 1U), t0;
+	unsigned first = (16U * cpu) % NR_GRANULES;
+
+	(void)arg;
+	atomic_fetch_add(&ready, 1U);
+	while (atomic_load(&ready) < ncpu)
+		;
+	t0 = rt_cntvct();
+	for (unsigned i = 0; i < CALLS_PER_CPU; i++) {
+		uint64_t x = xorshift(&seed);
+		unsigned g = (first + (unsigned)(x % WINDOW)) % NR_GRANULES;
+
+		one_call(r, g, (x >> 32) & 1U);
+		if (i % PROBE_EVERY == 0)
+			host_probe(r,
+			           (first + (unsigned)((x >> 40) % WINDOW)) %
+			                   NR_GRANULES,
+			           (unsigned)(x >> 48) % (GRANULE / 8));
+	}
+	r->cycles = rt_cntvct() - t0;
+}
+
+static void fill_pool(void)
+{
+	for (unsigned g = 0; g < NR_GRANULES; g++)
+		for (unsigned w = 0; w < GRANULE / 8; w++)
+			pool[g][w] = pattern(ipa_of(g) + w * 8U);
+}
+
+static bool run_race(void)
+{
+	unsigned started = 1;
+
+	ncpu = rt_cpu_count();
+	if (ncpu > RT_MAX_CPUS)
+		ncpu = RT_MAX_CPUS;
+	for (unsigned c = 1; c < ncpu; c++)
+		if (rt_cpu_start(c, hammer, NULL) == 0)
+			started++;
+	if (started != ncpu) {
+		tap(false, "start %u vCPUs (started %u)", ncpu, started);
+		return false;
+	}
+	hammer(0, NULL);
+	for (unsigned c = 1; c < ncpu; c++)
+		if (!rt_cpu_wait_off(c, 600000000000ULL)) {
+			tap(false, "vCPU %u finished", c);
+			return false;
+		}
+	return true;
+}
+
+static void report_race(void)
+{
+	uint64_t calls = 0, probes = 0, bad = 0, bad_read = 0, bad_raw = 0;
+	uint64_t max_cycles = 0, ok = 0;
+
+	for (unsigned c = 0; c < ncpu; c++) {
+		calls += results[c].calls;
+		probes += results[c].probes;
+		bad += results[c].bad_result;
+		bad_read += results[c].bad_host_read;
+		bad_raw += results[c].bad_raw;
+		if (results[c].cycles > max_cycles)
+			max_cycles = results[c].cycles;
+	}
+	for (unsigned g = 0; g < NR_GRANULES; g++)
+		ok += atomic_load(&glog[g].share_ok) +
+		      atomic_load(&glog[g].unshare_ok);
+	tap(calls >= 100000U && bad == 0,
+	    "%u vCPUs made %llu SHARE/UNSHARE calls on %u overlapping "
+	    "granules (%llu succeeded), every answer 0 or -3",
+	    ncpu, (unsigned long long)calls, NR_GRANULES,
+	    (unsigned long long)ok);
+	tap(bad_read == 0,
+	    "racing host reads: true contents or refused (%llu reads, %llu "
+	    "wrong)",
+	    (unsigned long long)probes, (unsigned long long)bad_read);
+	tap(bad_raw == 0,
+	    "racing raw EL2 loads: never a private granule, never a fault on "
+	    "a shared one (%llu loads, %llu wrong)",
+	    (unsigned long long)probes, (unsigned long long)bad_raw);
+	if (max_cycles != 0)
+		rt_printf(
+		        "# race: %llu calls + %llu host probe pairs in %llu "
+		        "ms, %llu calls/s\n",
+		        (unsigned long long)calls, (unsigned long long)probes,
+		        (unsigned long long)(max_cycles * 1000U / rt_cntfrq()),
+		        (unsigned long long)(calls * rt_cntfrq() / max_cycles));
+}
+
+/* The three views of granule g after the race; false on disagreement. */
+static bool views_agree(unsigned g, unsigned *state)
+{
+	const struct granule_log *l = &glog[g];
+	uint32_t s = atomic_load(&l->share_ok), u = atomic_load(&l->unshare_ok);
+	uint64_t a = ipa_of(g), q = probe_query(a), d = 0, st_read, st_raw;
+	bool shared = s == u + 1U;
+	uint64_t want_q = PROBE_Q_RAM |
+	                  (shared ? PROBE_Q_S2_SHARED | PROBE_Q_HOST_MAY : 0);
+
+	*state = shared;
+	if (s != u && !shared)
+		return false; /* not serializable: successes do not alternate */
+	st_read = probe_cmd(PROBE_CMD_READ, a, &d);
+	if (st_read != (shared ? PROBE_ST_OK : PROBE_ST_REFUSED) ||
+	    (shared && d != pattern(a)))
+		return false;
+	d = 0;
+	st_raw = probe_cmd(PROBE_CMD_RAW_READ, a, &d);
+	if (st_raw != (shared ? PROBE_ST_OK : PROBE_ST_FAULTED))
+		return false;
+	return q == want_q;
+}
+
+static void check_views(void)
+{
+	unsigned agree = 0, shared = 0, intact = 0, cleaned = 0;
+
+	for (unsigned g = 0; g < NR_GRANULES; g++) {
+		unsigned st = 0;
+		bool same = true;
+
+		if (views_agree(g, &st))
+			agree++;
+		else
+			rt_printf("# granule %u: %u shares ok, %u unshares ok, "
+			          "query 0x%llx\n",
+			          g, atomic_load(&glog[g].share_ok),
+			          atomic_load(&glog[g].unshare_ok),
+			          (unsigned long long)probe_query(ipa_of(g)));
+		shared += st;
+		for (unsigned w = 0; w < GRANULE / 8; w++)
+			same &= pool[g][w] == pattern(ipa_of(g) + w * 8U);
+		intact += same;
+		/* Leave every granule private again; must succeed exactly
+		 * for the shared ones. */
+		if ((vg_mem_unshare(&rt_hyp, ipa_of(g)) == 0) == (st == 1) &&
+		    probe_query(ipa_of(g)) == PROBE_Q_RAM)
+			cleaned++;
+	}
+	tap(agree == NR_GRANULES,
+	    "guest, stage-2 and host views agree for %u of %u granules (%u "
+	    "ended shared); shares - unshares is 0 or 1 for each",
+	    agree, NR_GRANULES, shared);
+	tap(intact == NR_GRANULES,
+	    "contents of %u of %u granules survived the race", intact,
+	    NR_GRANULES);
+	tap(cleaned == NR_GRANULES,
+	    "UNSHARE succeeds exactly for the shared granules afterwards (%u "
+	    "of %u)",
+	    cleaned, NR_GRANULES);
+}
+
+int main(const void *dtb)
+{
+	enum vg_probe_result pr = vg_probe(&rt_hyp);
+
+	(void)dtb;
+	rt_printf("# race: %u vCPUs, %u calls each\n", rt_cpu_count(),
+	          CALLS_PER_CPU);
+	tap(pr == VG_PROBE_OK && probe_read(PROBE_ID) == PROBE_ID_VALUE &&
+	            vg_has_feature(&rt_hyp, KVM_FUNC_MEM_SHARE),
+	    "protected VM services and isolation probe (%s)",
+	    vg_probe_strerror(pr));
+	if (failures == 0) {
+		fill_pool();
+		if (run_race()) {
+			report_race();
+			check_views();
+		}
+	}
+	tap(probe_read(PROBE_LEAKED) == 0 &&
+	            probe_read(PROBE_INCONSISTENT) == 0,
+	    "host side counters: %llu leaked, %llu inconsistent",
+	    (unsigned long long)probe_read(PROBE_LEAKED),
+	    (unsigned long long)probe_read(PROBE_INCONSISTENT));
+	rt_printf("1..%u\n", tests);
+	rt_printf("# race: %u tests, %u failed\n", tests, failures);
+	return 0;
+}
