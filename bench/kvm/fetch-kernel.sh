@@ -21,7 +21,9 @@ source "$(dirname "$0")/lib.sh"
 FETCH="$REPO_DIR/tests/linux/kernel.sh"
 [ -x "$FETCH" ] || die "$FETCH is missing (it fetches the Debian kernel)"
 kdir=$("$FETCH")
-[ -f "$kdir/Image" ] && [ -f "$kdir/config" ] || die "no Image/config in $kdir"
+if [ ! -f "$kdir/Image" ] || [ ! -f "$kdir/config" ]; then
+	die "no Image/config in $kdir"
+fi
 grep -qx 'CONFIG_KVM=y' "$kdir/config" ||
 	die "kernel in $kdir lacks CONFIG_KVM=y: it cannot host the benchmark"
 echo "$kdir"

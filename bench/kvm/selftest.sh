@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the real-KVM side of the benchmark end to end with the test guest
 # (testguest/): in each mode the guest must print "hello", KVM's FEATURES
-# bitmap for its kind of VM, its batch timings, and power off; a guest that
+# bitmap for its kind of VM, its timings (and in a protected VM the results
+# of HYP_MEMINFO, MEM_SHARE and MEM_UNSHARE), and power off; a guest that
 # touches an unknown device must make run.sh fail.  Prints TAP and
 # "N passed, M failed"; the per-call cost in instructions goes to the
 # diagnostics (under -icount shift=0 one counter tick is 16 instructions).
@@ -32,20 +33,42 @@ guest="$KVM_BUILD/testguest.Image"
 modes=("$@")
 [ ${#modes[@]} -gt 0 ] || modes=(vhe nvhe protected pkvm-normal)
 
+# The hex value the guest printed after LABEL, as a number ("" if none).
+printed_hex() { # LABEL OUTPUT
+	local v
+	v=$(sed -n "s/^$1 x0 = //p" <<<"$2" | head -n1)
+	[ -n "$v" ] && echo $((v))
+}
+
+# "# ROW: N ticks = I instructions per call" for each timing line.
+report_costs() { # MODE OUTPUT
+	local row per ticks
+	while IFS='|' read -r row per ticks; do
+		echo "# $1: $row: $ticks ticks per $per = $((ticks * 16 / per)) instructions each (loop included)"
+	done < <(sed -n 's/^\(.*\): min ticks per \([0-9]*\) = \([0-9]*\)$/\1|\2|\3/p' <<<"$2")
+}
+
 for mode in "${modes[@]}"; do
 	start=$(date +%s)
 	out=$("$KVM_DIR/run.sh" "$guest" "$mode")
 	rc=$?
 	secs=$(($(date +%s) - start))
-	features=$(sed -n 's/^FEATURES x0 = //p' <<<"$out")
-	ticks=$(sed -n 's/^min ticks = //p' <<<"$out")
+	features=$(printed_hex FEATURES "$out")
+	want=$((EXPECT_FEATURES[$mode]))
 	result "$([ "$rc" = 0 ] && echo 1)" "$mode: guest ran and powered off (${secs} s)"
 	result "$(grep -qx hello <<<"$out" && echo 1)" "$mode: guest console forwarded"
-	result "$([ -n "$features" ] && [ $((features)) = $((EXPECT_FEATURES[$mode])) ] && echo 1)" \
-		"$mode: FEATURES = ${features:-none} (expect ${EXPECT_FEATURES[$mode]})"
-	if [ -n "$ticks" ]; then
-		echo "# $mode: 1000 FEATURES calls in $ticks ticks = $((ticks * 16 / 1000)) instructions per call (4-instruction loop included)"
+	result "$([ "${features:-x}" = "$want" ] && echo 1)" \
+		"$mode: FEATURES = ${features:-none} (expect $want)"
+	result "$(grep -q '^FEATURES: min ticks per [0-9]* = [0-9]' <<<"$out" && echo 1)" \
+		"$mode: FEATURES timed"
+	if [ "$mode" = protected ]; then
+		result "$([ "$(printed_hex HYP_MEMINFO "$out")" = 4096 ] && echo 1)" \
+			"$mode: HYP_MEMINFO = 4096"
+		result "$([ "$(printed_hex MEM_SHARE "$out")" = 0 ] &&
+			[ "$(printed_hex MEM_UNSHARE "$out")" = 0 ] && echo 1)" \
+			"$mode: MEM_SHARE and MEM_UNSHARE of a guest page succeed"
 	fi
+	report_costs "$mode" "$out"
 done
 
 # A guest that writes to an address no device answers (0x0a000000, after a
