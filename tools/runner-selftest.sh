@@ -104,6 +104,8 @@ if [ -f "$O/guest/demo.bin" ]; then
 	check "DTB: fresh kaslr-seed per run" test "$(prop /chosen kaslr-seed)" != "$(fdtget -t x "$WORK/g2.dtb" /chosen kaslr-seed)"
 	check "DTB: fresh rng-seed per run" test "$(prop /chosen rng-seed)" != "$(fdtget -t x "$WORK/g2.dtb" /chosen rng-seed)"
 	check "DTB: no bootargs without --append" test -z "$(fdtget "$WORK/g2.dtb" /chosen bootargs 2>/dev/null)"
+	check "DTB: no ITS/v2m, PCIe, fw-cfg, flash, GPIO" test -z "$(fdtget -l "$WORK/g2.dtb" / | grep -E '^(pcie|fw-cfg|flash|pl061|gpio-keys|platform-bus)')$(fdtget -l "$WORK/g2.dtb" /intc@8000000)"
+	check "DTB: keeps UART, RTC, virtio, timer" test "$(fdtget -l "$WORK/g2.dtb" / | grep -cE '^(pl011|pl031|virtio_mmio|timer)')" = 35
 	check "DTB: GICv3 keeps its regs" test -n "$(fdtget -t x "$WORK/g2.dtb" /intc@8000000 reg)"
 	bad_args "--kernel $WORK/demo.gz --initrd $WORK/initrd --mem 32M --features=ptp,features,x" "unknown feature 'x'"
 fi

@@ -367,8 +367,28 @@ make_guest_dtb() {
 		fdtput -t x "$dtb" "/$intc" reg "${reg[@]:0:8}"
 		fdtput -d "$dtb" "/$intc" interrupts 2>/dev/null || true
 	fi
+	prune_devices "$dtb"
 	GUEST_DTB=$dtb
 	[ -z "$DUMP_DTB" ] || cp "$dtb" "$DUMP_DTB"
+}
+
+# The guest sees only the devices the hypervisor passes through (or
+# emulates): the GIC distributor and redistributors or CPU interface, the
+# PL011, the PL031 and the virtio-mmio transports.  Every other device node
+# goes, so a guest never probes MMIO it cannot reach (Linux would take an
+# external abort probing, e.g., the GICv3 ITS): flash, fw-cfg, PCIe, the
+# PL061 and its gpio-keys, the platform bus, and the GIC's ITS / GICv2m
+# frames (MSI controllers whose DMA would bypass stage 2).
+KEEP_NODES='^(cpus|psci|memory|chosen|aliases|timer|pmu|apb-pclk|intc|pl011|pl031|virtio_mmio)(@|$)'
+prune_devices() {
+	local dtb=$1 node intc
+	for node in $(fdtget -l "$dtb" /); do
+		[[ $node =~ $KEEP_NODES ]] || fdtput -r "$dtb" "/$node"
+	done
+	intc=$(fdtget -l "$dtb" / | grep -m 1 '^intc@') || return 0
+	for node in $(fdtget -l "$dtb" "/$intc"); do
+		fdtput -r "$dtb" "/$intc/$node"
+	done
 }
 
 # QEMU -device loader takes a file= option: commas are doubled.
