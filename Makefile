@@ -43,6 +43,8 @@ include core/build.mk
 -include tests/qemu/build.mk
 -include tests/linux/build.mk
 -include bench/build.mk
+-include guest/protected.mk
+-include tests/qemu/protected/build.mk
 
 .PHONY: all deps test run unit help clean format format-check tidy cppcheck lint
 

@@ -291,6 +291,27 @@ static bool is_sea(uint64_t esr)
 	       RT_ESR_DFSC(esr) == RT_ESR_DFSC_SEA;
 }
 
+/* The console of a protected VM is the host side's PL011 model, not the
+ * board's UART: the PrimeCell IDs are a PL011's (so Linux's AMBA bus
+ * binds it), and UARTIFLS reads 0 where QEMU's PL011 resets it to 0x12. */
+static void check_emulated_uart(void)
+{
+	static const uint8_t want[8] = {0x11, 0x10, 0x14, 0x00,
+	                                0x0d, 0xf0, 0x05, 0xb1};
+	uint64_t uart = rt_uart_base();
+	bool ids = true;
+	uint32_t ifls, v;
+
+	for (unsigned i = 0; i < 8; i++) {
+		v = *(volatile uint32_t *)(uintptr_t)(uart + 0xFE0U + 4U * i);
+		ids &= v == want[i];
+	}
+	ifls = *(volatile uint32_t *)(uintptr_t)(uart + 0x034U);
+	tap(ids && ifls == 0,
+	    "console at 0x%llx is the emulated PL011 (PL011 IDs, IFLS 0x%x)",
+	    (unsigned long long)uart, ifls);
+}
+
 static void check_mmio_guard(void)
 {
 	uint64_t esr = 0, uart = rt_uart_base() & ~(GRANULE - 1);
@@ -350,6 +371,7 @@ int main(const void *dtb)
 	}
 	tap(true, "isolation probe present at 0x%llx",
 	    (unsigned long long)PROBE_BASE);
+	check_emulated_uart();
 	check_every_private_granule();
 	check_shared_page();
 	check_unshare_every_cpu();
