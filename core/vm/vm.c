@@ -191,12 +191,35 @@ static int map_guest(struct vhyp_vm *vm)
 	return S2_OK;
 }
 
+/* Field by field: a whole-struct assignment compiles to a memcpy call,
+ * which the core cannot count on (it links no libc). */
+static void copy_config(struct vhyp_vm_config *dst,
+                        const struct vhyp_vm_config *src)
+{
+	dst->protected_vm = src->protected_vm;
+	dst->features_set = src->features_set;
+	dst->features = src->features;
+	dst->ipa_bits = src->ipa_bits;
+	dst->nr_ram = src->nr_ram;
+	dst->nr_dev = src->nr_dev;
+	dst->cntvoff = src->cntvoff;
+	dst->vmid = src->vmid;
+	for (unsigned i = 0; i < VHYP_MAX_RAM_RANGES; i++)
+		dst->ram[i] = i < src->nr_ram
+		                      ? src->ram[i]
+		                      : (struct vhyp_mem_range){0, 0, 0};
+	for (unsigned i = 0; i < MAX_DEV_WINDOWS; i++)
+		dst->dev[i] = i < src->nr_dev
+		                      ? src->dev[i]
+		                      : (struct vhyp_mem_range){0, 0, 0};
+}
+
 static void init_vm_state(struct vhyp_vm *vm, const struct vhyp_vm_config *cfg,
                           unsigned ipa_bits, uint64_t features,
                           const struct vhyp_ops *ops, void *ops_ctx,
                           const struct vhyp_clock *clock)
 {
-	vm->cfg = *cfg;
+	copy_config(&vm->cfg, cfg);
 	vm->cfg.ipa_bits = ipa_bits;
 	vm->cfg.features = features;
 	vm->cfg.features_set = true;
