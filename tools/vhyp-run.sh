@@ -75,7 +75,9 @@ header_values() {
 		# The quoted copy of the name escapes macro expansion.
 		src+="VHYPRUN_VALUE \"$name\" = $name"$'\n'
 	done
-	cpp -P -I"$REPO/include" -I"$REPO/core/include" - <<<"$src" |
+	local pp=(cpp -P)
+	command -v cpp >/dev/null || pp=(clang -E -P -x c)
+	"${pp[@]}" -I"$REPO/include" -I"$REPO/core/include" - <<<"$src" |
 		grep '^VHYPRUN_VALUE ' | while read -r _ name _ expr; do
 			# 0x4000000ULL -> 0x4000000 for bash arithmetic.
 			expr=$(sed -E 's/\b(0[xX][0-9a-fA-F]+|[0-9]+)[uUlL]+\b/\1/g' <<<"$expr")

@@ -154,6 +154,26 @@ static void show_share(struct vg_hyp *h)
 	    share_page[0] == 0x5A ? "yes" : "NO");
 }
 
+/* With MMIO guard on, an access to a granule that is neither RAM, nor a
+ * passed-through device, nor guarded is refused with an external abort. */
+static void show_unguarded_access(uint64_t addr)
+{
+	uint64_t esr = 0;
+	uint32_t val = 0;
+
+	if (rt_try_read32(addr, &val, &esr))
+		SAY("read of unguarded MMIO 0x%llx: 0x%x (not refused)\n",
+		    (unsigned long long)addr, val);
+	else
+		SAY("read of unguarded MMIO 0x%llx: %s (ESR 0x%llx)\n",
+		    (unsigned long long)addr,
+		    RT_ESR_EC(esr) == RT_ESR_EC_DABT_CUR &&
+		                    RT_ESR_DFSC(esr) == RT_ESR_DFSC_SEA
+		            ? "refused, synchronous external abort"
+		            : "aborted",
+		    (unsigned long long)esr);
+}
+
 static void show_mmio_guard(struct vg_hyp *h)
 {
 	uint64_t uart =
@@ -165,6 +185,8 @@ static void show_mmio_guard(struct vg_hyp *h)
 	 * is, so printing keeps working. */
 	SAY("MMIO_GUARD of the UART granule 0x%llx: %s\n",
 	    (unsigned long long)uart, smccc_error_name(ret));
+	if (ret == SMCCC_RET_SUCCESS)
+		show_unguarded_access(uart + KVM_PROTECTION_GRANULE);
 	ret = vg_mmio_guard(h, (uint64_t)(uintptr_t)share_page);
 	SAY("MMIO_GUARD of a RAM page: %s (expected INVALID_PARAMETER)\n",
 	    smccc_error_name(ret));
