@@ -39,6 +39,7 @@ include core/build.mk
 -include tests/fuzz/build.mk
 -include hyp/build.mk
 -include guest/build.mk
+-include guest/tests.mk
 -include tools/build.mk
 -include tests/qemu/build.mk
 -include tests/linux/build.mk
