@@ -16,12 +16,12 @@ static uint64_t atomic_counter;        /* only touched atomically */
 static volatile uint32_t arrived_mask; /* set by each CPU that ran */
 static unsigned failures;
 
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			rt_printf("rt-selftest: FAIL: " __VA_ARGS__);        \
-			failures++;                                          \
-		}                                                            \
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			rt_printf("rt-selftest: FAIL: " __VA_ARGS__);          \
+			failures++;                                            \
+		}                                                              \
 	} while (0)
 
 static void hammer(unsigned cpu, void *arg)
@@ -59,8 +59,8 @@ static void test_smp(unsigned pass)
 	for (cpu = 1; cpu < n; cpu++)
 		CHECK(rt_cpu_wait_off(cpu, 5000000000ULL),
 		      "pass %u: CPU %u did not turn off\n", pass, cpu);
-	CHECK(arrived_mask == want, "pass %u: CPUs ran 0x%x, want 0x%x\n",
-	      pass, arrived_mask, want);
+	CHECK(arrived_mask == want, "pass %u: CPUs ran 0x%x, want 0x%x\n", pass,
+	      arrived_mask, want);
 	CHECK(locked_counter == (started + 1) * ROUNDS,
 	      "pass %u: locked counter %llu\n", pass,
 	      (unsigned long long)locked_counter);
@@ -68,8 +68,8 @@ static void test_smp(unsigned pass)
 	      "pass %u: atomic counter %llu\n", pass,
 	      (unsigned long long)atomic_counter);
 	rt_printf("rt-selftest: pass %u: %u CPUs, counters %llu/%llu\n", pass,
-		  started + 1, (unsigned long long)locked_counter,
-		  (unsigned long long)atomic_counter);
+	          started + 1, (unsigned long long)locked_counter,
+	          (unsigned long long)atomic_counter);
 }
 
 static volatile unsigned brk_seen;
@@ -87,7 +87,7 @@ static bool brk_hook(struct rt_frame *f, enum rt_vector v)
 static void test_exceptions(void)
 {
 	static uint8_t buf[16] __attribute__((aligned(8))) = {
-		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+	        1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 	uint32_t v = 0;
 	uint64_t esr = 0;
 
@@ -98,26 +98,26 @@ static void test_exceptions(void)
 
 	/* Unaligned load from Normal memory (MMU on). */
 	CHECK(rt_try_read32((uint64_t)(uintptr_t)buf + 1, &v, &esr) &&
-		      v == 0x05040302U,
+	              v == 0x05040302U,
 	      "unaligned load: 0x%x, esr 0x%llx\n", v, (unsigned long long)esr);
 
 	/* Beyond the 39-bit VA space: a translation fault, caught. */
 	CHECK(!rt_try_read32(1ULL << 40, &v, &esr) &&
-		      RT_ESR_EC(esr) == RT_ESR_EC_DABT_CUR,
+	              RT_ESR_EC(esr) == RT_ESR_EC_DABT_CUR,
 	      "load beyond the VA space: esr 0x%llx\n",
 	      (unsigned long long)esr);
 	rt_printf("rt-selftest: exceptions: BRK hook, unaligned load, "
-		  "caught abort (ESR 0x%llx)\n",
-		  (unsigned long long)esr);
+	          "caught abort (ESR 0x%llx)\n",
+	          (unsigned long long)esr);
 }
 
 int main(const void *dtb)
 {
 	(void)dtb;
 	rt_printf("rt-selftest: %u CPU(s), conduit %s, image 0x%llx-0x%llx\n",
-		  rt_cpu_count(), rt_hyp.conduit.name,
-		  (unsigned long long)rt_image_start(),
-		  (unsigned long long)rt_image_end());
+	          rt_cpu_count(), rt_hyp.conduit.name,
+	          (unsigned long long)rt_image_start(),
+	          (unsigned long long)rt_image_end());
 	test_exceptions();
 	test_smp(1);
 	test_smp(2);
