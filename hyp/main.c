@@ -257,6 +257,14 @@ static void setup_mmu(void)
 		             true);
 	if (g_hyp.board.rtc.size)
 		arch_mmu_map(g_hyp.board.rtc.base, g_hyp.board.rtc.size, true);
+	/* The GIC is the guest's; mapped for diagnostics only. */
+	arch_mmu_map(g_hyp.board.gicd.base, g_hyp.board.gicd.size, true);
+	for (unsigned i = 0; i < g_hyp.board.nr_gicr; i++)
+		arch_mmu_map(g_hyp.board.gicr[i].base, g_hyp.board.gicr[i].size,
+		             true);
+	if (g_hyp.board.gicc.size)
+		arch_mmu_map(g_hyp.board.gicc.base, g_hyp.board.gicc.size,
+		             true);
 	arch_mmu_enable();
 	hyp_console_set_locking(true);
 }
