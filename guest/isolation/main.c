@@ -59,6 +59,12 @@ static uint64_t offset_in(uint64_t g)
 	return ((g >> 12) * 8U) & (GRANULE - 8U);
 }
 
+static bool is_sea(uint64_t esr)
+{
+	return RT_ESR_EC(esr) == RT_ESR_EC_DABT_CUR &&
+	       RT_ESR_DFSC(esr) == RT_ESR_DFSC_SEA;
+}
+
 static volatile uint64_t *word(uint64_t ipa)
 {
 	return (volatile uint64_t *)(uintptr_t)ipa;
@@ -285,10 +291,79 @@ static bool try_probe_id(uint64_t *esr, uint32_t *id)
 	return rt_try_read32(PROBE_BASE + PROBE_ID, id, esr);
 }
 
-static bool is_sea(uint64_t esr)
+/*
+ * The MMIO emulation of every load/store form a device driver uses, on the
+ * probe's DATA register: sizes, sign extension into X and W registers (a W
+ * destination must come back with bits 63:32 clear), sub-register offsets,
+ * XZR as source and destination.  A write-back form (post-index) has no
+ * valid syndrome (ISV = 0), so it cannot be emulated: external abort.
+ */
+#define DATA_VALUE 0x8081828384858687ULL
+#define GARBAGE    0xDEADBEEFDEADBEEFULL
+#define LOAD(insn, addr)                                                       \
+	({                                                                     \
+		uint64_t v_ = GARBAGE;                                         \
+		__asm__ volatile(insn : "+r"(v_) : "r"(addr) : "memory");      \
+		v_;                                                            \
+	})
+
+static volatile bool post_index_faulted;
+static uint64_t post_index_esr;
+extern char post_index_insn[];
+
+static bool catch_post_index(struct rt_frame *f, enum rt_vector v)
 {
-	return RT_ESR_EC(esr) == RT_ESR_EC_DABT_CUR &&
-	       RT_ESR_DFSC(esr) == RT_ESR_DFSC_SEA;
+	if (v != RT_VEC_SYNC || f->elr != (uint64_t)(uintptr_t)post_index_insn)
+		return false;
+	post_index_esr = f->esr;
+	post_index_faulted = true;
+	f->elr += 4;
+	return true;
+}
+
+static void check_mmio_forms(void)
+{
+	uint64_t d = PROBE_BASE + PROBE_DATA, a = d;
+	unsigned bad = 0;
+	rt_exception_hook old;
+
+	probe_write(PROBE_DATA, DATA_VALUE);
+	bad += LOAD("ldrb %w0, [%1]", d) != 0x87U;
+	bad += LOAD("ldrb %w0, [%1, #1]", d) != 0x86U;
+	bad += LOAD("ldrh %w0, [%1, #2]", d) != 0x8485U;
+	bad += LOAD("ldr %w0, [%1]", d) != 0x84858687U;
+	bad += LOAD("ldr %w0, [%1, #4]", d) != 0x80818283U;
+	bad += LOAD("ldr %0, [%1]", d) != DATA_VALUE;
+	bad += LOAD("ldrsb %0, [%1]", d) != 0xFFFFFFFFFFFFFF87ULL;
+	bad += LOAD("ldrsb %w0, [%1]", d) != 0xFFFFFF87ULL;
+	bad += LOAD("ldrsh %0, [%1]", d) != 0xFFFFFFFFFFFF8687ULL;
+	bad += LOAD("ldrsh %w0, [%1]", d) != 0xFFFF8687ULL;
+	bad += LOAD("ldrsw %0, [%1]", d) != 0xFFFFFFFF84858687ULL;
+	__asm__ volatile("ldr xzr, [%0]" ::"r"(d) : "memory");
+	__asm__ volatile("strb %w0, [%1, #2]" ::"r"(0x1AAU), "r"(d) : "memory");
+	bad += probe_read(PROBE_DATA) != 0x8081828384AA8687ULL;
+	__asm__ volatile("strh %w0, [%1, #6]" ::"r"(0x1234U), "r"(d)
+	                 : "memory");
+	bad += probe_read(PROBE_DATA) != 0x1234828384AA8687ULL;
+	__asm__ volatile("str wzr, [%0, #4]" ::"r"(d) : "memory");
+	bad += probe_read(PROBE_DATA) != 0x0000000084AA8687ULL;
+	__asm__ volatile("str xzr, [%0]" ::"r"(d) : "memory");
+	bad += probe_read(PROBE_DATA) != 0;
+	tap(bad == 0,
+	    "MMIO emulation: 8/16/32/64-bit, sign extension to X and W, "
+	    "offsets, XZR (%u wrong)",
+	    bad);
+	old = rt_set_exception_hook(catch_post_index);
+	__asm__ volatile(".global post_index_insn\n"
+	                 "post_index_insn: ldr %0, [%1], #8"
+	                 : "=&r"(d), "+r"(a)
+	                 :
+	                 : "memory");
+	(void)rt_set_exception_hook(old);
+	tap(post_index_faulted && is_sea(post_index_esr),
+	    "post-indexed load (ISV = 0) is not emulated: external abort (ESR "
+	    "0x%llx)",
+	    (unsigned long long)post_index_esr);
 }
 
 /* The console of a protected VM is the host side's PL011 model, not the
@@ -372,6 +447,7 @@ int main(const void *dtb)
 	tap(true, "isolation probe present at 0x%llx",
 	    (unsigned long long)PROBE_BASE);
 	check_emulated_uart();
+	check_mmio_forms();
 	check_every_private_granule();
 	check_shared_page();
 	check_unshare_every_cpu();
