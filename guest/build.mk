@@ -5,7 +5,8 @@
 #   guest/lib/arch/       the HVC/SMC instructions (aarch64 only)
 #   guest/rt/             runtime: Image header, start code, vectors, MMU,
 #                         console, PSCI power-off, secondary CPUs
-#   guest/<name>/*.c|*.S  one guest per directory -> $(O)/guest/<name>.bin
+#   guest/<name>/main.c   one guest per directory (with its other *.c, *.S)
+#                         -> $(O)/guest/<name>.bin
 #
 # A new guest needs only a directory with a main(): see docs/guest-library.md.
 GUEST_CFLAGS := $(CROSS_CFLAGS) -Iguest/include
@@ -27,9 +28,9 @@ $(O)/aarch64/libguest.a: $(GUEST_RT_OBJS)
 	@rm -f $@
 	llvm-ar rcs $@ $^
 
-# Every guest/<name>/ holding C or assembly (other than lib, rt, include).
-GUEST_NAMES := $(filter-out lib rt include,$(patsubst guest/%/,%,$(sort \
-	$(dir $(wildcard guest/*/*.c guest/*/*.S)))))
+# Every guest/<name>/ with a main.c (so a directory still being written,
+# without its main yet, does not break the build).
+GUEST_NAMES := $(patsubst guest/%/main.c,%,$(sort $(wildcard guest/*/main.c)))
 
 define vhyp_guest
 GUEST_$(1)_OBJS := $$(patsubst %,$$(O)/guest-obj/%.o,$$(sort $$(wildcard guest/$(1)/*.c guest/$(1)/*.S)))
