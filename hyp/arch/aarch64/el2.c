@@ -120,6 +120,26 @@ static void setup_hcrx(void)
 	write_sysreg(hcrx, HCRX_EL2);
 }
 
+/*
+ * Fine-grained traps (FEAT_FGT; absent in QEMU 7.2): nothing trapped.  Most
+ * bits trap when set; the SME ones (nSMPRI_EL1, nTPIDR2_EL0) trap when
+ * clear, so they are set when SME is there (booting.rst, "EL1 entry").
+ */
+static void setup_fgt(void)
+{
+	uint64_t rw = 0;
+
+	if (id_field(read_sysreg(id_aa64mmfr0_el1), 56) == 0)
+		return;
+	if (have_sme())
+		rw |= (1ULL << 54) | (1ULL << 55);
+	write_sysreg(rw, HFGRTR_EL2);
+	write_sysreg(rw, HFGWTR_EL2);
+	write_sysreg(0ULL, HFGITR_EL2);
+	write_sysreg(0ULL, HDFGRTR_EL2);
+	write_sysreg(0ULL, HDFGWTR_EL2);
+}
+
 static void setup_gic(void)
 {
 	if (!arch_have_gicv3_sysregs())
@@ -148,6 +168,7 @@ void arch_el2_setup_guest(const struct vhyp_vm *vm, bool trap_wfx)
 	setup_pmu();
 	write_sysreg(0ULL, hstr_el2);
 	setup_hcrx();
+	setup_fgt();
 	write_sysreg(read_sysreg(midr_el1), vpidr_el2);
 	write_sysreg(read_sysreg(mpidr_el1), vmpidr_el2);
 	write_sysreg(SCTLR_EL1_DEFAULT, sctlr_el1);

@@ -33,6 +33,11 @@
 #define HCRX_EL2         S3_4_C1_C2_2
 #define ICC_SRE_EL2      S3_4_C12_C9_5
 #define ICH_HCR_EL2      S3_4_C12_C11_0
+#define HFGRTR_EL2       S3_4_C1_C1_4
+#define HFGWTR_EL2       S3_4_C1_C1_5
+#define HFGITR_EL2       S3_4_C1_C1_6
+#define HDFGRTR_EL2      S3_4_C3_C1_4
+#define HDFGWTR_EL2      S3_4_C3_C1_5
 
 /* Field extraction from ID registers. */
 static inline unsigned id_field(uint64_t reg, unsigned shift)
