@@ -107,6 +107,11 @@ static bool parse_word(const char *w, size_t len, struct hyp_cmdline *c)
 	return true;
 }
 
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 int hyp_cmdline_parse(const char *s, uint32_t len, struct hyp_cmdline *out)
 {
 	uint32_t i = 0;
@@ -116,10 +121,10 @@ int hyp_cmdline_parse(const char *s, uint32_t len, struct hyp_cmdline *out)
 	out->log = 1;
 	while (i < len && s[i]) {
 		uint32_t start;
-		while (i < len && s[i] == ' ')
+		while (i < len && is_space(s[i]))
 			i++;
 		start = i;
-		while (i < len && s[i] && s[i] != ' ')
+		while (i < len && s[i] && !is_space(s[i]))
 			i++;
 		if (i > start && !parse_word(s + start, i - start, out)) {
 			vlog("bad value in '%.*s'\n", (int)(i - start),

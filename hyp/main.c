@@ -100,8 +100,8 @@ static void read_board(uint64_t dtb)
 	rc = fdt_parse_board(blob, size, &g_hyp.board);
 	if (rc)
 		hyp_panic("board DTB unreadable (error %d)\n", rc);
-	if (g_hyp.board.uart.size)
-		hyp_console_init(g_hyp.board.uart.base);
+	/* No PL011 in the DTB: no console rather than a guessed address. */
+	hyp_console_init(g_hyp.board.uart.size ? g_hyp.board.uart.base : 0);
 	if (g_hyp.board.nr_cpus > HYP_MAX_CPUS)
 		hyp_panic("%u CPUs, at most %u supported\n",
 		          g_hyp.board.nr_cpus, HYP_MAX_CPUS);
@@ -241,9 +241,10 @@ static void anchor_clock(void)
 	c->anchor_ns = (uint64_t)s1 * 1000000000ULL;
 	c->anchor_cnt = now;
 	c->valid = true;
-	vlog("clock: RTC %u s at count %llu, %llu Hz%s\n", s1,
-	     (unsigned long long)now, (unsigned long long)freq,
-	     s1 == s0 ? " (no seconds edge seen)" : "");
+	if (g_hyp.cmd.log >= 1)
+		vlog("clock: RTC %u s at count %llu, %llu Hz%s\n", s1,
+		     (unsigned long long)now, (unsigned long long)freq,
+		     s1 == s0 ? " (no seconds edge seen)" : "");
 }
 
 static void setup_mmu(void)
@@ -327,6 +328,8 @@ static struct hyp_cpu *setup_cpus(void)
 
 static void print_map(void)
 {
+	if (g_hyp.cmd.log == 0)
+		return;
 	vlog("window 0x%llx-0x%llx (image 0x%llx-0x%llx, stage-2 pool %llu "
 	     "KiB)\n",
 	     (unsigned long long)g_hyp.window_base,
@@ -376,8 +379,9 @@ void hyp_main(uint64_t board_dtb)
 		vlog("vhyp.debug_fault=1: faulting on purpose\n");
 		(void)*(volatile uint64_t *)(uintptr_t)0x10;
 	}
-	vlog("entering guest at 0x%llx, DTB 0x%llx\n",
-	     (unsigned long long)g_hyp.cmd.entry,
-	     (unsigned long long)g_hyp.cmd.dtb);
+	if (g_hyp.cmd.log >= 1)
+		vlog("entering guest at 0x%llx, DTB 0x%llx\n",
+		     (unsigned long long)g_hyp.cmd.entry,
+		     (unsigned long long)g_hyp.cmd.dtb);
 	hyp_cpu_enter_guest(boot, g_hyp.cmd.entry, g_hyp.cmd.dtb);
 }
