@@ -2,8 +2,8 @@
 /*
  * SHARE/UNSHARE race for a protected VM (run with --protected --smp 4).
  *
- * Every vCPU issues CALLS_PER_CPU random MEM_SHARE / MEM_UNSHARE calls on
- * a window of WINDOW granules out of NR_GRANULES; the windows of
+ * Every vCPU issues max(25 000, 100 000 / vCPUs) random MEM_SHARE / MEM_UNSHARE
+ * calls on a window of WINDOW granules out of NR_GRANULES; the windows of
  * neighbouring vCPUs overlap, so each granule is raced by three vCPUs.
  * Interleaved with the calls, each vCPU asks the host side (isolation
  * probe) to read a random granule through the accessor and with a raw
@@ -30,11 +30,12 @@
 
 #include "../isolation/probe.h"
 
-#define GRANULE       4096ULL
-#define NR_GRANULES   64U
-#define WINDOW        48U /* granules per vCPU, starting at 16 * cpu */
-#define CALLS_PER_CPU 25000U
-#define PROBE_EVERY   8U /* a host read after every 8th call */
+#define GRANULE           4096ULL
+#define NR_GRANULES       64U
+#define WINDOW            48U /* granules per vCPU, starting at 16 * cpu */
+#define MIN_CALLS_PER_CPU 25000U
+#define MIN_TOTAL_CALLS   100000U
+#define PROBE_EVERY       8U /* a host read after every 8th call */
 
 static uint64_t pool[NR_GRANULES][GRANULE / 8]
         __attribute__((aligned(GRANULE)));
@@ -52,6 +53,7 @@ static struct cpu_result results[RT_MAX_CPUS];
 
 static _Atomic unsigned ready;
 static unsigned ncpu;
+static unsigned calls_per_cpu; /* at least 25 000, at least 100 000 in all */
 static unsigned tests, failures;
 
 static void tap(bool ok, const char *fmt, ...)
@@ -139,7 +141,7 @@ static void hammer(unsigned cpu, void *arg)
 	while (atomic_load(&ready) < ncpu)
 		;
 	t0 = rt_cntvct();
-	for (unsigned i = 0; i < CALLS_PER_CPU; i++) {
+	for (unsigned i = 0; i < calls_per_cpu; i++) {
 		uint64_t x = xorshift(&seed);
 		unsigned g = (first + (unsigned)(x % WINDOW)) % NR_GRANULES;
 
@@ -164,9 +166,6 @@ static bool run_race(void)
 {
 	unsigned started = 1;
 
-	ncpu = rt_cpu_count();
-	if (ncpu > RT_MAX_CPUS)
-		ncpu = RT_MAX_CPUS;
 	for (unsigned c = 1; c < ncpu; c++)
 		if (rt_cpu_start(c, hammer, NULL) == 0)
 			started++;
@@ -200,7 +199,8 @@ static void report_race(void)
 	for (unsigned g = 0; g < NR_GRANULES; g++)
 		ok += atomic_load(&glog[g].share_ok) +
 		      atomic_load(&glog[g].unshare_ok);
-	tap(calls >= 100000U && bad == 0,
+	tap(calls == (uint64_t)calls_per_cpu * ncpu &&
+	            calls >= MIN_TOTAL_CALLS && bad == 0,
 	    "%u vCPUs made %llu SHARE/UNSHARE calls on %u overlapping "
 	    "granules (%llu succeeded), every answer 0 or -3",
 	    ncpu, (unsigned long long)calls, NR_GRANULES,
@@ -290,8 +290,11 @@ int main(const void *dtb)
 	enum vg_probe_result pr = vg_probe(&rt_hyp);
 
 	(void)dtb;
-	rt_printf("# race: %u vCPUs, %u calls each\n", rt_cpu_count(),
-	          CALLS_PER_CPU);
+	ncpu = rt_cpu_count() < RT_MAX_CPUS ? rt_cpu_count() : RT_MAX_CPUS;
+	calls_per_cpu = (MIN_TOTAL_CALLS + ncpu - 1U) / ncpu;
+	if (calls_per_cpu < MIN_CALLS_PER_CPU)
+		calls_per_cpu = MIN_CALLS_PER_CPU;
+	rt_printf("# race: %u vCPUs, %u calls each\n", ncpu, calls_per_cpu);
 	tap(pr == VG_PROBE_OK && probe_read(PROBE_ID) == PROBE_ID_VALUE &&
 	            vg_has_feature(&rt_hyp, KVM_FUNC_MEM_SHARE),
 	    "protected VM services and isolation probe (%s)",

@@ -40,6 +40,21 @@ static void report(const char *what, uint64_t ipa)
 		     (unsigned long long)ipa, what);
 }
 
+/* Hypervisor bugs the probe exposes: always logged, up to a limit (the
+ * counters keep the full count). */
+#define BUG_REPORT_LIMIT 16U
+static _Atomic unsigned bug_reports;
+
+static void report_bug(const char *what, uint64_t ipa)
+{
+	unsigned n = atomic_fetch_add(&bug_reports, 1U);
+
+	if (n < BUG_REPORT_LIMIT)
+		vlog("%s 0x%llx\n", what, (unsigned long long)ipa);
+	else if (n == BUG_REPORT_LIMIT)
+		vlog("further host-view bugs are counted, not logged\n");
+}
+
 static enum hyp_host_status counted(enum hyp_host_status s)
 {
 	switch (s) {
@@ -90,8 +105,9 @@ static enum hyp_host_status host_copy(struct vhyp_vm *vm, uint64_t ipa,
 	}
 	vhyp_vm_unlock(vm);
 	if (s == HYP_HOST_FAULTED)
-		report("admitted but its EL2 mapping faulted (hypervisor bug)",
-		       ipa);
+		report_bug("host access admitted but its EL2 mapping faulted: "
+		           "IPA",
+		           ipa);
 	return counted(s);
 }
 
@@ -133,11 +149,10 @@ enum hyp_host_status hyp_host_raw_read(struct vhyp_vm *vm, uint64_t ipa,
 		       "nothing read",
 		       ipa);
 	else if (s == HYP_HOST_LEAKED)
-		vlog("LEAK: EL2 read private guest IPA 0x%llx\n",
-		     (unsigned long long)ipa);
+		report_bug("LEAK: EL2 read private guest IPA", ipa);
 	else if (s == HYP_HOST_INCONSISTENT)
-		vlog("shared guest IPA 0x%llx not mapped for the host\n",
-		     (unsigned long long)ipa);
+		report_bug("shared guest IPA not mapped for the host: IPA",
+		           ipa);
 	if (s == HYP_HOST_OK)
 		*val = v;
 	return counted(s);
