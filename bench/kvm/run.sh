@@ -49,16 +49,17 @@ console="$KVM_BUILD/$(basename "${guest%.Image}")-$mode.log"
 # "--" the words go to /init, which hands them to kvmrun.
 append="console=ttyAMA0 $kvm_param rdinit=/init quiet loglevel=1 -- $vm_args ${KVMRUN_ARGS:-}"
 log "$mode: booting $(basename "$kdir") under $QEMU -icount shift=0"
-start=$(date +%s.%N)
+start=$(date +%s%N)
 rc=0
 timeout --foreground -k 10 "$TIMEOUT" "$QEMU" \
 	-M virt,virtualization=on,gic-version=3 -cpu max -m 1G -smp 1 \
 	-nographic -icount shift=0 -no-reboot \
 	-kernel "$kdir/Image" -initrd "$initrd" -append "$append" \
 	</dev/null >"$console" 2>&1 || rc=$?
-end=$(date +%s.%N)
+end=$(date +%s%N)
 tr -d '\r' <"$console" >"$console.tmp" && mv "$console.tmp" "$console"
-log "$mode: QEMU exited $rc after $(printf '%.1f' "$(echo "$end - $start" | bc)") s"
+tenths=$(((end - start) / 100000000))
+log "$mode: QEMU exited $rc after $((tenths / 10)).$((tenths % 10)) s"
 
 # The guest's console: what init framed between its two markers.
 # init starts its end marker on a new line, so the guest's own last newline
