@@ -122,7 +122,13 @@ parse_size() {
 	G) mult=$((1 << 30)) ;;
 	T) mult=$((1 << 40)) ;;
 	esac
-	echo $((10#$num * mult))
+	num=$((10#$num))
+	# Saturate instead of overflowing bash's 64-bit arithmetic.
+	if [ "$num" -gt $(((1 << 62) / mult)) ]; then
+		echo $((1 << 62))
+	else
+		echo $((num * mult))
+	fi
 }
 
 # Parses a feature list (names or a number) into a bitmap.
@@ -272,6 +278,9 @@ prepare_kernel() {
 	KERNEL_FILE=$k
 	KERNEL_TEXT_OFFSET=$(le64 "$k" 8)
 	KERNEL_IMAGE_SIZE=$(le64 "$k" 16)
+	# Values read as unsigned: a garbage header can exceed bash's range.
+	[[ $KERNEL_IMAGE_SIZE =~ ^[0-9]{1,15}$ && $KERNEL_TEXT_OFFSET =~ ^[0-9]{1,15}$ ]] ||
+		bad_args "$what: implausible image_size or text_offset in the Image header"
 	if [ "$KERNEL_IMAGE_SIZE" -eq 0 ]; then
 		# Pre-3.17 header: text_offset is 0x80000 and the size unknown.
 		KERNEL_TEXT_OFFSET=$((0x80000))
