@@ -2,7 +2,7 @@
 # position independent, linked with the aarch64 build of core/.
 HYP_C_SRCS := $(sort $(wildcard hyp/*.c hyp/arch/aarch64/*.c hyp/platform/*/*.c \
 	hyp/devices/*.c))
-HYP_S_SRCS := $(sort $(wildcard hyp/arch/aarch64/*.S hyp/devices/*.S))
+HYP_S_SRCS := $(sort $(wildcard hyp/arch/aarch64/*.S))
 HYP_OBJS := $(patsubst %.c,$(O)/hyp-obj/%.o,$(HYP_C_SRCS)) \
 	$(patsubst %.S,$(O)/hyp-obj/%.o,$(HYP_S_SRCS))
 HYP_CFLAGS := $(CROSS_CFLAGS) -fpie -fvisibility=hidden -Ihyp \

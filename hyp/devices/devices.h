@@ -95,8 +95,9 @@ struct hyp_host_stats {
 };
 void hyp_host_stats(struct hyp_host_stats *out);
 
-/* safe_copy.S: byte copy at EL2 whose loads and stores may fault; 0, or
- * -1 when one took a synchronous exception (nothing more is copied). */
+/* hyp/arch/aarch64/safe_copy.S: byte copy at EL2 whose loads and stores may
+ * fault; 0, or -1 when one took a synchronous exception (nothing more is
+ * copied). */
 int hyp_safe_copy(void *dst, const void *src, size_t len);
 
 /* The device models of a protected VM. */

@@ -10,7 +10,7 @@
  * mapping exists only for SHARED granules (host_grant/host_revoke in
  * hyp/main.c), so even a bug here that skipped the check would fault at
  * EL2 instead of reading private memory; the copy is fault tolerant
- * (safe_copy.S) so such a fault is reported, not a panic.
+ * (hyp/arch/aarch64/safe_copy.S) so such a fault is reported, not a panic.
  */
 #include "devices.h"
 
