@@ -884,6 +884,19 @@ static void test_fdt_memory_cpus_uart(void **state)
 	assert_int_equal(vg_fdt_path(&f, "/nonexistent"), -1);
 	assert_int_equal(vg_fdt_path(&f, "/cpus/cpu@9"), -1);
 	assert_true(vg_fdt_path(&f, "/cpus/cpu@7") >= 0);
+	/* A unit address must match in full; none matches the first. */
+	assert_int_equal(vg_fdt_path(&f, "/memory@4"), -1);
+	assert_int_equal(vg_fdt_path(&f, "/memory@40000000"),
+	                 vg_fdt_path(&f, "/memory"));
+	assert_string_equal(vg_fdt_name(&f, vg_fdt_path(&f, "/cpus/cpu")),
+	                    "cpu@0");
+	assert_int_equal(vg_fdt_path(&f, "memory"), -1); /* not absolute */
+	assert_int_equal(vg_fdt_path(&f, "/"), vg_fdt_root(&f));
+	assert_int_equal(
+	        vg_fdt_u32(&f, vg_fdt_path(&f, "/cpus"), "#address-cells", 99),
+	        1);
+	assert_int_equal(vg_fdt_u32(&f, vg_fdt_root(&f), "no-such-prop", 99),
+	                 99);
 	free(b.data);
 }
 
