@@ -5,7 +5,9 @@
 # and guests are built, real boots (demo normal/protected, GICv2, SMP
 # self-test, timeout -> 124, a failing guest -> its status).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+# Argument strings are split into words on purpose.
+# shellcheck disable=SC2086,SC2001
+cd "$(dirname "$0")/.." || exit 1
 O=${O:-build}
 VHYP=./vhyp
 n=0

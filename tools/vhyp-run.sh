@@ -8,6 +8,9 @@
 # 124 on timeout; 2 with a one-line error on bad arguments; 1 when
 # something the run needs is missing (e.g. the hypervisor is not built).
 set -euo pipefail
+# A && B || die is the idiom here (die exits); cells64 output is split on
+# purpose into fdtput arguments.
+# shellcheck disable=SC2015,SC2046
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 O=${O:-$REPO/build}
@@ -406,7 +409,8 @@ prune_devices() {
 qemu_path() { echo "${1//,/,,}"; }
 
 build_command() {
-	local hyp_args="vhyp.entry=$(hex "$KERNEL_PA") vhyp.dtb=$(hex "$DTB_PA")"
+	local hyp_args
+	hyp_args="vhyp.entry=$(hex "$KERNEL_PA") vhyp.dtb=$(hex "$DTB_PA")"
 	[ "$PROTECTED" = 0 ] || hyp_args+=" vhyp.protected=1"
 	[ -z "$FEATURES" ] || hyp_args+=" vhyp.features=$(hex "$FEATURES")"
 	[ -z "$LOG" ] || hyp_args+=" vhyp.log=$LOG"
@@ -417,6 +421,7 @@ build_command() {
 	if [ -n "$INITRD" ]; then
 		CMD+=(-device "loader,file=$(qemu_path "$INITRD"),addr=$(hex "$INITRD_PA"),force-raw=on")
 	fi
+	# shellcheck disable=SC2054 # QEMU's option syntax has commas
 	CMD+=(-device "loader,file=$(qemu_path "$GUEST_DTB"),addr=$(hex "$DTB_PA"),force-raw=on"
 		-semihosting-config enable=on,target=native)
 	[ "$ICOUNT" = 0 ] || CMD+=(-icount shift=0)
