@@ -25,7 +25,7 @@
  * and at the end every CPU checks that UID and FEATURES still answer
  * correctly; the guest then powers off (exit status 0).
  *
- * Command line: calls=N random calls per CPU (default 3000), seed=N.
+ * Command line: calls=N random calls per CPU (default 20000), seed=N.
  */
 #include <guest/rt.h>
 #include <vhyp/boot.h>
@@ -37,7 +37,7 @@
 #include "hostile.h"
 
 #define NS            GT_RET_NOT_SUPPORTED
-#define DEFAULT_CALLS 3000U
+#define DEFAULT_CALLS 20000U
 #define SMC_IMM_CALLS 200U
 #define MAX_DIAGS     3U
 #define WAIT_MS       60000U

@@ -67,7 +67,7 @@ run_one() {
 		return
 	fi
 	log=$(mktemp)
-	append="$append host_time_ns=$(date +%s%N)"
+	append="${append:+$append }host_time_ns=$(date +%s%N)"
 	# shellcheck disable=SC2086
 	./vhyp run --kernel "$kernel" --gic "$gic" $opts --append "$append" \
 		--timeout "$TIMEOUT" >"$log" 2>&1
@@ -99,7 +99,9 @@ run_one() {
 	if [ ${#why[@]} -eq 0 ]; then
 		ok "[$tag] run: exit 0, plan 1..$plan complete"
 	else
-		not_ok "[$tag] run: $(IFS=';'; echo "${why[*]}")"
+		local joined
+		joined=$(printf '%s; ' "${why[@]}")
+		not_ok "[$tag] run: ${joined%; }"
 		run_failed=1
 	fi
 	if [ "$run_failed" -ne 0 ]; then
