@@ -347,6 +347,60 @@ static void test_undef(void)
 	puts_("hyp-smoke: WFI trap checked\n");
 }
 
+/*
+ * Hostile input: random function IDs and arguments through HVC and SMC
+ * (PSCI calls excepted, since they may legitimately stop or start CPUs).
+ * vhyp must answer them all and stay usable.
+ */
+static void test_random_calls(void)
+{
+	static const uint64_t known[] = {
+	        SMCCC_VERSION_FUNC_ID,         SMCCC_ARCH_FEATURES_FUNC_ID,
+	        KVM_VENDOR_CALL_UID_FUNC_ID,   KVM_VENDOR_FEATURES_FUNC_ID,
+	        KVM_VENDOR_PTP_FUNC_ID,        KVM_VENDOR_HYP_MEMINFO_FUNC_ID,
+	        KVM_VENDOR_MEM_SHARE_FUNC_ID,  KVM_VENDOR_MEM_UNSHARE_FUNC_ID,
+	        KVM_VENDOR_MMIO_GUARD_FUNC_ID,
+	};
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	unsigned calls = 0;
+
+	for (unsigned i = 0; i < 20000; i++) {
+		uint64_t r[4];
+		for (unsigned k = 0; k < 4; k++) {
+			seed ^= seed << 13;
+			seed ^= seed >> 7;
+			seed ^= seed << 17;
+			r[k] = seed;
+		}
+		/* Bias towards the owners vhyp serves, and every fourth call
+		 * a function it implements, often with a RAM granule. */
+		if (i & 1)
+			r[0] = (r[0] & ~0x3F000000ULL) |
+			       ((uint64_t)(i % 7) << 24);
+		if ((i & 3) == 3) {
+			r[0] = known[(r[0] >> 8) %
+			             (sizeof(known) / sizeof(known[0]))];
+			if (r[2] & 1)
+				r[1] = 0x40000000ULL +
+				       ((r[1] % 0x40000000ULL) & ~0xFFFULL);
+			if (r[2] & 2)
+				r[2] = r[3] = 0;
+		}
+		if (((r[0] >> 24) & 0x3F) == 4 && (r[0] & 0xFFFF) <= 0x1F)
+			continue; /* PSCI */
+		if (i & 2)
+			hvc(r[0], r[1], r[2], r[3]);
+		else
+			smc(r[0], r[1], r[2], r[3]);
+		calls++;
+	}
+	check_true("random calls made", calls > 15000);
+	check("FEATURES after random calls",
+	      hvc(KVM_VENDOR_FEATURES_FUNC_ID, 0, 0, 0).a0, features);
+	check("SMCCC_VERSION after random calls",
+	      hvc(SMCCC_VERSION_FUNC_ID, 0, 0, 0).a0, SMCCC_VERSION_1_1);
+}
+
 static void wait_off(uint64_t mpidr)
 {
 	for (unsigned i = 0; i < 10000000; i++) {
@@ -433,6 +487,7 @@ void guest_main(uint64_t dtb)
 		test_smp();
 	else
 		puts_("hyp-smoke: one CPU, SMP tests skipped\n");
+	test_random_calls();
 	report_cost("FEATURES", KVM_VENDOR_FEATURES_FUNC_ID, 0);
 	report_cost("PTP", KVM_VENDOR_PTP_FUNC_ID, 0);
 	report_cost("unknown-ID", 0x4b000000, 0);
