@@ -4,9 +4,9 @@
 # the QEMU command line, the guest DTB it makes, and, when the hypervisor
 # and guests are built, real boots (demo normal/protected, GICv2, SMP
 # self-test, timeout -> 124, a failing guest -> its status).
-set -uo pipefail
 # Argument strings are split into words on purpose.
 # shellcheck disable=SC2086,SC2001
+set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 O=${O:-build}
 VHYP=./vhyp

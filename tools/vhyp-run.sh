@@ -7,10 +7,10 @@
 # otherwise (3: hypervisor panic; a guest's semihosting exit status);
 # 124 on timeout; 2 with a one-line error on bad arguments; 1 when
 # something the run needs is missing (e.g. the hypervisor is not built).
-set -euo pipefail
 # A && B || die is the idiom here (die exits); cells64 output is split on
 # purpose into fdtput arguments.
 # shellcheck disable=SC2015,SC2046
+set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 O=${O:-$REPO/build}
