@@ -152,8 +152,7 @@ static void inject_sea(uint64_t esr2, bool instr)
 	            read_sysreg(far_el2));
 }
 
-static void handle_stage2_abort(struct hyp_regs *regs, uint64_t esr,
-                                bool instr)
+static void handle_stage2_abort(struct hyp_regs *regs, uint64_t esr, bool instr)
 {
 	uint64_t hpfar = read_sysreg(hpfar_el2);
 	uint64_t far = read_sysreg(far_el2);
@@ -165,8 +164,7 @@ static void handle_stage2_abort(struct hyp_regs *regs, uint64_t esr,
 	/* A data access the MMIO guard lets through goes to the device
 	 * models (hyp/devices); anything else cannot complete. */
 	if (vhyp_mmio_check(&g_hyp.vm, ipa, len) == VHYP_MMIO_EMULATE &&
-	    !instr &&
-	    hyp_mmio_dispatch(regs, arch_this_cpu()->idx, esr, ipa)) {
+	    !instr && hyp_mmio_dispatch(regs, arch_this_cpu()->idx, esr, ipa)) {
 		write_sysreg(read_sysreg(elr_el2) + ((esr & ESR_IL) ? 4 : 2),
 		             elr_el2);
 		return;

@@ -8,7 +8,7 @@
 # suite takes about half a minute on an idle 2-core machine.
 #   usage: tests/qemu/protected/run.sh [structure|isolation|race|demo ...]
 set -uo pipefail
-cd "$(dirname "$0")/../../.."
+cd "$(dirname "$0")/../../.." || exit 2
 O=${O:-build}
 n=0
 fail=0
