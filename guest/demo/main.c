@@ -73,19 +73,45 @@ static void show_features(const struct vg_hyp *h)
 	}
 }
 
-/* Signed difference a - b, printed with its sign. */
-static void show_offset(const char *what, uint64_t a, uint64_t b)
+/*
+ * The offset between a PTP counter value and the guest's own counter read
+ * just before and after the call: PTP's value is taken inside the call, so
+ * it should lie in [before, after] (offset from the midpoint within
+ * +-half the window).
+ */
+static void show_counter_offset(const char *name, uint64_t ptp, uint64_t before,
+                                uint64_t after)
 {
-	int64_t d = (int64_t)(a - b);
+	uint64_t mid = before + (after - before) / 2;
+	int64_t offset = (int64_t)(ptp - mid);
 
-	SAY("%s: %lld ticks\n", what, (long long)d);
+	SAY("PTP %s counter: 0x%016llx; guest's read 0x%016llx .. 0x%016llx\n",
+	    name, (unsigned long long)ptp, (unsigned long long)before,
+	    (unsigned long long)after);
+	SAY("  offset PTP - guest counter: %lld ticks (call window +-%llu), "
+	    "%s\n",
+	    (long long)offset, (unsigned long long)((after - before) / 2),
+	    (before <= ptp && ptp <= after) ? "consistent"
+	                                    : "OUTSIDE the call's window");
+}
+
+/* CNTVOFF as the guest sees it: CNTPCT_EL0 - CNTVCT_EL0, read together. */
+static void show_virtual_offset(void)
+{
+	uint64_t v0 = rt_cntvct();
+	uint64_t p = rt_cntpct();
+	uint64_t v1 = rt_cntvct();
+
+	SAY("guest CNTPCT_EL0 - CNTVCT_EL0: %lld ticks (+-%llu)\n",
+	    (long long)(p - (v0 + (v1 - v0) / 2)),
+	    (unsigned long long)((v1 - v0) / 2));
 }
 
 static void show_ptp(struct vg_hyp *h)
 {
 	struct vg_ptp virt, phys;
 	char when[VG_ISO8601_LEN];
-	uint64_t before, after;
+	uint64_t before, after, pbefore, pafter;
 	int64_t ret;
 
 	if (!vg_has_feature(h, KVM_FUNC_PTP)) {
@@ -103,22 +129,16 @@ static void show_ptp(struct vg_hyp *h)
 	vg_format_iso8601(virt.wall_ns, when);
 	SAY("PTP wall clock: %s (%llu ns since the epoch)\n", when,
 	    (unsigned long long)virt.wall_ns);
-	SAY("PTP virtual counter: 0x%016llx\n",
-	    (unsigned long long)virt.counter);
-	SAY("guest CNTVCT_EL0 around the call: 0x%016llx .. 0x%016llx "
-	    "(%llu Hz)\n",
-	    (unsigned long long)before, (unsigned long long)after,
-	    (unsigned long long)rt_cntfrq());
-	show_offset("PTP counter - CNTVCT_EL0 before the call", virt.counter,
-	            before);
-	SAY("PTP counter within the call's window: %s\n",
-	    (before <= virt.counter && virt.counter <= after) ? "yes" : "NO");
+	SAY("counter frequency: %llu Hz\n", (unsigned long long)rt_cntfrq());
+	show_counter_offset("virtual", virt.counter, before, after);
+	pbefore = rt_cntpct();
 	ret = vg_ptp_read(h, KVM_PTP_PHYS_COUNTER, &phys);
+	pafter = rt_cntpct();
 	if (ret == SMCCC_RET_SUCCESS)
-		SAY("PTP physical counter: 0x%016llx\n",
-		    (unsigned long long)phys.counter);
+		show_counter_offset("physical", phys.counter, pbefore, pafter);
 	else
 		SAY("PTP (physical counter): %s\n", smccc_error_name(ret));
+	show_virtual_offset();
 }
 
 static void show_meminfo(struct vg_hyp *h)
