@@ -19,3 +19,45 @@ ALL_TARGETS += $(BENCH_HOST_BIN)
 bench-host: $(BENCH_HOST_BIN)
 	bench/host/run.sh $(BENCH_HOST_BIN)
 bench: deps bench-host
+
+# bench/guest: the hypercall benchmark guest (an arm64 Image on the guest
+# library), run under vhyp, the floor hypervisor and Linux KVM by
+# bench/run-all.sh.
+BENCH_GUEST_SRCS := $(sort $(wildcard bench/guest/*.c bench/guest/*.S))
+BENCH_GUEST_OBJS := $(patsubst %,$(O)/bench-guest-obj/%.o,$(BENCH_GUEST_SRCS))
+BENCH_GUEST := $(O)/bench/hypercalls.bin
+
+$(O)/bench-guest-obj/bench/guest/%.o: bench/guest/%
+	@mkdir -p $(dir $@)
+	$(CROSS_CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+-include $(BENCH_GUEST_OBJS:.o=.d)
+
+$(O)/bench/hypercalls.elf: $(BENCH_GUEST_OBJS) $(O)/aarch64/libguest.a $(GUEST_LDS)
+	@mkdir -p $(dir $@)
+	$(CROSS_LD) -T $(GUEST_LDS) -o $@ $(BENCH_GUEST_OBJS) $(O)/aarch64/libguest.a
+$(BENCH_GUEST): $(O)/bench/hypercalls.elf
+	$(CROSS_OBJCOPY) -O binary $< $@
+ALL_TARGETS += $(BENCH_GUEST)
+
+.PHONY: bench-guest bench-qemu
+bench-guest: $(BENCH_GUEST)
+# The QEMU -icount table: vhyp, its floor, Linux KVM (docs/benchmarks.md).
+bench-qemu:
+	@$(MAKE) --no-print-directory $(BENCH_GUEST) $(O)/hyp/vhyp.bin $(O)/hyp/vhyp-floor.bin
+	bench/run-all.sh
+bench: bench-qemu
+
+# The floor: vhyp with an empty HVC handler (hyp/arch/aarch64/vectors.S
+# under VHYP_FLOOR_EMPTY_HVC), the least an HVC round trip can cost here.
+HYP_FLOOR_VECTORS := $(O)/hyp-obj/floor/vectors.o
+HYP_FLOOR_OBJS := $(filter-out %/vectors.o,$(HYP_OBJS)) $(HYP_FLOOR_VECTORS)
+$(HYP_FLOOR_VECTORS): hyp/arch/aarch64/vectors.S
+	@mkdir -p $(dir $@)
+	$(CROSS_CC) $(HYP_CFLAGS) -DVHYP_FLOOR_EMPTY_HVC -MMD -MP -c $< -o $@
+-include $(HYP_FLOOR_VECTORS:.o=.d)
+$(O)/hyp/vhyp-floor.elf: $(HYP_FLOOR_OBJS) $(HYP_CORE_LIB) $(HYP_LDS)
+	@mkdir -p $(dir $@)
+	$(CROSS_LD) -pie --no-dynamic-linker -z norelro -z notext --no-undefined \
+		-T $(HYP_LDS) -o $@ $(HYP_FLOOR_OBJS) $(HYP_CORE_LIB)
+$(O)/hyp/vhyp-floor.bin: $(O)/hyp/vhyp-floor.elf
+	$(CROSS_OBJCOPY) -O binary $< $@

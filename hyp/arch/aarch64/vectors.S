@@ -47,6 +47,24 @@ hyp_vectors:
 guest_sync:
 	sub	sp, sp, #HYP_REGS_SIZE
 	stp	x0, x1, [sp, #0]
+#ifdef VHYP_FLOOR_EMPTY_HVC
+	/*
+	 * Benchmark floor only (build/hyp/vhyp-floor.bin, bench/): an HVC64
+	 * outside PSCI (owner 4, so the guest can still power off) returns at
+	 * once with X0 unchanged.  Never in vhyp.bin.
+	 */
+	mrs	x1, esr_el2
+	lsr	x1, x1, #ESR_EC_SHIFT
+	cmp	x1, #ESR_EC_HVC64
+	b.ne	2f
+	ubfx	x1, x0, #24, #6
+	cmp	x1, #4
+	b.eq	2f
+	ldr	x1, [sp, #8]
+	add	sp, sp, #HYP_REGS_SIZE
+	eret
+2:
+#endif
 	stp	x2, x3, [sp, #16]
 	stp	x4, x5, [sp, #32]
 	stp	x6, x7, [sp, #48]
