@@ -59,3 +59,20 @@ endif
 .PHONY: hyp-smoke
 hyp-smoke: $(O)/hyp/vhyp.bin $(O)/hyp/hyp-smoke.bin
 	@scripts/run-tests.sh tests/qemu/hyp-smoke/suite.sh
+
+# Host test of the PSCI proxy (hyp/tests/test_psci.c): hyp/psci.c, cpu.c and
+# console.c built for the host, the hardware faked in the test.
+HYP_HOST_SRCS := hyp/psci.c hyp/cpu.c hyp/console.c
+HYP_HOST_OBJS := $(patsubst %.c,$(O)/host/hyp-test/%.o,$(HYP_HOST_SRCS))
+HYP_HOST_CFLAGS := $(HOST_CFLAGS) -Ihyp -Ihyp/arch/aarch64
+$(O)/host/hyp-test/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HYP_HOST_CFLAGS) -c $< -o $@
+$(O)/host/hyp/test_psci: $(O)/host/hyp-test/hyp/tests/test_psci.o \
+		$(HYP_HOST_OBJS) $(CORE_HOST_OBJS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_LDFLAGS) $^ -lcmocka -lpthread -o $@
+ALL_TARGETS += $(O)/host/hyp/test_psci
+UNIT_BINS += $(O)/host/hyp/test_psci
+TEST_SUITES += $(O)/host/hyp/test_psci
+unit: $(O)/host/hyp/test_psci
