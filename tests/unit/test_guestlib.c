@@ -50,12 +50,22 @@ struct loop {
 static uint64_t fw_psci_version = PSCI_VERSION_1_1;
 static int64_t fw_smccc_feature = PSCI_RET_SUCCESS;
 
+static uint64_t fw_last[4]; /* the last PSCI call the firmware saw */
+
 static void fake_firmware_psci(void *ctx, struct vhyp_vcpu *vcpu,
                                uint64_t x[18])
 {
 	(void)ctx;
 	(void)vcpu;
+	memcpy(fw_last, x, sizeof(fw_last));
 	switch ((uint32_t)x[0]) {
+	case PSCI_CPU_ON_64_FUNC_ID:
+		x[0] = x[1] == 1 ? (uint64_t)PSCI_RET_SUCCESS
+		                 : (uint64_t)PSCI_RET_INVALID_PARAMS;
+		break;
+	case PSCI_AFFINITY_INFO_64_FUNC_ID:
+		x[0] = PSCI_AFF_OFF;
+		break;
 	case PSCI_VERSION_FUNC_ID:
 		x[0] = fw_psci_version;
 		break;
@@ -752,6 +762,29 @@ static void test_null_conduit_answers_not_supported(void **state)
 	assert_int_equal(r.a0, ~0ULL);
 }
 
+static void test_psci_calls_reach_firmware(void **state)
+{
+	struct loop *l = *state;
+
+	memset(fw_last, 0, sizeof(fw_last));
+	assert_int_equal(vg_psci_cpu_on(&l->h, 1, 0x40201000, 7),
+	                 PSCI_RET_SUCCESS);
+	assert_int_equal(fw_last[0], PSCI_CPU_ON_64_FUNC_ID);
+	assert_int_equal(fw_last[1], 1);
+	assert_int_equal(fw_last[2], 0x40201000);
+	assert_int_equal(fw_last[3], 7);
+	assert_int_equal(vg_psci_cpu_on(&l->h, 9, 0x40201000, 7),
+	                 PSCI_RET_INVALID_PARAMS);
+	assert_int_equal(vg_psci_affinity_info(&l->h, 1), PSCI_AFF_OFF);
+	assert_int_equal(fw_last[0], PSCI_AFFINITY_INFO_64_FUNC_ID);
+	vg_psci_system_off(&l->h);
+	assert_int_equal(fw_last[0], PSCI_SYSTEM_OFF_FUNC_ID);
+	vg_psci_system_reset(&l->h);
+	assert_int_equal(fw_last[0], PSCI_SYSTEM_RESET_FUNC_ID);
+	vg_psci_cpu_off(&l->h);
+	assert_int_equal(fw_last[0], PSCI_CPU_OFF_FUNC_ID);
+}
+
 /* ---- DTBs -------------------------------------------------------------- */
 
 struct blob {
@@ -1040,6 +1073,8 @@ int main(void)
 	                test_smccc_passes_args_and_zeroes_the_rest,
 	                setup_protected, teardown),
 	        cmocka_unit_test(test_null_conduit_answers_not_supported),
+	        cmocka_unit_test_setup_teardown(test_psci_calls_reach_firmware,
+	                                        setup_normal, teardown),
 	        cmocka_unit_test(test_conduit_from_board_dtb_is_smc),
 	        cmocka_unit_test(test_conduit_from_guest_dtb_is_hvc),
 	        cmocka_unit_test(test_conduit_unknown_method_or_no_psci),
