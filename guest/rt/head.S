@@ -5,6 +5,9 @@
 #define RT_STACK_SIZE 16384
 #define RT_MAX_CPUS 8
 #define FRAME_SIZE 288
+// SCTLR_EL1 RES1 bits; M, C, I, A, EE clear: MMU and caches off, little
+// endian, no alignment check, whatever the loader left.
+#define SCTLR_EL1_BOOT 0x30D00800
 
 	.section .text.head, "ax"
 	.global _start
@@ -22,6 +25,9 @@ _start:
 /* x0 = DTB, EL1, MMU off. */
 rt_entry:
 	msr	daifset, #0xf
+	ldr	x1, =SCTLR_EL1_BOOT
+	msr	sctlr_el1, x1
+	isb
 	mov	x19, x0
 	ldr	x1, =__stacks_start + RT_STACK_SIZE
 	mov	sp, x1
@@ -45,6 +51,9 @@ rt_entry:
 	.global rt_secondary_entry
 rt_secondary_entry:
 	msr	daifset, #0xf
+	ldr	x1, =SCTLR_EL1_BOOT
+	msr	sctlr_el1, x1
+	isb
 	cmp	x0, #RT_MAX_CPUS
 	b.hs	3b
 	msr	tpidr_el1, x0
