@@ -14,6 +14,7 @@ PKGS=(
 	clang-tidy cppcheck clang-format
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross  # static arm64 test programs
 	cpio gzip xz-utils
+	gnuplot-nox                # bench: docs/bench/hypercalls.png
 )
 # arm64 packages (need the foreign architecture).
 ARM64_PKGS=(busybox-static:arm64)
