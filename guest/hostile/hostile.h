@@ -14,5 +14,6 @@ bool hostile_gic_timer_pending(void);
 /* insns.S */
 void hostile_mrs_impdef(void);
 void hostile_msr_impdef(void);
+void hostile_ret(void);
 
 #endif /* GUEST_HOSTILE_H */

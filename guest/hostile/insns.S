@@ -17,3 +17,6 @@
 // HCR_EL2.TIDCP where implemented, UNDEFINED in any case.
 one hostile_mrs_impdef, mrs x0, s3_7_c15_c15_7
 one hostile_msr_impdef, msr s3_7_c15_c15_7, x0
+
+// A function in RAM to call through the executable alias (sanity check).
+one hostile_ret, nop

@@ -393,6 +393,13 @@ static void smc_imm_calls(unsigned cpu, struct gt_rng *r)
 #define EDGE_L1_INDEX 508U
 #define EDGE_VA(i)    ((uint64_t)(EDGE_L1_INDEX + (i)) << 30)
 static uint64_t edge_pa[NR_EDGE], edge_offset[NR_EDGE];
+/* Instruction fetches: executable aliases of the GiB holding guest RAM
+ * and the window, and of an unmapped GiB. */
+#define EXEC_UNMAPPED_L1 506U
+#define EXEC_UNMAPPED_PA 0x2000000000ULL
+#define EXEC_RAM_L1      507U
+#define EXEC_ALIAS(pa)                                                         \
+	(((uint64_t)EXEC_RAM_L1 << 30) + ((pa)-VHYP_GUEST_RAM_BASE))
 static unsigned nr_edge;
 
 static uint64_t pa_bits(void)
@@ -422,6 +429,12 @@ static void map_ipa_space_edge(void)
 	}
 	__asm__ volatile("mrs %0, ttbr0_el1" : "=r"(ttbr));
 	l1 = (uint64_t *)(uintptr_t)(ttbr & 0xFFFFFFFFF000ULL);
+	/* Executable Normal aliases (attr 1, inner shareable, AF, UXN): the
+	 * runtime maps everything but RAM non-executable. */
+	l1[EXEC_UNMAPPED_L1] = EXEC_UNMAPPED_PA | 0x1ULL | 1ULL << 2 |
+	                       3ULL << 8 | 1ULL << 10 | 1ULL << 54;
+	l1[EXEC_RAM_L1] = VHYP_GUEST_RAM_BASE | 0x1ULL | 1ULL << 2 | 3ULL << 8 |
+	                  1ULL << 10 | 1ULL << 54;
 	for (i = 0; i < nr_edge; i++)
 		/* Block, Device-nGnRnE (attr 0), AF, PXN, UXN. */
 		l1[EDGE_L1_INDEX + i] = edge_pa[i] | 0x1ULL | 1ULL << 10 |
@@ -448,7 +461,7 @@ static void widen_output_size(void)
  * UART, and its lines must not cut the guests' TAP lines.  Results are
  * kept per CPU and reported after the second barrier.
  */
-#define NR_AREAS 3U
+#define NR_AREAS 4U
 #define DIAG_LEN 200U
 struct area_result {
 	const char *what;
@@ -456,6 +469,43 @@ struct area_result {
 	char diag[MAX_DIAGS][DIAG_LEN];
 };
 static struct area_result area_results[RT_MAX_CPUS][NR_AREAS];
+static bool alias_runs[RT_MAX_CPUS];
+
+/* Calls addrs[i]: each fetch must take a synchronous external abort
+ * (instruction abort from the current EL, IFSC 0x10, FAR = ELR = it). */
+static void expect_fetch_seas(struct area_result *res, const char *what,
+                              const uint64_t *addrs, unsigned n)
+{
+	unsigned i;
+
+	res->what = what;
+	res->naddrs = n;
+	for (i = 0; i < n; i++) {
+		void (*fn)(void) = (void (*)(void))(uintptr_t)addrs[i];
+		struct gt_fault f;
+
+		res->total++;
+		gt_expect_fault_return();
+		fn();
+		f = gt_fault_result();
+		if (f.taken && RT_ESR_EC(f.esr) == 0x21U &&
+		    RT_ESR_DFSC(f.esr) == RT_ESR_DFSC_SEA &&
+		    (f.esr & (1ULL << 25)) && f.far == addrs[i] &&
+		    f.elr == addrs[i])
+			continue;
+		if (res->bad < MAX_DIAGS)
+			vg_snprintf(
+			        res->diag[res->bad], DIAG_LEN,
+			        "fetch 0x%llx: %s ESR 0x%llx FAR 0x%llx ELR "
+			        "0x%llx",
+			        (unsigned long long)addrs[i],
+			        f.taken ? "taken" : "no exception",
+			        (unsigned long long)f.esr,
+			        (unsigned long long)f.far,
+			        (unsigned long long)f.elr);
+		res->bad++;
+	}
+}
 static bool last_ram_ok[RT_MAX_CPUS];
 
 static volatile uint32_t barrier_count, barrier_gen;
@@ -521,7 +571,7 @@ static void memory_checks(unsigned cpu, struct gt_rng *r)
 	        0x2000000000ULL,            /* 128 GiB, inside 40 bits */
 	        0x7F7FFFF000ULL,            /* top of the guest's 39-bit VA */
 	};
-	uint64_t edge[NR_EDGE];
+	uint64_t edge[NR_EDGE], fetch[4];
 	volatile uint64_t *last =
 	        (volatile uint64_t *)(uintptr_t)(ram_end - 8 * (cpu + 1));
 	unsigned i;
@@ -541,6 +591,18 @@ static void memory_checks(unsigned cpu, struct gt_rng *r)
 		        "IPAs at the top of and beyond the 40-bit IPA space "
 		        "(0xFFFFFFFxxx, 2^40, 2^47)",
 		        edge, nr_edge);
+	fetch[0] = EXEC_ALIAS(ram_end);
+	fetch[1] = EXEC_ALIAS(ram_end + 0x1000);
+	fetch[2] = EXEC_ALIAS(ram_end + (20ULL << 20));
+	fetch[3] = ((uint64_t)EXEC_UNMAPPED_L1 << 30) + 0x1000;
+	expect_fetch_seas(&area_results[cpu][3],
+	                  "instruction fetches from the hypervisor window and "
+	                  "an unmapped IPA",
+	                  fetch, 4);
+	/* The alias itself works: guest RAM runs through it. */
+	((void (*)(void))(uintptr_t)EXEC_ALIAS(
+	        (uint64_t)(uintptr_t)hostile_ret))();
+	alias_runs[cpu] = true;
 	/* The guest's own last bytes are still ordinary RAM. */
 	*last = cpu;
 	last_ram_ok[cpu] = *last == cpu;
@@ -554,10 +616,16 @@ static void memory_checks(unsigned cpu, struct gt_rng *r)
 		for (d = 0; d < res->bad && d < MAX_DIAGS; d++)
 			gt_diag("CPU %u: %s: %s", cpu, res->what, res->diag[d]);
 		gt_report(res->bad == 0,
-		          "CPU %u: %s: %u loads/stores at %u addresses, each a "
+		          "CPU %u: %s: %u %s at %u addresses, each a "
 		          "synchronous external abort (%u not)",
-		          cpu, res->what, res->total, res->naddrs, res->bad);
+		          cpu, res->what, res->total,
+		          i == 3 ? "fetches" : "loads/stores", res->naddrs,
+		          res->bad);
 	}
+	gt_report(alias_runs[cpu],
+	          "CPU %u: code in guest RAM runs through the executable alias "
+	          "used for the fetches",
+	          cpu);
 	gt_report(last_ram_ok[cpu],
 	          "CPU %u: the last bytes of guest RAM below the window are "
 	          "ordinary memory",

@@ -209,6 +209,7 @@ uint64_t gt_calls_clobbered(void)
 
 struct expect_slot {
 	volatile bool armed;
+	volatile bool to_lr; /* resume at X30: a failed instruction fetch */
 	struct gt_fault f;
 };
 static struct expect_slot expects[RT_MAX_CPUS];
@@ -229,7 +230,10 @@ static bool expect_hook(struct rt_frame *frame, enum rt_vector v)
 	e->f.far = frame->far;
 	e->f.elr = frame->elr;
 	e->f.spsr = frame->spsr;
-	frame->elr += 4;
+	if (e->to_lr)
+		frame->elr = frame->x[30];
+	else
+		frame->elr += 4;
 	return true;
 }
 
@@ -243,6 +247,17 @@ void gt_expect_fault(void)
 	struct expect_slot *e = &expects[rt_cpu_id() % RT_MAX_CPUS];
 
 	e->f.taken = false;
+	e->to_lr = false;
+	e->armed = true;
+	__asm__ volatile("" ::: "memory");
+}
+
+void gt_expect_fault_return(void)
+{
+	struct expect_slot *e = &expects[rt_cpu_id() % RT_MAX_CPUS];
+
+	e->f.taken = false;
+	e->to_lr = true;
 	e->armed = true;
 	__asm__ volatile("" ::: "memory");
 }

@@ -99,6 +99,11 @@ struct gt_fault {
  * ending the run, and execution resumes after the faulting instruction.
  */
 void gt_expect_fault(void);
+/*
+ * The same for a call to an address that cannot be fetched: the
+ * exception returns to the caller (ELR = X30) instead of skipping.
+ */
+void gt_expect_fault_return(void);
 /* Disarms and returns what was recorded (taken = false if none). */
 struct gt_fault gt_fault_result(void);
 /* Installs the exception hook (once, before any gt_expect_fault). */
