@@ -45,6 +45,20 @@ struct granule_log {
 };
 static struct granule_log glog[NR_GRANULES];
 
+/* Every call, for the real-time check: [t0, t1] brackets the HVC, so the
+ * call took effect (under the hypervisor's VM lock) at some p in it. */
+#define MAX_CALLS (MIN_CALLS_PER_CPU * RT_MAX_CPUS)
+struct call_rec {
+	uint64_t t0, t1;
+	uint8_t granule;
+	bool share;
+	bool ok;
+};
+static struct call_rec calls_log[MAX_CALLS];
+/* Scratch for the check: the four sorted time lists of one granule. */
+static uint64_t s_t0[MAX_CALLS], s_t1[MAX_CALLS], u_t0[MAX_CALLS],
+        u_t1[MAX_CALLS];
+
 struct cpu_result {
 	uint64_t calls, probes, bad_result, bad_host_read, bad_raw;
 	uint64_t cycles;
@@ -112,12 +126,19 @@ static void host_probe(struct cpu_result *r, unsigned g, unsigned word)
 	r->probes++;
 }
 
-static void one_call(struct cpu_result *r, unsigned g, bool share)
+static void one_call(struct cpu_result *r, struct call_rec *rec, unsigned g,
+                     bool share)
 {
 	struct granule_log *l = &glog[g];
+	uint64_t t0 = rt_cntvct();
 	int64_t ret = share ? vg_mem_share(&rt_hyp, ipa_of(g))
 	                    : vg_mem_unshare(&rt_hyp, ipa_of(g));
 
+	rec->t1 = rt_cntvct();
+	rec->t0 = t0;
+	rec->granule = (uint8_t)g;
+	rec->share = share;
+	rec->ok = ret == 0;
 	r->calls++;
 	if (ret == 0)
 		atomic_fetch_add_explicit(share ? &l->share_ok : &l->unshare_ok,
@@ -145,7 +166,8 @@ static void hammer(unsigned cpu, void *arg)
 		uint64_t x = xorshift(&seed);
 		unsigned g = (first + (unsigned)(x % WINDOW)) % NR_GRANULES;
 
-		one_call(r, g, (x >> 32) & 1U);
+		one_call(r, &calls_log[cpu * calls_per_cpu + i], g,
+		         (x >> 32) & 1U);
 		if (i % PROBE_EVERY == 0)
 			host_probe(r,
 			           (first + (unsigned)((x >> 40) % WINDOW)) %
@@ -222,6 +244,128 @@ static void report_race(void)
 		        (unsigned long long)(calls * rt_cntfrq() / max_cycles));
 }
 
+static void sift_down(uint64_t *a, size_t root, size_t n)
+{
+	for (;;) {
+		size_t child = 2 * root + 1;
+		uint64_t t;
+
+		if (child >= n)
+			return;
+		if (child + 1 < n && a[child + 1] > a[child])
+			child++;
+		if (a[root] >= a[child])
+			return;
+		t = a[root];
+		a[root] = a[child];
+		a[child] = t;
+		root = child;
+	}
+}
+
+static void heap_sort(uint64_t *a, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(a, i, n);
+	for (size_t end = n; end-- > 1;) {
+		uint64_t t = a[0];
+		a[0] = a[end];
+		a[end] = t;
+		sift_down(a, 0, end);
+	}
+}
+
+/* How many of the sorted a[0..n) are <= x (or < x when strict). */
+static size_t count_upto(const uint64_t *a, size_t n, uint64_t x, bool strict)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strict ? a[mid] < x : a[mid] <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Necessary conditions for a serial order of granule g's calls that
+ * respects real time, from the successes' intervals (S = SHARE ok,
+ * U = UNSHARE ok; the state after a prefix is #S - #U, which is 0 or 1):
+ *   at the end of each S:  #S(t1 <= x) - #U(t0 <= x) <= 1
+ *   at the end of each U:  #U(t1 <= x) - #S(t0 <= x) <= 0
+ *   a refused SHARE [a,b] saw the state 1:   #S(t0 <= b) - #U(t1 < a) >= 1
+ *   a refused UNSHARE [a,b] saw the state 0: #S(t1 < a) - #U(t0 <= b) <= 0
+ * (every count is the loosest bound, so a correct hypervisor never fails
+ * them).  Returns the number of calls that violate one.
+ */
+static unsigned realtime_violations(unsigned g, uint64_t total)
+{
+	size_t ns = 0, nu = 0;
+	unsigned bad = 0;
+
+	for (uint64_t i = 0; i < total; i++) {
+		const struct call_rec *c = &calls_log[i];
+		if (c->granule != g || !c->ok)
+			continue;
+		if (c->share) {
+			s_t0[ns] = c->t0;
+			s_t1[ns++] = c->t1;
+		} else {
+			u_t0[nu] = c->t0;
+			u_t1[nu++] = c->t1;
+		}
+	}
+	heap_sort(s_t0, ns);
+	heap_sort(s_t1, ns);
+	heap_sort(u_t0, nu);
+	heap_sort(u_t1, nu);
+	for (uint64_t i = 0; i < total; i++) {
+		const struct call_rec *c = &calls_log[i];
+		size_t s_done, u_started, u_done, s_started;
+
+		if (c->granule != g)
+			continue;
+		if (c->ok && c->share) {
+			s_done = count_upto(s_t1, ns, c->t1, false);
+			u_started = count_upto(u_t0, nu, c->t1, false);
+			bad += s_done > u_started + 1U;
+		} else if (c->ok) {
+			u_done = count_upto(u_t1, nu, c->t1, false);
+			s_started = count_upto(s_t0, ns, c->t1, false);
+			bad += u_done > s_started;
+		} else if (c->share) {
+			s_started = count_upto(s_t0, ns, c->t1, false);
+			u_done = count_upto(u_t1, nu, c->t0, true);
+			bad += s_started < u_done + 1U;
+		} else {
+			s_done = count_upto(s_t1, ns, c->t0, true);
+			u_started = count_upto(u_t0, nu, c->t1, false);
+			bad += s_done > u_started;
+		}
+	}
+	return bad;
+}
+
+static void check_realtime_order(void)
+{
+	uint64_t total = (uint64_t)calls_per_cpu * ncpu, t0 = rt_cntvct();
+	unsigned bad = 0, bad_granules = 0;
+
+	for (unsigned g = 0; g < NR_GRANULES; g++) {
+		unsigned b = realtime_violations(g, total);
+		bad += b;
+		bad_granules += b != 0;
+	}
+	tap(bad == 0,
+	    "every call's result fits a serial order that respects real time "
+	    "(%llu calls checked, %u violations in %u granules, %llu ms)",
+	    (unsigned long long)total, bad, bad_granules,
+	    (unsigned long long)((rt_cntvct() - t0) * 1000U / rt_cntfrq()));
+}
+
 /* The three views of granule g after the race; false on disagreement. */
 static bool views_agree(unsigned g, unsigned *state)
 {
@@ -294,6 +438,8 @@ int main(const void *dtb)
 	calls_per_cpu = (MIN_TOTAL_CALLS + ncpu - 1U) / ncpu;
 	if (calls_per_cpu < MIN_CALLS_PER_CPU)
 		calls_per_cpu = MIN_CALLS_PER_CPU;
+	if ((uint64_t)calls_per_cpu * ncpu > MAX_CALLS)
+		calls_per_cpu = MAX_CALLS / ncpu;
 	rt_printf("# race: %u vCPUs, %u calls each\n", ncpu, calls_per_cpu);
 	tap(pr == VG_PROBE_OK && probe_read(PROBE_ID) == PROBE_ID_VALUE &&
 	            vg_has_feature(&rt_hyp, KVM_FUNC_MEM_SHARE),
@@ -303,6 +449,7 @@ int main(const void *dtb)
 		fill_pool();
 		if (run_race()) {
 			report_race();
+			check_realtime_order();
 			check_views();
 		}
 	}
