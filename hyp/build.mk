@@ -73,6 +73,6 @@ $(O)/host/hyp/test_psci: $(O)/host/hyp-test/hyp/tests/test_psci.o \
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_LDFLAGS) $^ -lcmocka -lpthread -o $@
 ALL_TARGETS += $(O)/host/hyp/test_psci
+# UNIT_BINS is part of TEST_SUITES already (tests/unit/build.mk).
 UNIT_BINS += $(O)/host/hyp/test_psci
-TEST_SUITES += $(O)/host/hyp/test_psci
 unit: $(O)/host/hyp/test_psci
