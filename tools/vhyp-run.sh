@@ -383,7 +383,8 @@ make_guest_dtb() {
 	fi
 	prune_devices "$dtb"
 	GUEST_DTB=$dtb
-	[ -z "$DUMP_DTB" ] || cp "$dtb" "$DUMP_DTB"
+	[ -z "$DUMP_DTB" ] || cp "$dtb" "$DUMP_DTB" 2>/dev/null ||
+		bad_args "--dump-dtb: cannot write '$DUMP_DTB'"
 }
 
 # The guest sees only the devices the hypervisor passes through (or
