@@ -76,3 +76,6 @@ ALL_TARGETS += $(O)/host/hyp/test_psci
 # UNIT_BINS is part of TEST_SUITES already (tests/unit/build.mk).
 UNIT_BINS += $(O)/host/hyp/test_psci
 unit: $(O)/host/hyp/test_psci
+
+# The host side's own fragment (device models: host test).
+-include hyp/devices/build.mk

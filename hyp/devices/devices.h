@@ -41,6 +41,9 @@ struct hyp_mmio_device {
  * empty, not page aligned, overlaps another device or guest RAM. */
 bool hyp_mmio_register(struct vhyp_vm *vm, const struct hyp_mmio_device *dev);
 
+/* Forgets every registered device (host tests only). */
+void hyp_mmio_reset(void);
+
 /* A decoded data-abort syndrome (ESR_EL2 ISS with ISV = 1). */
 struct hyp_mmio_access {
 	unsigned size;    /* bytes: 1, 2, 4, 8 */

@@ -52,6 +52,11 @@ bool hyp_mmio_register(struct vhyp_vm *vm, const struct hyp_mmio_device *dev)
 	return true;
 }
 
+void hyp_mmio_reset(void)
+{
+	nr_devices = 0;
+}
+
 bool hyp_mmio_decode(uint64_t esr, struct hyp_mmio_access *out)
 {
 	if (!(esr & ISS_ISV) || (esr & (ISS_S1PTW | ISS_CM)))
