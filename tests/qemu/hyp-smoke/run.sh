@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
 GUEST_RAM=
-GIC=3 SMP=2 PROTECTED=0 TIMEOUT=60 O=${O:-build} OTHER_GUEST=0 INITRD= HYP_ARGS=
+CPU=max GIC=3 SMP=2 PROTECTED=0 TIMEOUT=60 O=${O:-build} OTHER_GUEST=0 INITRD= HYP_ARGS=
 BOOTARGS="console=ttyAMA0"
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -23,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--initrd) INITRD=$2; shift 2 ;;
 	--hyp-args) HYP_ARGS=$2; shift 2 ;;
 	--guest-mem) GUEST_MEM=$2; shift 2 ;; # size of the guest memory node
+	--cpu) CPU=$2; shift 2 ;;
 	--guest-ram-mib) GUEST_RAM=$(($2 * 1048576)); shift 2 ;;
 	*) echo "usage: $0 [--gic 2|3] [--smp N] [--protected]" >&2; exit 2 ;;
 	esac
@@ -43,7 +44,7 @@ MACHINE="virt,virtualization=on,gic-version=$GIC"
 
 # Board DTB for this machine, then the guest's: PSCI over HVC, memory
 # without the window, no GICv2 virtualization regions.
-qemu-system-aarch64 -M "$MACHINE,dumpdtb=$WORK/board.dtb" -cpu max \
+qemu-system-aarch64 -M "$MACHINE,dumpdtb=$WORK/board.dtb" -cpu "$CPU" \
 	-m $((RAM / 1048576))M -smp "$SMP" -nographic >/dev/null 2>&1
 dtc -q -I dtb -O dtb -o "$WORK/guest.dtb" "$WORK/board.dtb"
 fdtput -t s "$WORK/guest.dtb" /psci method hvc
@@ -87,7 +88,7 @@ ARGS="vhyp.entry=$ENTRY vhyp.dtb=$DTB_PA"
 [ -n "$HYP_ARGS" ] && ARGS="$ARGS $HYP_ARGS"
 
 set +e
-timeout "$TIMEOUT" qemu-system-aarch64 -M "$MACHINE" -cpu max \
+timeout "$TIMEOUT" qemu-system-aarch64 -M "$MACHINE" -cpu "$CPU" \
 	-m $((RAM / 1048576))M -smp "$SMP" -nographic -no-reboot \
 	-kernel "$WORK/vhyp.bin" -append "$ARGS" \
 	-device loader,file="$GUEST_BIN",addr=$ENTRY,force-raw=on \
