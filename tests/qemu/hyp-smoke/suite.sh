@@ -18,7 +18,8 @@ report() { # name, condition-status
 }
 for cfg in "--gic 3 --smp 1" "--gic 3 --smp 2" "--gic 3 --smp 4" \
 	"--gic 2 --smp 2" "--gic 3 --smp 2 --protected" \
-	"--gic 2 --smp 3 --protected"; do
+	"--gic 2 --smp 3 --protected" "--cpu cortex-a57 --gic 2 --smp 2" \
+	"--cpu a64fx --smp 2"; do
 	# shellcheck disable=SC2086
 	out=$("$RUN" $cfg 2>&1)
 	rc=$?
