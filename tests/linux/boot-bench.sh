@@ -2,18 +2,35 @@
 # Boot time of the stock-Linux test kernel under vhyp against the same kernel
 # booted directly at EL1 by the same QEMU binary (virtualization=off).
 #
-# Measures, for each boot, the wall time from starting the command
-# (`./vhyp run ...` or tests/linux/direct-boot.sh) to the initramfs's first
-# line ("vhyp-linux-test: init"), and the kernel's own timestamp of
-# "Run /init".  Runs are interleaved (direct, vhyp, direct, ...) so that a
-# change in machine load hits both sides alike; prints medians, minimums and
-# their ratios.
+# For each boot it records
+#   first   wall time from starting the command (`./vhyp run ...` or
+#           tests/linux/direct-boot.sh) to the initramfs's first line
+#           ("vhyp-linux-test: init");
+#   init    the kernel's own timestamp of "Run /init" (guest time);
+#   cpu     user+system CPU seconds of the whole command (QEMU and, for
+#           vhyp, the runner and its DTB dump); the guest powers off right
+#           after its first line, so this is the CPU cost of the boot, and
+#           it moves much less than wall time when other work shares the
+#           machine.
+# Runs are interleaved (direct, vhyp, direct, ...) so that a change in
+# machine load hits both sides alike.  Prints medians, minimums and ratios.
 #
-# Usage: boot-bench.sh [RUNS] [SMP]   (default 3 runs each, 2 CPUs)
+# With --icount both sides run QEMU with -icount shift=0: guest time is then
+# instruction count (1 ns per instruction), so "init" counts the
+# instructions executed up to /init and does not depend on host load at all
+# (it leaves out QEMU's own cost of stage-2 translation, which is not guest
+# instructions).
+#
+# Usage: boot-bench.sh [--icount] [RUNS [SMP]]   (default 3 runs, 2 CPUs)
 set -euo pipefail
 # shellcheck source=tests/linux/lib.sh
 source "$(dirname "$0")/lib.sh"
 
+ICOUNT=0
+if [ "${1:-}" = --icount ]; then
+	ICOUNT=1
+	shift
+fi
 RUNS=${1:-3}
 SMP=${2:-2}
 MEM=512M
@@ -32,9 +49,27 @@ now_ns() {
 	echo "${t}000"
 }
 
-# One boot; prints "<seconds to first line> <kernel's Run /init time>".
+run_kind() {
+	local kind=$1 icount=()
+	if [ "$kind" = direct ]; then
+		[ "$ICOUNT" = 1 ] && icount=(--icount)
+		"$LINUX_DIR/direct-boot.sh" --kernel "$IMAGE" --initrd "$INITRD" \
+			--smp "$SMP" --mem "$MEM" --append "$APPEND" --timeout 600 \
+			"${icount[@]}"
+	else
+		[ "$ICOUNT" = 1 ] && icount=(--icount)
+		"$VHYP" run --kernel "$IMAGE" --initrd "$INITRD" --smp "$SMP" \
+			--mem "$MEM" --append "$APPEND" --timeout 600 "${icount[@]}"
+	fi
+}
+
+# "0m1.500s" (bash `times`) -> seconds.
+seconds() { awk -v t="$1" 'BEGIN { split(t, a, /[ms]/); printf "%.3f", a[1] * 60 + a[2] }'; }
+
+# One boot; prints "<first> <init> <cpu>".
 one_boot() {
-	local kind=$1 start line first="" run_init=""
+	local kind=$1 start line first="" run_init="" cpu_file
+	cpu_file=$(mktemp)
 	start=$(now_ns)
 	while IFS= read -r line; do
 		line=${line%$'\r'}
@@ -45,47 +80,53 @@ one_boot() {
 			run_init=${BASH_REMATCH[1]}
 		fi
 	done < <(
-		if [ "$kind" = direct ]; then
-			"$LINUX_DIR/direct-boot.sh" --kernel "$IMAGE" --initrd "$INITRD" \
-				--smp "$SMP" --mem "$MEM" --append "$APPEND" --timeout 240
-		else
-			"$VHYP" run --kernel "$IMAGE" --initrd "$INITRD" \
-				--smp "$SMP" --mem "$MEM" --append "$APPEND" --timeout 240
-		fi </dev/null 2>&1
+		run_kind "$kind" </dev/null 2>&1
+		# `times`, not in a pipe (a forked shell has no children yet):
+		# its second line is the CPU time of this subshell's children.
+		times >"$cpu_file"
 	)
 	[ -n "$first" ] || die "$kind boot never reached /init"
+	local user sys
+	read -r user sys < <(sed -n 2p "$cpu_file")
+	rm -f "$cpu_file"
 	awk -v s="$start" -v e="$first" -v r="${run_init:-nan}" \
-		'BEGIN { printf "%.3f %s\n", (e - s) / 1e9, r }'
+		-v u="$(seconds "$user")" -v y="$(seconds "$sys")" \
+		'BEGIN { printf "%.3f %s %.3f\n", (e - s) / 1e9, r, u + y }'
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-declare -a direct_first=() vhyp_first=() direct_init=() vhyp_init=()
-echo "kernel $(cat "$KDIR/release"), $SMP CPUs, $MEM, $RUNS runs each, $(nproc) host cores"
-printf '%-4s %-7s %10s %12s\n' run kind "first line" "Run /init"
-for i in $(seq 1 "$RUNS"); do
-	for kind in direct vhyp; do
-		read -r first init < <(one_boot "$kind")
-		printf '%-4s %-7s %9ss %11ss\n' "$i" "$kind" "$first" "$init"
-		if [ "$kind" = direct ]; then
-			direct_first+=("$first") direct_init+=("$init")
-		else
-			vhyp_first+=("$first") vhyp_init+=("$init")
-		fi
-	done
-done
-# Medians, and minimums: on a shared 2-core machine the other load only
-# ever adds time, so the fastest run of each side is the least disturbed.
-summary() { # summary LABEL DIRECT... -- VHYP...
-	local label=$1 d v dmed vmed dmin vmin
-	shift
-	d=$(printf '%s\n' "$@" | sed '/^--$/,$d')
-	v=$(printf '%s\n' "$@" | sed '1,/^--$/d')
-	dmed=$(median <<<"$d") vmed=$(median <<<"$v")
-	dmin=$(sort -n <<<"$d" | head -n1) vmin=$(sort -n <<<"$v" | head -n1)
-	awk -v l="$label" -v dm="$dmed" -v vm="$vmed" -v dn="$dmin" -v vn="$vmin" 'BEGIN {
-		printf "%s: median direct %.2fs vhyp %.2fs ratio %.2f; min direct %.2fs vhyp %.2fs ratio %.2f\n",
+# summary LABEL DIRECT-VALUES VHYP-VALUES (newline-separated): medians, and
+# minimums (other load on a shared machine only ever adds time, so the
+# fastest run of each side is the least disturbed).
+summary() {
+	local label=$1 d v
+	d=$(sed '/^$/d' <<<"$2") v=$(sed '/^$/d' <<<"$3")
+	awk -v l="$label" -v dm="$(median <<<"$d")" -v vm="$(median <<<"$v")" \
+		-v dn="$(sort -n <<<"$d" | head -n1)" -v vn="$(sort -n <<<"$v" | head -n1)" 'BEGIN {
+		printf "%-18s median direct %7.2fs vhyp %7.2fs ratio %.2f | min direct %7.2fs vhyp %7.2fs ratio %.2f\n",
 			l, dm, vm, vm / dm, dn, vn, vn / dn }'
 }
-summary "to first line" "${direct_first[@]}" -- "${vhyp_first[@]}"
-summary "kernel Run /init" "${direct_init[@]}" -- "${vhyp_init[@]}"
+
+main() {
+	local i kind first init cpu
+	local -A vals=()
+	echo "kernel $(cat "$KDIR/release"), $SMP CPUs, $MEM, $RUNS runs each," \
+		"$(nproc) host cores, load $(cut -d' ' -f1-3 /proc/loadavg)$([ "$ICOUNT" = 1 ] && echo ', -icount shift=0')"
+	printf '%-4s %-7s %11s %11s %9s\n' run kind "first line" "Run /init" "CPU"
+	for i in $(seq 1 "$RUNS"); do
+		for kind in direct vhyp; do
+			read -r first init cpu < <(one_boot "$kind")
+			printf '%-4s %-7s %10ss %10ss %8ss\n' "$i" "$kind" "$first" "$init" "$cpu"
+			vals[$kind.first]+="$first"$'\n'
+			vals[$kind.init]+="$init"$'\n'
+			vals[$kind.cpu]+="$cpu"$'\n'
+		done
+	done
+	summary "to first line" "${vals[direct.first]}" "${vals[vhyp.first]}"
+	summary "kernel Run /init" "${vals[direct.init]}" "${vals[vhyp.init]}"
+	summary "CPU time" "${vals[direct.cpu]}" "${vals[vhyp.cpu]}"
+	echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+main
