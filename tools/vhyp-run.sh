@@ -472,4 +472,6 @@ main() {
 	return "$rc"
 }
 
-main "$@"
+# One line, so that bash has read everything it runs before main starts:
+# editing this file during a run cannot change what the run does next.
+main "$@"; exit
