@@ -8,8 +8,8 @@
 # 124 on timeout; 2 with a one-line error on bad arguments; 1 when
 # something the run needs is missing (e.g. the hypervisor is not built).
 # A && B || die is the idiom here (die exits); cells64 output is split on
-# purpose into fdtput arguments.
-# shellcheck disable=SC2015,SC2046
+# purpose into fdtput arguments; cleanup runs from a trap.
+# shellcheck disable=SC2015,SC2046,SC2317
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
