@@ -204,6 +204,12 @@ static void bring_up(void)
 		        "AFFINITY_INFO(CPU %u) while it runs -> ON (got %lld)",
 		        i, (long long)ret);
 	}
+	/* Level 1: the whole cluster of CPU 0, which is running. */
+	ret = psci(PSCI_AFFINITY_INFO_64_FUNC_ID, rt_cpu_mpidr(0), 1, 0,
+	           &regs_ok);
+	gt_report(ret == PSCI_AFF_ON && regs_ok,
+	          "AFFINITY_INFO(CPU 0's cluster, level 1) -> ON (got %lld)",
+	          (long long)ret);
 	ret = psci(PSCI_AFFINITY_INFO_32_FUNC_ID, rt_cpu_mpidr(ncpus - 1), 0, 0,
 	           &regs_ok);
 	gt_report(ret == PSCI_AFF_ON && regs_ok,
