@@ -93,6 +93,35 @@ static int64_t affinity_info(unsigned cpu)
 	            &regs_ok);
 }
 
+/*
+ * PTP on this CPU: the counter of PTP(0) (PTP(1)) lies between two reads
+ * of this CPU's CNTVCT (CNTPCT), so each vCPU's counter offset is the
+ * VM's, also after a CPU_OFF/CPU_ON.
+ */
+static volatile uint32_t ptp_bad[RT_MAX_CPUS];
+
+static bool ptp_brackets(void)
+{
+	unsigned arg;
+
+	for (arg = KVM_PTP_VIRT_COUNTER; arg <= KVM_PTP_PHYS_COUNTER; arg++) {
+		struct gt_call c;
+		uint64_t before, after, counter;
+		char why[200];
+
+		gt_call_prepare(&c, KVM_VENDOR_PTP_FUNC_ID, arg, 0, 0);
+		before = arg == 0 ? rt_cntvct() : rt_cntpct();
+		gt_call_issue(GT_HVC_0, &c);
+		after = arg == 0 ? rt_cntvct() : rt_cntpct();
+		counter = c.out[2] << 32 | c.out[3];
+		if (!gt_call_preserved(&c, why, sizeof(why)) ||
+		    (c.out[0] & 0x80000000ULL) != 0 || counter < before ||
+		    counter > after)
+			return false;
+	}
+	return true;
+}
+
 /* ---- the concurrent calls ---------------------------------------------- */
 
 static bool one_call_ok(unsigned k, char *why, size_t len)
@@ -163,6 +192,8 @@ static void held_cpu(unsigned cpu, void *arg)
 {
 	(void)arg;
 	arrived_mpidr[cpu] = self_mpidr();
+	if (!ptp_brackets())
+		__atomic_add_fetch(&ptp_bad[cpu], 1, __ATOMIC_ACQ_REL);
 	__atomic_store_n(&arrived[cpu], 1, __ATOMIC_RELEASE);
 	wait_eq(&phase, 1, 60000);
 	concurrent_calls(cpu);
@@ -172,6 +203,8 @@ static void held_cpu(unsigned cpu, void *arg)
 static void count_run(unsigned cpu, void *arg)
 {
 	(void)arg;
+	if (!ptp_brackets())
+		__atomic_add_fetch(&ptp_bad[cpu], 1, __ATOMIC_ACQ_REL);
 	__atomic_add_fetch(&runs[cpu], 1, __ATOMIC_ACQ_REL);
 }
 
@@ -427,6 +460,23 @@ static void race_step(void)
 	}
 }
 
+static void ptp_report(void)
+{
+	unsigned i, bad = 0, total = 0;
+
+	if (!ptp_brackets())
+		ptp_bad[0]++;
+	for (i = 0; i < ncpus; i++) {
+		bad += ptp_bad[i];
+		total += 1U + runs[i];
+	}
+	gt_report(bad == 0,
+	          "PTP(0)/PTP(1) counters between this CPU's CNTVCT/CNTPCT "
+	          "reads on every CPU, also after each CPU_ON (%u starts "
+	          "checked, %u wrong)",
+	          total, bad);
+}
+
 int main(const void *dtb)
 {
 	(void)dtb;
@@ -444,6 +494,7 @@ int main(const void *dtb)
 	error_step();
 	off_on_cycles();
 	race_step();
+	ptp_report();
 	gt_report(gt_calls_clobbered() == 0,
 	          "X4..X28 preserved on all %llu checked calls",
 	          (unsigned long long)gt_calls_checked());
