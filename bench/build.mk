@@ -42,9 +42,9 @@ ALL_TARGETS += $(BENCH_GUEST)
 .PHONY: bench-guest bench-qemu
 bench-guest: $(BENCH_GUEST)
 # The QEMU -icount table: vhyp, its floor, Linux KVM (docs/benchmarks.md).
+# run-all.sh builds the guest, vhyp.bin and vhyp-floor.bin when missing.
 bench-qemu:
-	@$(MAKE) --no-print-directory $(BENCH_GUEST) $(O)/hyp/vhyp.bin $(O)/hyp/vhyp-floor.bin
-	bench/run-all.sh
+	O=$(O) bench/run-all.sh
 bench: bench-qemu
 
 # The floor: vhyp with an empty HVC handler (hyp/arch/aarch64/vectors.S
