@@ -18,7 +18,7 @@
 set -uo pipefail
 # shellcheck disable=SC2086
 [ -z "${QEMU_SUITE_ARGS:-}" ] || set -- $QEMU_SUITE_ARGS "$@"
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 O=${O:-build}
 
 GICS=() ONLY=() TIMEOUT=60 KEEP=""
