@@ -128,6 +128,8 @@ if [ -f "$O/hyp/vhyp.bin" ] && [ -f "$O/guest/demo.bin" ]; then
 	boot "demo, normal VM" 0 "demo:   offset PTP - guest counter: -?[0-9]+ ticks \(call window \+-[0-9]+\), consistent" --timeout 60
 	boot "demo, KVM UID" 0 "UID: b66fb428 e911c52e 564bcaa9 743a004d \(KVM\)" --timeout 60
 	boot "demo, protected VM shares a page" 0 "MEM_UNSHARE of it: SUCCESS; contents kept: yes" --protected --timeout 60
+	boot "demo, host side reads a shared page" 0 "host side reads the page while shared: read it, 0xa7a6a5a4a3a2a1a0" --protected --timeout 60
+	boot "demo, host side refused after unshare" 0 "host side reads the page after unsharing: refused" --protected --timeout 60
 	boot "demo, protected VM guards the UART" 0 "MMIO_GUARD of the UART granule 0x9000000: SUCCESS" --protected --timeout 60
 	boot "demo, PTP hidden" 0 "demo: PTP: not offered" --features features --timeout 60
 	boot "demo, GICv2, 2 CPUs" 0 "demo: powering off" --gic 2 --smp 2 --timeout 60

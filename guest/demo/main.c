@@ -7,6 +7,7 @@
  */
 #include <guest/fdt.h>
 #include <guest/fmt.h>
+#include <guest/isolation_probe.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
 
@@ -154,24 +155,72 @@ static void show_meminfo(struct vg_hyp *h)
 		    (long long)ret);
 }
 
+static const char *probe_status_name(uint64_t st)
+{
+	switch (st) {
+	case PROBE_ST_OK:
+		return "read it";
+	case PROBE_ST_REFUSED:
+		return "refused";
+	case PROBE_ST_FAULTED:
+		return "faulted at EL2";
+	default:
+		return "unexpected status";
+	}
+}
+
+/* Asks the host side, through vhyp's isolation probe, to read 8 bytes of
+ * our RAM at ipa, and says what came of it. */
+static void show_host_read(const char *when, uint64_t ipa)
+{
+	uint64_t data = 0;
+	uint64_t st = probe_cmd(PROBE_CMD_READ, ipa, &data);
+
+	if (st == PROBE_ST_OK)
+		SAY("  host side reads the page %s: %s, 0x%016llx\n", when,
+		    probe_status_name(st), (unsigned long long)data);
+	else
+		SAY("  host side reads the page %s: %s\n", when,
+		    probe_status_name(st));
+}
+
+static bool has_isolation_probe(void)
+{
+	uint64_t esr = 0;
+	uint32_t id = 0;
+
+	return rt_try_read32(PROBE_BASE + PROBE_ID, &id, &esr) &&
+	       id == (uint32_t)PROBE_ID_VALUE;
+}
+
 static void show_share(struct vg_hyp *h)
 {
 	uint64_t ipa = (uint64_t)(uintptr_t)share_page;
 	uint64_t failed = 0;
+	bool probe = has_isolation_probe();
 	int64_t ret;
 
-	share_page[0] = 0x5A;
+	for (unsigned i = 0; i < 8; i++)
+		share_page[i] = (uint8_t)(0xA0 + i);
+	SAY("page 0x%llx holds 0x%016llx (written by the guest)\n",
+	    (unsigned long long)ipa,
+	    (unsigned long long)*(volatile uint64_t *)share_page);
+	if (probe)
+		show_host_read("while private", ipa);
 	ret = vg_share_range(h, ipa, sizeof(share_page), &failed);
-	SAY("MEM_SHARE of the page at 0x%llx: %s\n", (unsigned long long)ipa,
-	    smccc_error_name(ret));
+	SAY("MEM_SHARE of the page: %s\n", smccc_error_name(ret));
 	if (ret != SMCCC_RET_SUCCESS)
 		return;
+	if (probe)
+		show_host_read("while shared", ipa);
 	ret = vg_mem_share(h, ipa);
 	SAY("MEM_SHARE of it again: %s (expected INVALID_PARAMETER)\n",
 	    smccc_error_name(ret));
 	ret = vg_unshare_range(h, ipa, sizeof(share_page), &failed);
 	SAY("MEM_UNSHARE of it: %s; contents kept: %s\n", smccc_error_name(ret),
-	    share_page[0] == 0x5A ? "yes" : "NO");
+	    share_page[0] == 0xA0 ? "yes" : "NO");
+	if (probe)
+		show_host_read("after unsharing", ipa);
 }
 
 /* With MMIO guard on, an access to a granule that is neither RAM, nor a

@@ -21,7 +21,7 @@
 #include <guest/kvm.h>
 #include <guest/rt.h>
 
-#include "probe.h"
+#include <guest/isolation_probe.h>
 
 #define GRANULE       4096ULL
 #define UNGUARDED_IPA 0x0b001000ULL /* no device, not RAM */

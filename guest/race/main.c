@@ -28,7 +28,7 @@
 #include <guest/kvm.h>
 #include <guest/rt.h>
 
-#include "../isolation/probe.h"
+#include <guest/isolation_probe.h>
 
 #define GRANULE           4096ULL
 #define NR_GRANULES       64U

@@ -3,7 +3,7 @@
  * The guest side of the vhyp isolation probe (hyp/devices/isolation_probe.c,
  * register map in docs/protected-vms.md): ask the host side to read or
  * write one of our IPAs and learn whether it could.  Shared by the
- * isolation and race guests.
+ * isolation, race and demo guests.
  *
  * Registers are accessed with plain LDR/STR (inline assembly, so the
  * compiler cannot emit a write-back or pair form, which would leave
