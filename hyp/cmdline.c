@@ -95,6 +95,12 @@ static bool parse_word(const char *w, size_t len, struct hyp_cmdline *c)
 		c->debug_trap_wfx = v == 1;
 		return true;
 	}
+	if (key_is(w, k, "vhyp.disk")) {
+		c->have_disk = hyp_parse_u64(val, vlen, &c->disk_pa);
+		return c->have_disk;
+	}
+	if (key_is(w, k, "vhyp.disk_size"))
+		return hyp_parse_u64(val, vlen, &c->disk_size);
 	if (key_is(w, k, "vhyp.features")) {
 		if (vlen >= sizeof(buf))
 			return false;

@@ -54,6 +54,10 @@ struct hyp_cmdline {
 	unsigned log;     /* 0 quiet, 1 normal, 2 trace every exit */
 	bool debug_fault; /* take a fault at EL2 after boot (tests the dump) */
 	bool debug_trap_wfx; /* trap WFI/WFE (tests UNDEF injection) */
+	/* virtio-blk image the runner loaded outside guest RAM (--disk) */
+	bool have_disk;
+	uint64_t disk_pa;
+	uint64_t disk_size;
 };
 
 struct hyp_state {

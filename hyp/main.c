@@ -247,6 +247,29 @@ static void anchor_clock(void)
 		     s1 == s0 ? " (no seconds edge seen)" : "");
 }
 
+/* The virtio-blk image (vhyp.disk=, vhyp.disk_size=): outside guest RAM
+ * and the window, mapped at EL2 for the device model only. */
+static void map_disk(void)
+{
+	uint64_t pa = g_hyp.cmd.disk_pa, size = g_hyp.cmd.disk_size;
+	uint64_t end = (pa + size + PAGE - 1) & ~(PAGE - 1);
+
+	if (!g_hyp.cmd.have_disk || size == 0)
+		return;
+	if ((pa & (PAGE - 1)) || end < pa ||
+	    (pa < g_hyp.window_base + g_hyp.window_size &&
+	     g_hyp.window_base < end))
+		hyp_panic("vhyp.disk=0x%llx size 0x%llx: unaligned or in the "
+		          "hypervisor window\n",
+		          (unsigned long long)pa, (unsigned long long)size);
+	for (unsigned i = 0; i < g_hyp.cfg.nr_ram; i++)
+		if (pa < g_hyp.cfg.ram[i].ipa + g_hyp.cfg.ram[i].size &&
+		    g_hyp.cfg.ram[i].ipa < end)
+			hyp_panic("vhyp.disk=0x%llx overlaps guest RAM\n",
+			          (unsigned long long)pa);
+	arch_mmu_map(pa, end - pa, false);
+}
+
 static void setup_mmu(void)
 {
 	uint64_t w = g_hyp.window_base;
@@ -266,6 +289,7 @@ static void setup_mmu(void)
 	if (g_hyp.board.gicc.size)
 		arch_mmu_map(g_hyp.board.gicc.base, g_hyp.board.gicc.size,
 		             true);
+	map_disk();
 	arch_mmu_enable();
 	hyp_console_set_locking(true);
 }
@@ -300,6 +324,8 @@ static void create_vm(void)
 	hyp_devices_setup(&g_hyp.vm, g_hyp.board.uart.size
 	                                     ? g_hyp.board.uart.base
 	                                     : 0x09000000ULL);
+	hyp_virtio_setup(&g_hyp.vm, g_hyp.cmd.disk_pa,
+	                 g_hyp.cmd.have_disk ? g_hyp.cmd.disk_size : 0);
 	g_hyp.vm_ready = true;
 }
 

@@ -159,6 +159,9 @@ static int64_t affinity_info(uint64_t target, uint64_t level)
 	return pending ? PSCI_AFF_ON_PENDING : PSCI_AFF_OFF;
 }
 
+/* hyp/devices/setup.c; absent from host test builds without devices. */
+void hyp_devices_print_stats(void) __attribute__((weak));
+
 void hyp_print_counters(void)
 {
 	static const char *const names[VHYP_CNT_NR] = {
@@ -189,6 +192,8 @@ void hyp_print_counters(void)
 	}
 	line[n] = '\0';
 	vlog("calls: %s\n", line);
+	if (hyp_devices_print_stats)
+		hyp_devices_print_stats();
 }
 
 void hyp_psci_call(void *ctx, struct vhyp_vcpu *vcpu, uint64_t x[18])

@@ -31,6 +31,8 @@ Without --kernel it boots the demo guest ($O/guest/demo.bin).
   --mem SIZE         guest RAM, e.g. 512M, 1G (default 512M; a multiple of
                      2M, at least 32M); the hypervisor's 64 MiB come on top
   --protected        run the guest as a protected VM
+  --disk FILE        protected VMs: a virtio-blk device backed by FILE
+                     (loaded into memory; guest writes are not saved)
   --features LIST    vendor-hyp FEATURES bitmap: comma-separated names
                      (features, ptp, meminfo, share, unshare, mmio_guard)
                      or a number (0x9f); must be a subset of the VM kind's
@@ -111,6 +113,7 @@ MAX_MEM=$((64 << 30))
 
 KERNEL="" INITRD="" APPEND="" SMP=1 MEM_ARG=512M PROTECTED=0 FEATURES_ARG=""
 FEATURES_SET=0 GIC=3 ICOUNT=0 TIMEOUT="" LOG="" DUMP_DTB="" DRY_RUN=0
+DISK="" DISK_SIZE=0 DISK_RESERVE=0
 
 # Parses SIZE (bytes, or with a K/M/G/T suffix, optional "iB"/"B").
 parse_size() {
@@ -181,7 +184,7 @@ parse_args() {
 		--icount) ICOUNT=1 ;;
 		--dry-run) DRY_RUN=1 ;;
 		--kernel | --initrd | --append | --smp | --mem | --features | --gic | \
-			--timeout | --log | --dump-dtb)
+			--timeout | --log | --dump-dtb | --disk)
 			[ $# -ge 2 ] || bad_args "$opt needs a value"
 			val=$2
 			# A forgotten value must not swallow the next option.
@@ -202,6 +205,7 @@ parse_args() {
 			--timeout) TIMEOUT=$val ;;
 			--log) LOG=$val ;;
 			--dump-dtb) DUMP_DTB=$val ;;
+			--disk) DISK=$val ;;
 			esac
 			;;
 		*) bad_args "unknown option '$opt' (see ./vhyp run --help)" ;;
@@ -246,6 +250,16 @@ check_args() {
 
 	if [ -n "$INITRD" ]; then
 		[ -f "$INITRD" ] && [ -r "$INITRD" ] || bad_args "--initrd: '$INITRD' is not a readable file"
+	fi
+	if [ -n "$DISK" ]; then
+		[ "$PROTECTED" = 1 ] || bad_args "--disk needs --protected (the virtio devices are a protected VM's)"
+		[ -f "$DISK" ] && [ -r "$DISK" ] || bad_args "--disk: '$DISK' is not a readable file"
+		DISK_SIZE=$(stat -c %s "$DISK")
+		[ "$DISK_SIZE" -ge 512 ] && [ $((DISK_SIZE % 512)) -eq 0 ] ||
+			bad_args "--disk: '$DISK' is $DISK_SIZE bytes (must be a non-zero multiple of 512)"
+		[ "$DISK_SIZE" -le $((1 << 30)) ] || bad_args "--disk: '$DISK' is larger than 1 GiB"
+		# The image sits between guest RAM and the hypervisor window.
+		DISK_RESERVE=$(align_up "$DISK_SIZE" "$ALIGN_2M")
 	fi
 }
 
@@ -309,7 +323,7 @@ prepare_hyp() {
 		fail "$src is too large for the $((VHYP_WINDOW_SIZE / MiB)) MiB window"
 	HYP_FILE=$WORK/vhyp.bin
 	cp "$src" "$HYP_FILE"
-	write_le64 "$HYP_FILE" 8 "$MEM"
+	write_le64 "$HYP_FILE" 8 $((MEM + DISK_RESERVE))
 }
 
 write_le64() {
@@ -340,12 +354,14 @@ plan_layout() {
 	DTB_PA=$end
 	ram_end=$((VHYP_GUEST_RAM_BASE + MEM))
 	# The DTB may take up to 2 MiB (arm64 booting.rst).
+	# A protected VM's restricted DMA pool takes the top of its RAM.
+	[ "$PROTECTED" = 0 ] || ram_end=$((ram_end - DMA_POOL_SIZE))
 	[ $((DTB_PA + ALIGN_2M)) -le "$ram_end" ] ||
 		bad_args "--mem: $MEM_ARG is too small for the kernel, initrd and DTB (need $(((DTB_PA + ALIGN_2M - VHYP_GUEST_RAM_BASE) / MiB))M)"
 }
 
 machine() { echo "virt,virtualization=on,gic-version=$GIC"; }
-total_mem_mib() { echo $(((MEM + VHYP_WINDOW_SIZE) / MiB)); }
+total_mem_mib() { echo $(((MEM + DISK_RESERVE + VHYP_WINDOW_SIZE) / MiB)); }
 
 # The guest DTB from QEMU's own for the same machine (boot contract).
 make_guest_dtb() {
@@ -382,6 +398,7 @@ make_guest_dtb() {
 		fdtput -d "$dtb" "/$intc" interrupts 2>/dev/null || true
 	fi
 	prune_devices "$dtb"
+	[ "$PROTECTED" = 0 ] || protected_devices "$dtb"
 	GUEST_DTB=$dtb
 	[ -z "$DUMP_DTB" ] || cp "$dtb" "$DUMP_DTB" 2>/dev/null ||
 		bad_args "--dump-dtb: cannot write '$DUMP_DTB'"
@@ -406,6 +423,43 @@ prune_devices() {
 	done
 }
 
+# The host-side virtio-mmio devices of a protected VM (hyp/devices/virtio.h
+# has the same addresses and SPIs) replace QEMU's transports, which a
+# protected VM must not reach; they do DMA through a restricted-dma-pool at
+# the top of guest RAM, which the guest's pKVM driver shares with MEM_SHARE.
+VIRTIO_CONSOLE_BASE=0x0b200000 VIRTIO_CONSOLE_SPI=112
+VIRTIO_BLK_BASE=0x0b201000 VIRTIO_BLK_SPI=113
+DMA_POOL_SIZE=$((16 * MiB)) DMA_POOL_PHANDLE=0xfe01
+IRQ_TYPE_EDGE_RISING=1
+add_virtio_node() {
+	local dtb=$1 base=$2 spi=$3 node
+	node="/virtio_mmio@$(printf '%x' "$base")"
+	fdtput -c "$dtb" "$node"
+	fdtput -t s "$dtb" "$node" compatible virtio,mmio
+	fdtput -t x "$dtb" "$node" reg $(cells64 "$base") 0x0 0x1000
+	fdtput -t x "$dtb" "$node" interrupts 0x0 "$(hex "$spi")" "$IRQ_TYPE_EDGE_RISING"
+	fdtput -t x "$dtb" "$node" memory-region "$DMA_POOL_PHANDLE"
+	fdtput -t s "$dtb" "$node" dma-coherent
+}
+protected_devices() {
+	local dtb=$1 node pool
+	for node in $(fdtget -l "$dtb" / | grep '^virtio_mmio@'); do
+		fdtput -r "$dtb" "/$node"
+	done
+	pool=$((VHYP_GUEST_RAM_BASE + MEM - DMA_POOL_SIZE))
+	fdtput -c "$dtb" /reserved-memory 2>/dev/null || true
+	fdtput -t x "$dtb" /reserved-memory '#address-cells' 2
+	fdtput -t x "$dtb" /reserved-memory '#size-cells' 2
+	fdtput -t s "$dtb" /reserved-memory ranges
+	node="/reserved-memory/restricted-dma@$(printf '%x' "$pool")"
+	fdtput -c "$dtb" "$node"
+	fdtput -t s "$dtb" "$node" compatible restricted-dma-pool
+	fdtput -t x "$dtb" "$node" reg $(cells64 "$pool") $(cells64 "$DMA_POOL_SIZE")
+	fdtput -t x "$dtb" "$node" phandle "$DMA_POOL_PHANDLE"
+	add_virtio_node "$dtb" "$VIRTIO_CONSOLE_BASE" "$VIRTIO_CONSOLE_SPI"
+	[ -z "$DISK" ] || add_virtio_node "$dtb" "$VIRTIO_BLK_BASE" "$VIRTIO_BLK_SPI"
+}
+
 # QEMU -device loader takes a file= option: commas are doubled.
 qemu_path() { echo "${1//,/,,}"; }
 
@@ -415,12 +469,16 @@ build_command() {
 	[ "$PROTECTED" = 0 ] || hyp_args+=" vhyp.protected=1"
 	[ -z "$FEATURES" ] || hyp_args+=" vhyp.features=$(hex "$FEATURES")"
 	[ -z "$LOG" ] || hyp_args+=" vhyp.log=$LOG"
+	[ -z "$DISK" ] || hyp_args+=" vhyp.disk=$(hex $((VHYP_GUEST_RAM_BASE + MEM))) vhyp.disk_size=$(hex "$DISK_SIZE")"
 	CMD=("$QEMU" -M "$(machine)" -cpu max -m "$(total_mem_mib)M" -smp "$SMP"
 		-nographic -no-reboot
 		-kernel "$HYP_FILE" -append "$hyp_args"
 		-device "loader,file=$(qemu_path "$KERNEL_FILE"),addr=$(hex "$KERNEL_PA"),force-raw=on")
 	if [ -n "$INITRD" ]; then
 		CMD+=(-device "loader,file=$(qemu_path "$INITRD"),addr=$(hex "$INITRD_PA"),force-raw=on")
+	fi
+	if [ -n "$DISK" ]; then
+		CMD+=(-device "loader,file=$(qemu_path "$DISK"),addr=$(hex $((VHYP_GUEST_RAM_BASE + MEM))),force-raw=on")
 	fi
 	# shellcheck disable=SC2054 # QEMU's option syntax has commas
 	CMD+=(-device "loader,file=$(qemu_path "$GUEST_DTB"),addr=$(hex "$DTB_PA"),force-raw=on"

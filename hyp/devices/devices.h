@@ -114,4 +114,11 @@ bool hyp_probe_register(struct vhyp_vm *vm, uint64_t base);
  * uart_base and the isolation probe).  Panics on a conflict. */
 void hyp_devices_setup(struct vhyp_vm *vm, uint64_t uart_base);
 
+/* Registers the virtio-mmio devices of a protected VM (virtio.h); a disk
+ * of size 0 means no block device. */
+void hyp_virtio_setup(struct vhyp_vm *vm, uint64_t disk_pa,
+                      uint64_t disk_size);
+/* Prints the device models' counters (at SYSTEM_OFF/RESET). */
+void hyp_devices_print_stats(void);
+
 #endif /* HYP_DEVICES_H */

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host-side virtio-mmio devices for protected VMs (virtio 1.x, split
+ * virtqueues): the transport (virtio_mmio.c) and its backends (console,
+ * block).  docs/pkvm-linux-guest.md describes them.
+ *
+ * Every access to a queue or a buffer goes through hyp_host_read /
+ * hyp_host_write (host_access.c): a ring or a descriptor that points at a
+ * granule the guest has not shared is refused there, counted and reported,
+ * and its request fails; nothing of that granule is read.
+ */
+#ifndef HYP_DEVICES_VIRTIO_H
+#define HYP_DEVICES_VIRTIO_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <core/vm.h>
+
+/* Where the runner's DTB puts them (tools/vhyp-run.sh knows the same
+ * numbers): one 4 KiB window each, an edge-triggered SPI each. */
+#define HYP_VIRTIO_CONSOLE_BASE 0x0b200000ULL
+#define HYP_VIRTIO_BLK_BASE     0x0b201000ULL
+#define HYP_VIRTIO_WINDOW_SIZE  0x1000ULL
+#define HYP_VIRTIO_CONSOLE_SPI  112U
+#define HYP_VIRTIO_BLK_SPI      113U
+
+#define VIRTIO_ID_BLOCK   2U
+#define VIRTIO_ID_CONSOLE 3U
+
+#define VIRTIO_F_VERSION_1       32U
+#define VIRTIO_F_ACCESS_PLATFORM 33U
+
+#define VIRTQ_DESC_F_NEXT     1U
+#define VIRTQ_DESC_F_WRITE    2U
+#define VIRTQ_DESC_F_INDIRECT 4U
+
+#define HYP_VIRTIO_MAX_QUEUES 2U
+#define HYP_VIRTIO_QUEUE_MAX  256U
+
+struct hyp_virtqueue {
+	uint32_t num;
+	bool ready;
+	uint64_t desc, avail, used;
+	uint16_t last_avail; /* next avail ring entry the device takes */
+	uint16_t used_idx;   /* next used ring entry the device writes */
+};
+
+/* One buffer of a request's descriptor chain. */
+struct hyp_virtio_buf {
+	uint64_t addr;
+	uint32_t len;
+	bool device_writes; /* VIRTQ_DESC_F_WRITE */
+};
+
+#define HYP_VIRTIO_MAX_CHAIN 16U
+
+struct hyp_virtio_dev;
+
+struct hyp_virtio_backend {
+	const char *name;
+	uint32_t device_id;
+	uint64_t features; /* device-specific bits (VERSION_1 and
+	                    * ACCESS_PLATFORM are added by the transport) */
+	unsigned nr_queues;
+	/* Queues whose buffers the device only fills when it has input:
+	 * a notify leaves them on the ring (a console without input must
+	 * not hand receive buffers back empty, or the driver re-posts them
+	 * at once, forever). */
+	uint32_t held_queues;
+	/* Config space read (offset from 0x100, size 1/2/4). */
+	uint32_t (*config_read)(struct hyp_virtio_dev *d, uint64_t off,
+	                        unsigned size);
+	/* Handles one request; returns the number of bytes written into the
+	 * device-writable buffers (the used ring's len). */
+	uint32_t (*request)(struct hyp_virtio_dev *d, unsigned queue,
+	                    const struct hyp_virtio_buf *bufs, unsigned n);
+	void *ctx;
+};
+
+struct hyp_virtio_stats {
+	uint64_t requests;      /* chains completed */
+	uint64_t bytes_in;      /* bytes read from the guest's buffers */
+	uint64_t bytes_out;     /* bytes written into the guest's buffers */
+	uint64_t refused;       /* accessor refusals (private granules) */
+	uint64_t bad_chains;    /* malformed chains (loops, bad indices) */
+	uint64_t interrupts;    /* SPIs set pending */
+	uint64_t ring_failures; /* rings the accessor refused: NEEDS_RESET */
+};
+
+struct hyp_virtio_dev {
+	const struct hyp_virtio_backend *be;
+	struct vhyp_vm *vm;
+	uint64_t base;
+	unsigned spi;
+	atomic_flag lock;
+	uint32_t status;
+	uint32_t dev_features_sel, drv_features_sel;
+	uint64_t driver_features;
+	uint32_t queue_sel;
+	_Atomic uint32_t interrupt_status;
+	uint32_t config_generation;
+	struct hyp_virtqueue q[HYP_VIRTIO_MAX_QUEUES];
+	struct hyp_virtio_stats stats;
+};
+
+/* Registers the transport window for dev (dev->be, base and spi set by
+ * the caller). */
+bool hyp_virtio_register(struct vhyp_vm *vm, struct hyp_virtio_dev *dev);
+
+/* Backends' buffer access: through the accessor, counted; false when the
+ * accessor refused (the backend fails the request). */
+bool hyp_virtio_read(struct hyp_virtio_dev *d, uint64_t ipa, void *buf,
+                     uint32_t len);
+bool hyp_virtio_write(struct hyp_virtio_dev *d, uint64_t ipa, const void *buf,
+                      uint32_t len);
+
+/* Backends (virtio_console.c, virtio_blk.c). */
+bool hyp_virtio_console_register(struct vhyp_vm *vm);
+/* disk: PA of the image (outside guest RAM, mapped at EL2), size bytes;
+ * size 0 registers nothing. */
+bool hyp_virtio_blk_register(struct vhyp_vm *vm, uint64_t disk_pa,
+                             uint64_t size);
+
+/* One "vhyp: virtio-...:" line per device with its counters. */
+void hyp_virtio_print_stats(void);
+
+#endif /* HYP_DEVICES_VIRTIO_H */

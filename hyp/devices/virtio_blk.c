@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+/*
+ * virtio-blk backend (device ID 2, one request queue) over a disk image
+ * the runner loaded into a physical window outside guest RAM (`--disk`,
+ * vhyp.disk=/vhyp.disk_size= on the hypervisor command line).  Writes
+ * change that copy in memory only; the file is not written back.
+ *
+ * A request is a header (type, ioprio, sector), data buffers, and a
+ * one-byte status the device writes.  Data moves between the image and
+ * the guest's buffers only through the accessor: a buffer in a granule
+ * the guest did not share fails the request with VIRTIO_BLK_S_IOERR and
+ * nothing of it reaches the image.
+ */
+#include "virtio.h"
+
+#include "hyp.h"
+
+#define BLK_T_IN     0U
+#define BLK_T_OUT    1U
+#define BLK_T_FLUSH  4U
+#define BLK_T_GET_ID 8U
+#define BLK_S_OK     0U
+#define BLK_S_IOERR  1U
+#define BLK_S_UNSUPP 2U
+#define SECTOR       512ULL
+#define ID_LEN       20U
+
+static struct {
+	uint8_t *data;
+	uint64_t size;
+} disk;
+
+static uint32_t blk_config_read(struct hyp_virtio_dev *d, uint64_t off,
+                                unsigned size)
+{
+	uint64_t capacity = disk.size / SECTOR;
+	uint64_t v = 0;
+
+	(void)d;
+	/* capacity (le64) at 0; nothing else is offered */
+	if (off + size <= 8)
+		v = capacity >> (8 * off);
+	return (uint32_t)(size >= 4 ? v : v & ((1ULL << (8 * size)) - 1U));
+}
+
+/* Moves one data buffer between the image at byte pos and the guest. */
+static bool move_data(struct hyp_virtio_dev *d, const struct hyp_virtio_buf *b,
+                      uint32_t type, uint64_t pos)
+{
+	if (pos > disk.size || b->len > disk.size - pos)
+		return false;
+	if (type == BLK_T_IN)
+		return b->device_writes &&
+		       hyp_virtio_write(d, b->addr, disk.data + pos, b->len);
+	return !b->device_writes &&
+	       hyp_virtio_read(d, b->addr, disk.data + pos, b->len);
+}
+
+static uint8_t do_request(struct hyp_virtio_dev *d,
+                          const struct hyp_virtio_buf *bufs, unsigned n,
+                          uint32_t *written)
+{
+	uint8_t hdr[16];
+	uint32_t type;
+	uint64_t pos;
+
+	if (bufs[0].device_writes || bufs[0].len < sizeof(hdr) ||
+	    !hyp_virtio_read(d, bufs[0].addr, hdr, sizeof(hdr)))
+		return BLK_S_IOERR;
+	type = (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 |
+	       (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 24;
+	pos = 0;
+	for (unsigned i = 0; i < 8; i++)
+		pos |= (uint64_t)hdr[8 + i] << (8 * i);
+	if (pos > UINT64_MAX / SECTOR)
+		return BLK_S_IOERR;
+	pos *= SECTOR;
+	switch (type) {
+	case BLK_T_IN:
+	case BLK_T_OUT:
+		for (unsigned i = 1; i + 1 < n; i++) {
+			if (!move_data(d, &bufs[i], type, pos))
+				return BLK_S_IOERR;
+			if (type == BLK_T_IN)
+				*written += bufs[i].len;
+			pos += bufs[i].len;
+		}
+		return BLK_S_OK;
+	case BLK_T_FLUSH:
+		return BLK_S_OK;
+	case BLK_T_GET_ID: {
+		static const char id[ID_LEN] = "vhyp-virtio-blk";
+		uint32_t len;
+
+		if (n < 3 || !bufs[1].device_writes)
+			return BLK_S_IOERR;
+		len = bufs[1].len < ID_LEN ? bufs[1].len : ID_LEN;
+		if (!hyp_virtio_write(d, bufs[1].addr, id, len))
+			return BLK_S_IOERR;
+		*written += len;
+		return BLK_S_OK;
+	}
+	default:
+		return BLK_S_UNSUPP;
+	}
+}
+
+static uint32_t blk_request(struct hyp_virtio_dev *d, unsigned queue,
+                            const struct hyp_virtio_buf *bufs, unsigned n)
+{
+	const struct hyp_virtio_buf *status = &bufs[n - 1];
+	uint32_t written = 0;
+	uint8_t s;
+
+	(void)queue;
+	if (n < 2 || !status->device_writes || status->len < 1)
+		return 0; /* nowhere to put a status */
+	s = do_request(d, bufs, n, &written);
+	if (!hyp_virtio_write(d, status->addr, &s, 1))
+		return written;
+	return written + 1U;
+}
+
+static const struct hyp_virtio_backend blk_backend = {
+        .name = "blk",
+        .device_id = VIRTIO_ID_BLOCK,
+        .features = 0,
+        .nr_queues = 1,
+        .config_read = blk_config_read,
+        .request = blk_request,
+};
+
+static struct hyp_virtio_dev blk_dev = {
+        .be = &blk_backend,
+        .base = HYP_VIRTIO_BLK_BASE,
+        .spi = HYP_VIRTIO_BLK_SPI,
+};
+
+bool hyp_virtio_blk_register(struct vhyp_vm *vm, uint64_t disk_pa,
+                             uint64_t size)
+{
+	if (size == 0)
+		return true;
+	disk.data = (uint8_t *)(uintptr_t)disk_pa;
+	disk.size = size;
+	return hyp_virtio_register(vm, &blk_dev);
+}

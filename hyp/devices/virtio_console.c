@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+/*
+ * virtio-console backend (device ID 3, one port, no multiport): queue 0
+ * receives (held: there is no input), queue 1 transmits.  Transmitted
+ * bytes are read from the guest's buffers through the accessor and printed
+ * per line on the hypervisor console, like the PL011 model's output.
+ */
+#include "virtio.h"
+
+#include "hyp.h"
+
+#define CONSOLE_RX 0U
+#define CONSOLE_TX 1U
+#define LINE_MAX   160U
+#define CHUNK      64U
+
+static struct {
+	char line[LINE_MAX];
+	unsigned len;
+} out;
+
+static void flush_line(void)
+{
+	vlog_raw("%.*s\n", (int)out.len, out.line);
+	out.len = 0;
+}
+
+/* Called under the device lock: output of two vCPUs cannot interleave. */
+static void emit(char c)
+{
+	if (c == '\n')
+		flush_line();
+	else if (c != '\r') {
+		out.line[out.len++] = c;
+		if (out.len == LINE_MAX)
+			flush_line();
+	}
+}
+
+static uint32_t console_config_read(struct hyp_virtio_dev *d, uint64_t off,
+                                    unsigned size)
+{
+	(void)d;
+	(void)off;
+	(void)size;
+	return 0; /* cols, rows, max_nr_ports, emerg_wr: unused */
+}
+
+static uint32_t console_request(struct hyp_virtio_dev *d, unsigned queue,
+                                const struct hyp_virtio_buf *bufs, unsigned n)
+{
+	if (queue != CONSOLE_TX)
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t done = 0;
+
+		if (bufs[i].device_writes)
+			continue;
+		while (done < bufs[i].len) {
+			char chunk[CHUNK];
+			uint32_t len = bufs[i].len - (uint32_t)done;
+
+			if (len > CHUNK)
+				len = CHUNK;
+			/* A refused buffer prints nothing of it. */
+			if (!hyp_virtio_read(d, bufs[i].addr + done, chunk,
+			                     len))
+				return 0;
+			for (uint32_t c = 0; c < len; c++)
+				emit(chunk[c]);
+			done += len;
+		}
+	}
+	return 0;
+}
+
+static const struct hyp_virtio_backend console_backend = {
+        .name = "console",
+        .device_id = VIRTIO_ID_CONSOLE,
+        .features = 0,
+        .nr_queues = 2,
+        .held_queues = 1U << CONSOLE_RX,
+        .config_read = console_config_read,
+        .request = console_request,
+};
+
+static struct hyp_virtio_dev console_dev = {
+        .be = &console_backend,
+        .base = HYP_VIRTIO_CONSOLE_BASE,
+        .spi = HYP_VIRTIO_CONSOLE_SPI,
+};
+
+bool hyp_virtio_console_register(struct vhyp_vm *vm)
+{
+	return hyp_virtio_register(vm, &console_dev);
+}

@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The virtio-mmio transport (virtio 1.x, "Version 2" register layout) of
+ * the host-side devices of a protected VM, and its split-virtqueue engine.
+ *
+ * A queue is processed synchronously when the guest writes QueueNotify, on
+ * the notifying vCPU.  Rings and buffers are reached only through the
+ * accessor (hyp_host_read/hyp_host_write), one field at a time: the guest
+ * can UNSHARE a page at any moment, and each access is checked on its own.
+ *   - a buffer the accessor refuses fails its request (the backend sees
+ *     false from hyp_virtio_read/write) and is counted and reported;
+ *   - a ring the accessor refuses stops the queue: the device sets
+ *     DEVICE_NEEDS_RESET and raises a configuration-change interrupt.
+ * Malformed chains (an index out of range, a loop, an indirect descriptor,
+ * which we do not offer) are completed with length 0 and counted.
+ *
+ * Interrupts: vhyp has no virtual GIC; the guest owns the GIC.  Each
+ * device has a reserved SPI, edge-triggered in the guest's DTB, which the
+ * device sets pending in the distributor (GICD_ISPENDR) after it has
+ * updated InterruptStatus and the used ring.
+ */
+#include "virtio.h"
+
+#include "devices.h"
+#include "hyp.h"
+
+#define VIRTIO_MMIO_MAGIC  0x74726976U /* "virt" */
+#define VIRTIO_MMIO_VENDOR 0x70796876U /* "vhyp" */
+
+enum virtio_mmio_reg {
+	REG_MAGIC = 0x000,
+	REG_VERSION = 0x004,
+	REG_DEVICE_ID = 0x008,
+	REG_VENDOR_ID = 0x00c,
+	REG_DEVICE_FEATURES = 0x010,
+	REG_DEVICE_FEATURES_SEL = 0x014,
+	REG_DRIVER_FEATURES = 0x020,
+	REG_DRIVER_FEATURES_SEL = 0x024,
+	REG_QUEUE_SEL = 0x030,
+	REG_QUEUE_NUM_MAX = 0x034,
+	REG_QUEUE_NUM = 0x038,
+	REG_QUEUE_READY = 0x044,
+	REG_QUEUE_NOTIFY = 0x050,
+	REG_INTERRUPT_STATUS = 0x060,
+	REG_INTERRUPT_ACK = 0x064,
+	REG_STATUS = 0x070,
+	REG_QUEUE_DESC_LOW = 0x080,
+	REG_QUEUE_DESC_HIGH = 0x084,
+	REG_QUEUE_DRIVER_LOW = 0x090,
+	REG_QUEUE_DRIVER_HIGH = 0x094,
+	REG_QUEUE_DEVICE_LOW = 0x0a0,
+	REG_QUEUE_DEVICE_HIGH = 0x0a4,
+	REG_SHM_SEL = 0x0ac,
+	REG_SHM_LEN_LOW = 0x0b0,
+	REG_SHM_LEN_HIGH = 0x0b4,
+	REG_CONFIG_GENERATION = 0x0fc,
+	REG_CONFIG = 0x100,
+};
+
+#define STATUS_FEATURES_OK  8U
+#define STATUS_NEEDS_RESET  64U
+#define INT_USED_BUFFER     1U
+#define INT_CONFIG_CHANGE   2U
+#define VRING_AVAIL_NO_INTR 1U
+
+#define GICD_ISPENDR    0x200U
+#define GIC_SPI_INTID_0 32U
+
+/* Transport features every device offers: virtio 1.x, and DMA through
+ * the platform's DMA API (so a protected guest bounces through the memory
+ * it has shared). */
+#define TRANSPORT_FEATURES                                                     \
+	((1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_F_ACCESS_PLATFORM))
+
+#define MAX_DEVICES 2U
+static struct hyp_virtio_dev *registered[MAX_DEVICES];
+static unsigned nr_registered;
+
+/* Stray accesses are reported a few times, then only counted. */
+#define REPORT_LIMIT 8U
+static _Atomic unsigned reports;
+
+static void report(const struct hyp_virtio_dev *d, const char *what,
+                   uint64_t ipa)
+{
+	unsigned n = atomic_fetch_add(&reports, 1U);
+
+	if (n < REPORT_LIMIT)
+		vlog("virtio-%s: %s at guest IPA 0x%llx: refused by the "
+		     "accessor (not shared), not followed\n",
+		     d->be->name, what, (unsigned long long)ipa);
+	else if (n == REPORT_LIMIT)
+		vlog("virtio: further refused accesses are counted, not "
+		     "logged\n");
+}
+
+static void dev_lock(struct hyp_virtio_dev *d)
+{
+	while (atomic_flag_test_and_set_explicit(&d->lock,
+	                                         memory_order_acquire))
+		;
+}
+
+static void dev_unlock(struct hyp_virtio_dev *d)
+{
+	atomic_flag_clear_explicit(&d->lock, memory_order_release);
+}
+
+bool hyp_virtio_read(struct hyp_virtio_dev *d, uint64_t ipa, void *buf,
+                     uint32_t len)
+{
+	if (hyp_host_read(d->vm, ipa, buf, len) != HYP_HOST_OK) {
+		d->stats.refused++;
+		report(d, "buffer read", ipa);
+		return false;
+	}
+	d->stats.bytes_in += len;
+	return true;
+}
+
+bool hyp_virtio_write(struct hyp_virtio_dev *d, uint64_t ipa, const void *buf,
+                      uint32_t len)
+{
+	if (hyp_host_write(d->vm, ipa, buf, len) != HYP_HOST_OK) {
+		d->stats.refused++;
+		report(d, "buffer write", ipa);
+		return false;
+	}
+	d->stats.bytes_out += len;
+	return true;
+}
+
+/* Ring accesses: a refusal is counted and reported like a buffer's. */
+static bool ring_read(struct hyp_virtio_dev *d, uint64_t ipa, void *buf,
+                      uint32_t len)
+{
+	if (hyp_host_read(d->vm, ipa, buf, len) == HYP_HOST_OK)
+		return true;
+	d->stats.refused++;
+	report(d, "ring read", ipa);
+	return false;
+}
+
+static bool ring_write(struct hyp_virtio_dev *d, uint64_t ipa, const void *buf,
+                       uint32_t len)
+{
+	if (hyp_host_write(d->vm, ipa, buf, len) == HYP_HOST_OK)
+		return true;
+	d->stats.refused++;
+	report(d, "ring write", ipa);
+	return false;
+}
+
+static void raise_interrupt(struct hyp_virtio_dev *d, uint32_t why)
+{
+	uint64_t gicd = g_hyp.board.gicd.base;
+	unsigned intid = GIC_SPI_INTID_0 + d->spi;
+
+	atomic_fetch_or(&d->interrupt_status, why);
+	d->stats.interrupts++;
+	if (gicd == 0)
+		return; /* no GIC (host tests) */
+	/* The used ring and InterruptStatus are visible before the SPI. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	*(volatile uint32_t *)(uintptr_t)(gicd + GICD_ISPENDR +
+	                                  4U * (intid / 32U)) =
+	        1U << (intid % 32U);
+}
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+enum chain_result { CHAIN_OK, CHAIN_BAD, CHAIN_RING_REFUSED };
+
+/* Collects the descriptor chain starting at head into bufs. */
+static enum chain_result read_chain(struct hyp_virtio_dev *d,
+                                    const struct hyp_virtqueue *q,
+                                    uint16_t head, struct hyp_virtio_buf *bufs,
+                                    unsigned *n)
+{
+	uint32_t i = head;
+
+	*n = 0;
+	for (;;) {
+		uint8_t raw[16];
+		uint16_t flags;
+
+		if (i >= q->num || *n == HYP_VIRTIO_MAX_CHAIN || *n >= q->num)
+			return CHAIN_BAD; /* out of range, too long or a loop */
+		if (!ring_read(d, q->desc + 16U * i, raw, sizeof(raw)))
+			return CHAIN_RING_REFUSED;
+		flags = le16(raw + 12);
+		if (flags & VIRTQ_DESC_F_INDIRECT)
+			return CHAIN_BAD; /* not offered */
+		bufs[*n].addr = le64(raw);
+		bufs[*n].len = le32(raw + 8);
+		bufs[*n].device_writes = (flags & VIRTQ_DESC_F_WRITE) != 0;
+		(*n)++;
+		if (!(flags & VIRTQ_DESC_F_NEXT))
+			return CHAIN_OK;
+		i = le16(raw + 14);
+	}
+}
+
+static void ring_failed(struct hyp_virtio_dev *d)
+{
+	d->stats.ring_failures++;
+	d->status |= STATUS_NEEDS_RESET;
+	raise_interrupt(d, INT_CONFIG_CHANGE);
+}
+
+/* Takes every available chain of queue qi, hands it to the backend and
+ * returns it on the used ring. */
+static void process_queue(struct hyp_virtio_dev *d, unsigned qi)
+{
+	struct hyp_virtqueue *q = &d->q[qi];
+	struct hyp_virtio_buf bufs[HYP_VIRTIO_MAX_CHAIN];
+	bool used_any = false;
+	uint8_t raw[8];
+	uint16_t avail_idx, avail_flags = 0;
+
+	if (!q->ready || (d->status & STATUS_NEEDS_RESET))
+		return;
+	if (!ring_read(d, q->avail, raw, 4)) {
+		ring_failed(d);
+		return;
+	}
+	avail_flags = le16(raw);
+	avail_idx = le16(raw + 2);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	while (q->last_avail != avail_idx) {
+		uint16_t head;
+		uint32_t written = 0;
+		unsigned n;
+		enum chain_result r;
+
+		if (!ring_read(d, q->avail + 4U + 2U * (q->last_avail % q->num),
+		               raw, 2)) {
+			ring_failed(d);
+			return;
+		}
+		head = le16(raw);
+		r = read_chain(d, q, head, bufs, &n);
+		if (r == CHAIN_RING_REFUSED) {
+			ring_failed(d);
+			return;
+		}
+		if (r == CHAIN_OK)
+			written = d->be->request(d, qi, bufs, n);
+		else
+			d->stats.bad_chains++;
+		/* used element: id (le32), len (le32) */
+		for (unsigned b = 0; b < 4; b++) {
+			raw[b] = (uint8_t)(head >> (8 * b));
+			raw[4 + b] = (uint8_t)(written >> (8 * b));
+		}
+		if (!ring_write(d, q->used + 4U + 8U * (q->used_idx % q->num),
+		                raw, 8)) {
+			ring_failed(d);
+			return;
+		}
+		q->used_idx++;
+		q->last_avail++;
+		d->stats.requests++;
+		used_any = true;
+		/* The element is visible before the index that publishes it. */
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		raw[0] = (uint8_t)q->used_idx;
+		raw[1] = (uint8_t)(q->used_idx >> 8);
+		if (!ring_write(d, q->used + 2U, raw, 2)) {
+			ring_failed(d);
+			return;
+		}
+	}
+	if (used_any && !(avail_flags & VRING_AVAIL_NO_INTR))
+		raise_interrupt(d, INT_USED_BUFFER);
+}
+
+static void reset_device(struct hyp_virtio_dev *d)
+{
+	d->status = 0;
+	d->dev_features_sel = 0;
+	d->drv_features_sel = 0;
+	d->driver_features = 0;
+	d->queue_sel = 0;
+	atomic_store(&d->interrupt_status, 0U);
+	for (unsigned i = 0; i < HYP_VIRTIO_MAX_QUEUES; i++)
+		d->q[i] = (struct hyp_virtqueue){0};
+}
+
+static uint64_t offered_features(const struct hyp_virtio_dev *d)
+{
+	return d->be->features | TRANSPORT_FEATURES;
+}
+
+static struct hyp_virtqueue *selected_queue(struct hyp_virtio_dev *d)
+{
+	return d->queue_sel < d->be->nr_queues ? &d->q[d->queue_sel] : NULL;
+}
+
+static uint64_t queue_reg_read(struct hyp_virtio_dev *d, uint64_t off)
+{
+	const struct hyp_virtqueue *q = selected_queue(d);
+
+	if (q == NULL)
+		return 0;
+	switch (off) {
+	case REG_QUEUE_NUM_MAX:
+		return HYP_VIRTIO_QUEUE_MAX;
+	case REG_QUEUE_NUM:
+		return q->num;
+	case REG_QUEUE_READY:
+		return q->ready;
+	case REG_QUEUE_DESC_LOW:
+		return (uint32_t)q->desc;
+	case REG_QUEUE_DESC_HIGH:
+		return q->desc >> 32;
+	case REG_QUEUE_DRIVER_LOW:
+		return (uint32_t)q->avail;
+	case REG_QUEUE_DRIVER_HIGH:
+		return q->avail >> 32;
+	case REG_QUEUE_DEVICE_LOW:
+		return (uint32_t)q->used;
+	case REG_QUEUE_DEVICE_HIGH:
+		return q->used >> 32;
+	default:
+		return 0;
+	}
+}
+
+static uint64_t virtio_mmio_read(void *ctx, unsigned cpu, uint64_t off,
+                                 unsigned size)
+{
+	struct hyp_virtio_dev *d = ctx;
+	uint64_t v = 0;
+
+	(void)cpu;
+	if (off >= REG_CONFIG)
+		return d->be->config_read
+		               ? d->be->config_read(d, off - REG_CONFIG, size)
+		               : 0;
+	if (size != 4 || (off & 3U))
+		return 0; /* registers are 32-bit */
+	dev_lock(d);
+	switch (off) {
+	case REG_MAGIC:
+		v = VIRTIO_MMIO_MAGIC;
+		break;
+	case REG_VERSION:
+		v = 2;
+		break;
+	case REG_DEVICE_ID:
+		v = d->be->device_id;
+		break;
+	case REG_VENDOR_ID:
+		v = VIRTIO_MMIO_VENDOR;
+		break;
+	case REG_DEVICE_FEATURES:
+		v = d->dev_features_sel == 0
+		            ? (uint32_t)offered_features(d)
+		            : (d->dev_features_sel == 1
+		                       ? (uint32_t)(offered_features(d) >> 32)
+		                       : 0);
+		break;
+	case REG_INTERRUPT_STATUS:
+		v = atomic_load(&d->interrupt_status);
+		break;
+	case REG_STATUS:
+		v = d->status;
+		break;
+	case REG_SHM_LEN_LOW:
+	case REG_SHM_LEN_HIGH:
+		v = 0xFFFFFFFFU; /* no shared memory regions */
+		break;
+	case REG_CONFIG_GENERATION:
+		v = d->config_generation;
+		break;
+	default:
+		v = queue_reg_read(d, off);
+		break;
+	}
+	dev_unlock(d);
+	return v;
+}
+
+static void set_addr(uint64_t *a, bool high, uint32_t v)
+{
+	*a = high ? (*a & 0xFFFFFFFFULL) | (uint64_t)v << 32
+	          : (*a & ~0xFFFFFFFFULL) | v;
+}
+
+static void queue_reg_write(struct hyp_virtio_dev *d, uint64_t off, uint32_t v)
+{
+	struct hyp_virtqueue *q = selected_queue(d);
+
+	if (q == NULL)
+		return;
+	switch (off) {
+	case REG_QUEUE_NUM:
+		/* A power of two up to the maximum, else the queue stays
+		 * unusable (num 0). */
+		q->num = (v != 0 && v <= HYP_VIRTIO_QUEUE_MAX &&
+		          (v & (v - 1U)) == 0)
+		                 ? v
+		                 : 0;
+		break;
+	case REG_QUEUE_READY:
+		q->ready = v == 1U && q->num != 0;
+		if (!q->ready) {
+			q->last_avail = 0;
+			q->used_idx = 0;
+		}
+		break;
+	case REG_QUEUE_DESC_LOW:
+	case REG_QUEUE_DESC_HIGH:
+		set_addr(&q->desc, off == REG_QUEUE_DESC_HIGH, v);
+		break;
+	case REG_QUEUE_DRIVER_LOW:
+	case REG_QUEUE_DRIVER_HIGH:
+		set_addr(&q->avail, off == REG_QUEUE_DRIVER_HIGH, v);
+		break;
+	case REG_QUEUE_DEVICE_LOW:
+	case REG_QUEUE_DEVICE_HIGH:
+		set_addr(&q->used, off == REG_QUEUE_DEVICE_HIGH, v);
+		break;
+	default:
+		break;
+	}
+}
+
+static void write_status(struct hyp_virtio_dev *d, uint32_t v)
+{
+	uint64_t need = TRANSPORT_FEATURES;
+
+	if (v == 0) {
+		reset_device(d);
+		return;
+	}
+	/* FEATURES_OK sticks only for a subset of what we offer that
+	 * includes VERSION_1 and ACCESS_PLATFORM: a driver that would put
+	 * guest-physical addresses of private memory on the rings is
+	 * refused here rather than at every request. */
+	if ((v & STATUS_FEATURES_OK) &&
+	    ((d->driver_features & ~offered_features(d)) != 0 ||
+	     (d->driver_features & need) != need))
+		v &= ~STATUS_FEATURES_OK;
+	d->status = v | (d->status & STATUS_NEEDS_RESET);
+}
+
+static void virtio_mmio_write(void *ctx, unsigned cpu, uint64_t off,
+                              unsigned size, uint64_t val)
+{
+	struct hyp_virtio_dev *d = ctx;
+	uint32_t v = (uint32_t)val;
+
+	(void)cpu;
+	if (off >= REG_CONFIG || size != 4 || (off & 3U))
+		return; /* config space is read-only here */
+	dev_lock(d);
+	switch (off) {
+	case REG_DEVICE_FEATURES_SEL:
+		d->dev_features_sel = v;
+		break;
+	case REG_DRIVER_FEATURES:
+		if (d->drv_features_sel < 2)
+			set_addr(&d->driver_features, d->drv_features_sel == 1,
+			         v);
+		break;
+	case REG_DRIVER_FEATURES_SEL:
+		d->drv_features_sel = v;
+		break;
+	case REG_QUEUE_SEL:
+		d->queue_sel = v;
+		break;
+	case REG_QUEUE_NOTIFY:
+		if (v < d->be->nr_queues && !(d->be->held_queues & (1U << v)))
+			process_queue(d, v);
+		break;
+	case REG_INTERRUPT_ACK:
+		atomic_fetch_and(&d->interrupt_status, ~v);
+		break;
+	case REG_STATUS:
+		write_status(d, v);
+		break;
+	default:
+		queue_reg_write(d, off, v);
+		break;
+	}
+	dev_unlock(d);
+}
+
+bool hyp_virtio_register(struct vhyp_vm *vm, struct hyp_virtio_dev *dev)
+{
+	struct hyp_mmio_device mmio = {
+	        .name = dev->be->name,
+	        .base = dev->base,
+	        .size = HYP_VIRTIO_WINDOW_SIZE,
+	        .read = virtio_mmio_read,
+	        .write = virtio_mmio_write,
+	        .ctx = dev,
+	};
+
+	if (dev->be->nr_queues > HYP_VIRTIO_MAX_QUEUES)
+		return false;
+	dev->vm = vm;
+	atomic_flag_clear(&dev->lock);
+	reset_device(dev);
+	dev->stats = (struct hyp_virtio_stats){0};
+	if (!hyp_mmio_register(vm, &mmio))
+		return false;
+	for (unsigned i = 0; i < nr_registered; i++)
+		if (registered[i] == dev)
+			return true; /* registered again (host tests) */
+	if (nr_registered < MAX_DEVICES)
+		registered[nr_registered++] = dev;
+	return true;
+}
+
+void hyp_virtio_print_stats(void)
+{
+	struct hyp_host_stats h;
+
+	for (unsigned i = 0; i < nr_registered; i++) {
+		const struct hyp_virtio_dev *d = registered[i];
+		const struct hyp_virtio_stats *s = &d->stats;
+
+		vlog("virtio-%s: requests=%llu bytes_in=%llu bytes_out=%llu "
+		     "refused=%llu bad_chains=%llu ring_failures=%llu "
+		     "interrupts=%llu\n",
+		     d->be->name, (unsigned long long)s->requests,
+		     (unsigned long long)s->bytes_in,
+		     (unsigned long long)s->bytes_out,
+		     (unsigned long long)s->refused,
+		     (unsigned long long)s->bad_chains,
+		     (unsigned long long)s->ring_failures,
+		     (unsigned long long)s->interrupts);
+	}
+	hyp_host_stats(&h);
+	vlog("host accesses: ok=%llu refused=%llu faulted=%llu leaked=%llu "
+	     "inconsistent=%llu\n",
+	     (unsigned long long)h.ok, (unsigned long long)h.refused,
+	     (unsigned long long)h.faulted, (unsigned long long)h.leaked,
+	     (unsigned long long)h.inconsistent);
+}
