@@ -46,6 +46,8 @@ include core/build.mk
 -include bench/build.mk
 -include guest/protected.mk
 -include tests/qemu/protected/build.mk
+-include tests/pkvm-linux/build.mk
+-include guest/virtio-neg/build.mk
 
 .PHONY: all deps test run unit help clean format format-check tidy cppcheck lint
 

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# The pKVM-guest test: a small upstream Linux (Debian's linux-source, built
+# by tests/pkvm-linux/kernel.sh with CONFIG_ARM_PKVM_GUEST) boots unmodified
+# as a protected VM under vhyp with 2 vCPUs.  Its console is hvc0 on vhyp's
+# host-side virtio-console and it reads and writes a virtio-blk disk; both
+# devices reach guest memory only through the shared-granule accessor,
+# and the guest's restricted DMA pool is what it shares (MEM_SHARE).
+# Prints TAP for scripts/run-tests.sh.  The console log stays in
+# build/pkvm-linux/boot.log.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/linux/lib.sh
+source "$HERE/../linux/lib.sh"
+
+OUT_DIR="$REPO_DIR/${O:-build}/pkvm-linux"
+VHYP=${VHYP:-$REPO_DIR/vhyp}
+APPEND="console=hvc0 earlycon=pl011,0x09000000 rdinit=/init"
+SMP=2
+MEM=256M
+TIMEOUT=${PKVM_LINUX_TIMEOUT:-300}
+# The restricted DMA pool the runner gives a protected VM, in granules.
+POOL_GRANULES=4096
+MAX_WALL_DIFF_NS=200000000
+PROTECTED_FEATURES=0x0000009f
+
+n=0
+failures=0
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+not_ok() {
+	n=$((n + 1))
+	failures=$((failures + 1))
+	echo "not ok $n - $1"
+}
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+note() { echo "# $*"; }
+
+LOG="$OUT_DIR/boot.log"
+# "pkvm-linux-test: KEY=value" / "vhyp-linux-test: KEY=value" values.
+value() {
+	awk -v k="$1: $2=" 'index($0, k) { print substr($0, index($0, k) + length(k)); exit }' "$LOG"
+}
+stamp() {
+	awk -v k="$1: $2=" 'index($0, k) { print $1; exit }' "$LOG"
+}
+has() { grep -qF -- "$1" "$LOG"; }
+# A counter "NAME=N" on the first line that starts with PREFIX.
+counter() {
+	grep -m1 -F -- "$1" "$LOG" | tr -d '\r' | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }'
+}
+at_least() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -ge "$2" ]; }
+is_zero() { [ "$1" = 0 ]; }
+
+services_protected() {
+	grep -qE "hypervisor services detected \\($PROTECTED_FEATURES " "$LOG"
+}
+pool_created() { grep -qE 'created restricted DMA pool .* size 16 MiB' "$LOG"; }
+calls_line() { grep -m1 -F 'vhyp: calls:' "$LOG"; }
+console_is_hvc0() { [[ " $(value pkvm-linux-test console_active) " == *" hvc0 "* ]]; }
+hvc_output_counted() { at_least "$(counter 'vhyp: virtio-console: requests=' bytes_in)" 1000; }
+disk_read_ok() { [ "$(value pkvm-linux-test disk_read)" = "$DISK_MARKER" ]; }
+disk_write_ok() {
+	local w
+	w=$(value pkvm-linux-test disk_write)
+	[ -n "$w" ] && [ "$(value pkvm-linux-test disk_readback)" = "$w" ] &&
+		at_least "$(counter 'vhyp: virtio-blk: requests=' bytes_in)" 512
+}
+no_refusals() {
+	is_zero "$(counter 'vhyp: virtio-console: requests=' refused)" &&
+		is_zero "$(counter 'vhyp: virtio-blk: requests=' refused)" &&
+		is_zero "$(counter 'vhyp: host accesses:' refused)" &&
+		is_zero "$(counter 'vhyp: host accesses:' faulted)" &&
+		is_zero "$(counter 'vhyp: host accesses:' leaked)"
+}
+phc_ok() {
+	[ "$(value vhyp-linux-test phc_read)" = ok ] &&
+		[ "$(value vhyp-linux-test phc_increasing)" = yes ]
+}
+phc_near_wall_clock() {
+	local phc host diff
+	phc=$(value vhyp-linux-test phc_ns)
+	host=$(stamp vhyp-linux-test phc_ns)
+	[[ $phc =~ ^[0-9]+$ && $host =~ ^[0-9]+$ ]] || return 1
+	diff=$((host - phc))
+	note "PHC - host wall clock: $((-diff / 1000)) us"
+	[ "${diff#-}" -le "$MAX_WALL_DIFF_NS" ]
+}
+powered_off() {
+	[ "$RC" = 0 ] && has "pkvm-linux-test: poweroff" && has "reboot: Power down"
+}
+
+main() {
+	local kdir initrd disk start
+	mkdir -p "$OUT_DIR"
+	echo "TAP version 13"
+	if ! kdir=$("$HERE/kernel.sh"); then
+		not_ok "build the pKVM-guest kernel from linux-source"
+		echo "1..$n"
+		exit 1
+	fi
+	ok "pKVM-guest kernel: $(cat "$kdir/release")"
+	initrd=$("$HERE/initramfs.sh" "$OUT_DIR/initramfs.cpio.gz") || {
+		not_ok "build the initramfs"
+		echo "1..$n"
+		exit 1
+	}
+	# A 1 MiB disk whose sector 0 holds a marker of this run.
+	disk="$OUT_DIR/disk.img"
+	DISK_MARKER="vhyp-disk-marker-$$-$RANDOM"
+	head -c $((1 << 20)) /dev/zero >"$disk"
+	printf '%s' "$DISK_MARKER" | dd of="$disk" conv=notrunc status=none
+	start=$(date +%s)
+	"$VHYP" run --protected --kernel "$kdir/Image" --initrd "$initrd" \
+		--smp "$SMP" --mem "$MEM" --disk "$disk" --append "$APPEND" \
+		--timeout "$TIMEOUT" </dev/null 2>&1 | while IFS= read -r line; do
+		t=${EPOCHREALTIME/[.,]/}
+		printf '%s000 %s\n' "$t" "${line%$'\r'}"
+	done >"$LOG"
+	RC=${PIPESTATUS[0]}
+	note "boot: exit status $RC after $(($(date +%s) - start)) s; log $LOG"
+	note "$(calls_line | cut -d' ' -f2-)"
+	grep -F 'vhyp: virtio-' "$LOG" | cut -d' ' -f2- | sed 's/^/# /'
+	grep -F 'vhyp: host accesses:' "$LOG" | cut -d' ' -f2- | sed 's/^/# /'
+
+	check "protected VM, 2 vCPUs online" \
+		test "$(value vhyp-linux-test cpus_online)" = 0-1
+	check "kernel reports hypervisor services with the protected bitmap ($PROTECTED_FEATURES)" services_protected
+	check "restricted DMA pool of 16 MiB created" pool_created
+	check "MEMINFO called" at_least "$(counter 'vhyp: calls:' meminfo)" 1
+	check "the pool is shared with MEM_SHARE (>= $POOL_GRANULES granules)" \
+		at_least "$(counter 'vhyp: calls:' share)" "$POOL_GRANULES"
+	check "MMIO_GUARD by the ioremap hook (GIC and devices)" \
+		at_least "$(counter 'vhyp: calls:' mmio_guard)" 16
+	check "no unguarded MMIO access refused" is_zero "$(counter 'vhyp: calls:' mmio_refused)"
+	check "console is hvc0 (virtio-console)" console_is_hvc0
+	check "the guest writes /dev/hvc0" has "pkvm-linux-test: hvc0_write=ok"
+	check "virtio-console carried the console output" hvc_output_counted
+	check "virtio-blk: the guest reads the host's marker" disk_read_ok
+	check "virtio-blk: the guest writes and reads back a sector" disk_write_ok
+	check "host side: 0 refused, 0 faulted, 0 leaked accesses" no_refusals
+	check "KVM PTP clock reads" phc_ok
+	check "KVM PTP clock near the host's wall clock" phc_near_wall_clock
+	check "guest powered off, run exits 0" powered_off
+	echo "1..$n"
+	[ "$failures" = 0 ]
+}
+
+main "$@"
