@@ -14,7 +14,11 @@ source "$HERE/../linux/lib.sh"
 
 OUT_DIR="$REPO_DIR/${O:-build}/pkvm-linux"
 VHYP=${VHYP:-$REPO_DIR/vhyp}
-APPEND="console=hvc0 earlycon=pl011,0x09000000 rdinit=/init"
+# No earlycon: it writes the PL011 through a fixmap mapping, which the
+# MMIO-guard ioremap hook never sees, so once the guard is on (at the GIC's
+# ioremap) its writes would be refused.  Messages before hvc0 registers are
+# replayed from the log buffer.
+APPEND=${PKVM_LINUX_APPEND:-"console=hvc0 rdinit=/init"}
 SMP=2
 MEM=256M
 TIMEOUT=${PKVM_LINUX_TIMEOUT:-300}
