@@ -178,6 +178,14 @@ main() {
 		return
 	fi
 	mkdir -p "$KDIR_ROOT"
+	# One fetch at a time (parallel test runs share the cache); the
+	# winner's result is then simply used.
+	exec 9>"$KDIR_ROOT/.lock"
+	flock 9
+	if complete "$pinned"; then
+		echo "$pinned"
+		return
+	fi
 	private_apt_update "$KERNEL_SUITE"
 	local resolved abi ver
 	resolved=$(resolve_abi) || exit 1
