@@ -17,4 +17,14 @@ ALL_TARGETS += $(O)/host/hyp/test_devices
 # UNIT_BINS is part of TEST_SUITES already (tests/unit/build.mk).
 UNIT_BINS += $(O)/host/hyp/test_devices
 unit: $(O)/host/hyp/test_devices
+# The virtio devices (hyp/devices/tests/test_virtio.c), same fakes.
+ifneq ($(wildcard hyp/devices/tests/test_virtio.c),)
+$(O)/host/hyp/test_virtio: $(O)/host/hyp-dev/hyp/devices/tests/test_virtio.o \
+		$(HYP_DEV_HOST_OBJS) $(UNIT_SUPPORT_OBJS) $(CORE_HOST_OBJS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_LDFLAGS) $^ -lcmocka -o $@
+ALL_TARGETS += $(O)/host/hyp/test_virtio
+UNIT_BINS += $(O)/host/hyp/test_virtio
+unit: $(O)/host/hyp/test_virtio
+endif
 endif

@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host test of the host-side virtio devices (hyp/devices/virtio*.c) on a
+ * real core VM (tests/unit/support/fake_platform: real stage 2 and
+ * page-state machine, real accessor).  The "guest" writes its rings and
+ * buffers straight into the RAM that backs its IPAs and drives the
+ * devices through the real MMIO dispatcher.
+ *
+ * Only hardware is faked, as in test_devices.c: the EL2 mapping and its
+ * fault fixup (hyp_safe_copy faults unless host_grant mapped the granule),
+ * the UART and the semihosting exit.  g_hyp.board.gicd.base is 0, so no
+ * SPI is written; InterruptStatus is checked instead.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <vhyp/kvm_vendor.h>
+
+#include "devices/devices.h"
+#include "devices/virtio.h"
+#include "fake_platform.h"
+#include "hyp.h"
+
+struct hyp_state g_hyp;
+
+static uint8_t ram0[FP_RAM0_SIZE];
+static struct fake_platform *cur_fp;
+static char uart[8192];
+static size_t uart_len;
+
+void plat_uart_putc(char c)
+{
+	if (uart_len + 1 < sizeof(uart))
+		uart[uart_len++] = c;
+	uart[uart_len] = '\0';
+}
+
+void plat_uart_set_base(uint64_t base)
+{
+	(void)base;
+}
+
+bool arch_mmu_enabled(void)
+{
+	return false;
+}
+
+_Noreturn void arch_semihost_exit(uint64_t status)
+{
+	fail_msg("hypervisor exit %llu", (unsigned long long)status);
+	abort();
+}
+
+static uint8_t *fake_el2(uintptr_t a)
+{
+	uint64_t pa = a;
+
+	if (pa < FP_RAM0_PA || pa >= FP_RAM0_PA + FP_RAM0_SIZE)
+		return (uint8_t *)a; /* hypervisor memory (the disk buffer) */
+	if (!fp_host_has(cur_fp, pa & ~0xFFFULL))
+		return NULL;
+	return &ram0[pa - FP_RAM0_PA];
+}
+
+int hyp_safe_copy(void *dst, const void *src, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		uint8_t *d = fake_el2((uintptr_t)dst + i);
+		const uint8_t *s = fake_el2((uintptr_t)src + i);
+		if (d == NULL || s == NULL)
+			return -1;
+		*d = *s;
+	}
+	return 0;
+}
+
+/* ---- the guest's side ---- */
+
+#define G_RING                                                                 \
+	(FP_RAM0_IPA + 0x10000ULL) /* desc 0, avail +0x400, used +0x800 */
+#define G_DATA   (FP_RAM0_IPA + 0x11000ULL)
+#define G_SECRET (FP_RAM0_IPA + 0x12000ULL) /* never shared */
+#define QSIZE    8U
+
+#define ESR_DABT_W32                                                           \
+	((0x24ULL << 26) | (1ULL << 25) | (1ULL << 24) | (2ULL << 22) |        \
+	 (3ULL << 16))
+#define WNR (1ULL << 6)
+
+static struct hyp_regs regs;
+static uint8_t disk[4096];
+
+static uint8_t *gmem(uint64_t ipa)
+{
+	return &ram0[ipa - FP_RAM0_IPA];
+}
+
+static void put16(uint64_t ipa, uint16_t v)
+{
+	memcpy(gmem(ipa), &v, 2);
+}
+
+static uint16_t get16(uint64_t ipa)
+{
+	uint16_t v;
+
+	memcpy(&v, gmem(ipa), 2);
+	return v;
+}
+
+static uint32_t get32(uint64_t ipa)
+{
+	uint32_t v;
+
+	memcpy(&v, gmem(ipa), 4);
+	return v;
+}
+
+static void put_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
+                     uint16_t next)
+{
+	uint64_t d = G_RING + 16U * i;
+
+	memcpy(gmem(d), &addr, 8);
+	memcpy(gmem(d + 8), &len, 4);
+	memcpy(gmem(d + 12), &flags, 2);
+	memcpy(gmem(d + 14), &next, 2);
+}
+
+static uint32_t rd(uint64_t base, unsigned off)
+{
+	regs.x[3] = 0;
+	assert_true(hyp_mmio_dispatch(&regs, 0, ESR_DABT_W32, base + off));
+	return (uint32_t)regs.x[3];
+}
+
+static void wr(uint64_t base, unsigned off, uint32_t v)
+{
+	regs.x[3] = v;
+	assert_true(
+	        hyp_mmio_dispatch(&regs, 0, ESR_DABT_W32 | WNR, base + off));
+}
+
+static void share(struct fake_platform *fp, uint64_t ipa)
+{
+	fp_expect(fp, KVM_VENDOR_MEM_SHARE_FUNC_ID, ipa, 0, 0, 0, 0, 0, 0);
+}
+
+/* Negotiates features_hi (bits 32..63) and reports whether FEATURES_OK
+ * stuck. */
+static bool negotiate(uint64_t base, uint32_t features_hi)
+{
+	wr(base, 0x070, 0);
+	wr(base, 0x070, 3);
+	wr(base, 0x024, 0);
+	wr(base, 0x020, 0);
+	wr(base, 0x024, 1);
+	wr(base, 0x020, features_hi);
+	wr(base, 0x070, 3 | 8);
+	return (rd(base, 0x070) & 8) != 0;
+}
+
+static void setup_queue(uint64_t base, unsigned q)
+{
+	assert_true(negotiate(base, 3));
+	wr(base, 0x030, q);
+	assert_int_equal(rd(base, 0x034), HYP_VIRTIO_QUEUE_MAX);
+	wr(base, 0x038, QSIZE);
+	wr(base, 0x080, (uint32_t)G_RING);
+	wr(base, 0x084, 0);
+	wr(base, 0x090, (uint32_t)(G_RING + 0x400));
+	wr(base, 0x094, 0);
+	wr(base, 0x0a0, (uint32_t)(G_RING + 0x800));
+	wr(base, 0x0a4, 0);
+	wr(base, 0x044, 1);
+	wr(base, 0x070, 3 | 8 | 4);
+}
+
+/* Publishes the chain at descriptor 0 as avail entry n-1 and notifies. */
+static void submit(uint64_t base, unsigned q, uint16_t n)
+{
+	put16(G_RING + 0x400 + 4 + 2U * ((n - 1U) % QSIZE), 0);
+	put16(G_RING + 0x400 + 2, n);
+	wr(base, 0x050, q);
+}
+
+static int setup(void **state)
+{
+	int rc = fp_state_protected(state);
+	struct fake_platform *fp = *state;
+
+	cur_fp = fp;
+	memset(ram0, 0, sizeof(ram0));
+	memset(&regs, 0, sizeof(regs));
+	memset(disk, 0, sizeof(disk));
+	memcpy(disk, "disk-sector-zero", 16);
+	hyp_mmio_reset();
+	g_hyp.cmd.log = 1;
+	uart_len = 0;
+	uart[0] = '\0';
+	assert_true(hyp_virtio_console_register(&fp->vm));
+	assert_true(hyp_virtio_blk_register(&fp->vm, (uintptr_t)disk,
+	                                    sizeof(disk)));
+	share(fp, G_RING);
+	share(fp, G_DATA);
+	return rc;
+}
+
+/* ---- tests ---- */
+
+static void test_identity_and_features(void **state)
+{
+	(void)state;
+	assert_int_equal(rd(HYP_VIRTIO_CONSOLE_BASE, 0x000), 0x74726976);
+	assert_int_equal(rd(HYP_VIRTIO_CONSOLE_BASE, 0x004), 2);
+	assert_int_equal(rd(HYP_VIRTIO_CONSOLE_BASE, 0x008), 3);
+	assert_int_equal(rd(HYP_VIRTIO_BLK_BASE, 0x008), 2);
+	wr(HYP_VIRTIO_CONSOLE_BASE, 0x014, 1);
+	assert_int_equal(rd(HYP_VIRTIO_CONSOLE_BASE, 0x010), 3);
+	/* Without ACCESS_PLATFORM, or with a bit not offered, FEATURES_OK
+	 * does not stick. */
+	assert_false(negotiate(HYP_VIRTIO_CONSOLE_BASE, 1));
+	assert_false(negotiate(HYP_VIRTIO_CONSOLE_BASE, 2));
+	assert_false(negotiate(HYP_VIRTIO_CONSOLE_BASE, 7));
+	assert_true(negotiate(HYP_VIRTIO_CONSOLE_BASE, 3));
+	/* blk capacity: 4096 bytes = 8 sectors */
+	assert_int_equal(rd(HYP_VIRTIO_BLK_BASE, 0x100), 8);
+	assert_int_equal(rd(HYP_VIRTIO_BLK_BASE, 0x104), 0);
+}
+
+static void test_console_shared_buffer_printed(void **state)
+{
+	struct hyp_host_stats before, after;
+
+	(void)state;
+	setup_queue(HYP_VIRTIO_CONSOLE_BASE, 1);
+	memcpy(gmem(G_DATA), "hello hvc0\n", 11);
+	put_desc(0, G_DATA, 11, 0, 0);
+	hyp_host_stats(&before);
+	submit(HYP_VIRTIO_CONSOLE_BASE, 1, 1);
+	hyp_host_stats(&after);
+	assert_non_null(strstr(uart, "hello hvc0"));
+	assert_int_equal(get16(G_RING + 0x800 + 2), 1); /* used idx */
+	assert_int_equal(get32(G_RING + 0x800 + 4), 0); /* id */
+	assert_int_equal(after.refused, before.refused);
+	assert_int_equal(rd(HYP_VIRTIO_CONSOLE_BASE, 0x060) & 1, 1);
+	wr(HYP_VIRTIO_CONSOLE_BASE, 0x064, 1);
+	assert_int_equal(rd(HYP_VIRTIO_CONSOLE_BASE, 0x060), 0);
+}
+
+static void test_console_private_buffer_refused(void **state)
+{
+	struct hyp_host_stats before, after;
+
+	(void)state;
+	setup_queue(HYP_VIRTIO_CONSOLE_BASE, 1);
+	memcpy(gmem(G_SECRET), "SECRET\n", 7);
+	put_desc(0, G_SECRET, 7, 0, 0);
+	hyp_host_stats(&before);
+	submit(HYP_VIRTIO_CONSOLE_BASE, 1, 1);
+	hyp_host_stats(&after);
+	assert_null(strstr(uart, "SECRET"));
+	assert_non_null(strstr(uart, "refused by the accessor"));
+	assert_int_equal(after.refused, before.refused + 1);
+	assert_int_equal(after.faulted, before.faulted);
+	/* The request still completes, with nothing written. */
+	assert_int_equal(get16(G_RING + 0x800 + 2), 1);
+	assert_int_equal(get32(G_RING + 0x800 + 8), 0);
+}
+
+static void test_console_receive_queue_held(void **state)
+{
+	(void)state;
+	setup_queue(HYP_VIRTIO_CONSOLE_BASE, 0);
+	put_desc(0, G_DATA, 64, VIRTQ_DESC_F_WRITE, 0);
+	submit(HYP_VIRTIO_CONSOLE_BASE, 0, 1);
+	assert_int_equal(get16(G_RING + 0x800 + 2), 0);
+}
+
+static void test_private_ring_needs_reset(void **state)
+{
+	struct fake_platform *fp = *state;
+
+	(void)fp;
+	assert_true(negotiate(HYP_VIRTIO_CONSOLE_BASE, 3));
+	wr(HYP_VIRTIO_CONSOLE_BASE, 0x030, 1);
+	wr(HYP_VIRTIO_CONSOLE_BASE, 0x038, QSIZE);
+	wr(HYP_VIRTIO_CONSOLE_BASE, 0x080, (uint32_t)G_SECRET);
+	wr(HYP_VIRTIO_CONSOLE_BASE, 0x090, (uint32_t)(G_SECRET + 0x400));
+	wr(HYP_VIRTIO_CONSOLE_BASE, 0x0a0, (uint32_t)(G_SECRET + 0x800));
+	wr(HYP_VIRTIO_CONSOLE_BASE, 0x044, 1);
+	put16(G_SECRET + 0x400 + 2, 1);
+	wr(HYP_VIRTIO_CONSOLE_BASE, 0x050, 1);
+	assert_int_equal(rd(HYP_VIRTIO_CONSOLE_BASE, 0x070) & 0x40, 0x40);
+	assert_int_equal(rd(HYP_VIRTIO_CONSOLE_BASE, 0x060) & 2, 2);
+	/* A reset clears it. */
+	wr(HYP_VIRTIO_CONSOLE_BASE, 0x070, 0);
+	assert_int_equal(rd(HYP_VIRTIO_CONSOLE_BASE, 0x070), 0);
+}
+
+static void test_chain_loop_completed_empty(void **state)
+{
+	(void)state;
+	setup_queue(HYP_VIRTIO_CONSOLE_BASE, 1);
+	memcpy(gmem(G_DATA), "loop", 4);
+	put_desc(0, G_DATA, 4, VIRTQ_DESC_F_NEXT, 0); /* points at itself */
+	submit(HYP_VIRTIO_CONSOLE_BASE, 1, 1);
+	assert_int_equal(get16(G_RING + 0x800 + 2), 1);
+	assert_null(strstr(uart, "loop"));
+	/* An index past the queue size too. */
+	put_desc(0, G_DATA, 4, VIRTQ_DESC_F_NEXT, QSIZE);
+	submit(HYP_VIRTIO_CONSOLE_BASE, 1, 2);
+	assert_int_equal(get16(G_RING + 0x800 + 2), 2);
+}
+
+/* Header at G_DATA, data at G_DATA+0x200 (or dst), status at G_DATA+0x100. */
+static uint8_t blk(uint32_t type, uint64_t sector, uint64_t data, uint16_t n)
+{
+	uint8_t hdr[16] = {0};
+
+	hdr[0] = (uint8_t)type;
+	memcpy(hdr + 8, &sector, 8);
+	memcpy(gmem(G_DATA), hdr, 16);
+	gmem(G_DATA + 0x100)[0] = 0xff;
+	put_desc(0, G_DATA, 16, VIRTQ_DESC_F_NEXT, 1);
+	put_desc(1, data, 512,
+	         (uint16_t)(VIRTQ_DESC_F_NEXT |
+	                    (type == 0 ? VIRTQ_DESC_F_WRITE : 0)),
+	         2);
+	put_desc(2, G_DATA + 0x100, 1, VIRTQ_DESC_F_WRITE, 0);
+	submit(HYP_VIRTIO_BLK_BASE, 0, n);
+	return gmem(G_DATA + 0x100)[0];
+}
+
+static void test_blk_read_write_shared(void **state)
+{
+	(void)state;
+	setup_queue(HYP_VIRTIO_BLK_BASE, 0);
+	assert_int_equal(blk(0, 0, G_DATA + 0x200, 1), 0);
+	assert_memory_equal(gmem(G_DATA + 0x200), "disk-sector-zero", 16);
+	assert_int_equal(get32(G_RING + 0x800 + 8), 513); /* data + status */
+	memcpy(gmem(G_DATA + 0x200), "written-by-guest", 16);
+	assert_int_equal(blk(1, 3, G_DATA + 0x200, 2), 0);
+	assert_memory_equal(disk + 3 * 512, "written-by-guest", 16);
+	/* Past the end of the disk: IOERR. */
+	assert_int_equal(blk(0, 8, G_DATA + 0x200, 3), 1);
+}
+
+static void test_blk_private_buffer_ioerr(void **state)
+{
+	struct hyp_host_stats before, after;
+
+	(void)state;
+	setup_queue(HYP_VIRTIO_BLK_BASE, 0);
+	memset(gmem(G_SECRET), 0x5a, 4096);
+	hyp_host_stats(&before);
+	assert_int_equal(blk(0, 0, G_SECRET, 1), 1);
+	for (unsigned i = 0; i < 4096; i++)
+		assert_int_equal(gmem(G_SECRET)[i], 0x5a);
+	assert_int_equal(blk(1, 1, G_SECRET, 2), 1);
+	for (unsigned i = 0; i < 512; i++)
+		assert_int_equal(disk[512 + i], 0);
+	hyp_host_stats(&after);
+	assert_int_equal(after.refused, before.refused + 2);
+	assert_int_equal(after.faulted, before.faulted);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fp_state_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        T(test_identity_and_features),
+	        T(test_console_shared_buffer_printed),
+	        T(test_console_private_buffer_refused),
+	        T(test_console_receive_queue_held),
+	        T(test_private_ring_needs_reset),
+	        T(test_chain_loop_completed_empty),
+	        T(test_blk_read_write_shared),
+	        T(test_blk_private_buffer_ioerr),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
