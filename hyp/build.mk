@@ -5,7 +5,7 @@ HYP_C_SRCS := $(sort $(wildcard hyp/*.c hyp/arch/aarch64/*.c hyp/platform/*/*.c 
 HYP_S_SRCS := $(sort $(wildcard hyp/arch/aarch64/*.S))
 HYP_OBJS := $(patsubst %.c,$(O)/hyp-obj/%.o,$(HYP_C_SRCS)) \
 	$(patsubst %.S,$(O)/hyp-obj/%.o,$(HYP_S_SRCS))
-HYP_CFLAGS := $(CROSS_CFLAGS) -fpie -fvisibility=hidden -Ihyp \
+HYP_CFLAGS := $(CROSS_CFLAGS) -fpie -fvisibility=hidden -fdirect-access-external-data -Ihyp \
 	-Ihyp/arch/aarch64
 HYP_LDS := hyp/arch/aarch64/vhyp.lds
 # The core library the image links (overridable for bring-up experiments).

@@ -107,7 +107,8 @@ void hyp_psci_call(void *ctx, struct vhyp_vcpu *vcpu, uint64_t x[18]);
 void hyp_print_counters(void);
 
 /* exits.c (arch): guest exits. */
-void hyp_handle_smccc(struct hyp_regs *regs);
+void hyp_handle_hvc(struct hyp_regs *regs);
+void hyp_handle_smc(struct hyp_regs *regs);
 void hyp_handle_trap(struct hyp_regs *regs);
 
 /* platform */

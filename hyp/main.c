@@ -33,7 +33,7 @@ uint8_t hyp_boot_stack[HYP_STACK_SIZE] __attribute__((aligned(16)));
 static void host_grant(void *ctx, uint64_t pa)
 {
 	(void)ctx;
-	arch_mmu_map(pa, PAGE, false);
+	arch_mmu_map_page(pa);
 	if (!arch_mmu_translates(pa))
 		hyp_panic("granule 0x%llx not mapped after grant\n",
 		          (unsigned long long)pa);
@@ -44,7 +44,7 @@ static void host_grant(void *ctx, uint64_t pa)
 static void host_revoke(void *ctx, uint64_t pa)
 {
 	(void)ctx;
-	arch_mmu_unmap(pa, PAGE); /* includes the TLB invalidation */
+	arch_mmu_unmap_page(pa); /* includes the TLB invalidation */
 	if (arch_mmu_translates(pa))
 		hyp_panic("granule 0x%llx still mapped after revoke\n",
 		          (unsigned long long)pa);

@@ -43,13 +43,6 @@ static bool is_ram_granule(const struct vhyp_vm *vm, uint64_t ipa)
 	return vhyp_vm_ram_range(vm, ipa, S2_GRANULE_SIZE) != NULL;
 }
 
-/* PA of ipa inside a valid leaf (block or page). */
-static uint64_t leaf_pa(const struct s2_leaf *leaf, uint64_t ipa)
-{
-	return (leaf->pte & S2_PTE_ADDR_MASK & ~(leaf->size - 1)) |
-	       (ipa & (leaf->size - 1));
-}
-
 /* The valid leaf of a RAM granule in the given state, or false. */
 static bool lookup_state(const struct vhyp_vm *vm, uint64_t ipa,
                          enum s2_page_state state, struct s2_leaf *leaf)
@@ -60,16 +53,15 @@ static bool lookup_state(const struct vhyp_vm *vm, uint64_t ipa,
 
 int64_t pmem_share(struct vhyp_vm *vm, uint64_t ipa)
 {
-	struct s2_leaf leaf;
 	uint64_t pa;
 	int64_t ret = SMCCC_RET_INVALID_PARAMETER;
 
 	if (!granule_aligned(ipa) || !is_ram_granule(vm, ipa))
 		return ret;
 	vhyp_vm_lock(vm);
-	if (lookup_state(vm, ipa, S2_STATE_OWNED, &leaf) &&
-	    s2_set_page_state(&vm->s2, ipa, S2_STATE_SHARED_OWNED, &pa) ==
-	            S2_OK) {
+	if (s2_change_page_state(&vm->s2, ipa, S2_STATE_OWNED,
+	                         S2_STATE_SHARED_OWNED, &pa, NULL,
+	                         NULL) == S2_OK) {
 		vm->ops->host_grant(vm->ops_ctx, pa);
 		ret = SMCCC_RET_SUCCESS;
 	}
@@ -79,26 +71,26 @@ int64_t pmem_share(struct vhyp_vm *vm, uint64_t ipa)
 
 int64_t pmem_unshare(struct vhyp_vm *vm, uint64_t ipa)
 {
-	struct s2_leaf leaf;
+	uint64_t pa;
+	int s2_ret;
 	int64_t ret = SMCCC_RET_INVALID_PARAMETER;
 
 	if (!granule_aligned(ipa) || !is_ram_granule(vm, ipa))
 		return ret;
 	vhyp_vm_lock(vm);
-	if (lookup_state(vm, ipa, S2_STATE_SHARED_OWNED, &leaf)) {
-		uint64_t pa = leaf_pa(&leaf, ipa);
-
-		/* The host loses access before the granule is private. */
-		vm->ops->host_revoke(vm->ops_ctx, pa);
-		if (s2_set_page_state(&vm->s2, ipa, S2_STATE_OWNED, NULL) ==
-		    S2_OK) {
-			ret = SMCCC_RET_SUCCESS;
-		} else {
-			/* Cannot happen for a 4 KiB leaf; undo, change
-			 * nothing. */
-			vm->ops->host_grant(vm->ops_ctx, pa);
-		}
-	}
+	/* The host loses access (revoke, between the state check and the
+	 * state change) before the granule is private. */
+	s2_ret = s2_change_page_state(&vm->s2, ipa, S2_STATE_SHARED_OWNED,
+	                              S2_STATE_OWNED, &pa, vm->ops->host_revoke,
+	                              vm->ops_ctx);
+	if (s2_ret == S2_OK)
+		ret = SMCCC_RET_SUCCESS;
+	else if (s2_ret != -S2_ESTATE && s2_ret != -S2_ENOENT &&
+	         s2_ret != -S2_EINVAL)
+		/* Revoked, then the change failed (a block split out of
+		 * memory; protected RAM has 4 KiB leaves): undo, change
+		 * nothing. */
+		vm->ops->host_grant(vm->ops_ctx, pa);
 	vhyp_vm_unlock(vm);
 	return ret;
 }

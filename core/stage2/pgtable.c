@@ -707,6 +707,38 @@ int s2_set_page_state(struct s2_pgtable *pt, uint64_t ipa,
 	return S2_OK;
 }
 
+int s2_change_page_state(struct s2_pgtable *pt, uint64_t ipa,
+                         enum s2_page_state from, enum s2_page_state to,
+                         uint64_t *pa, void (*before)(void *ctx, uint64_t pa),
+                         void *ctx)
+{
+	unsigned level;
+	uint64_t *ptep;
+	uint64_t pte;
+	uint64_t granule_pa;
+
+	if (!pt_usable(pt) || !state_valid(from) || !state_valid(to) ||
+	    ipa >= ipa_limit(pt) || (ipa & (S2_GRANULE_SIZE - 1)))
+		return -S2_EINVAL;
+	ptep = walk(pt, ipa, &level);
+	pte = *ptep;
+	if (!pte_is_leaf(level, pte))
+		return -S2_ENOENT;
+	if (s2_pte_state(pte) != from)
+		return -S2_ESTATE;
+	granule_pa = pte_addr(pte) + (ipa & (level_size(level) - 1));
+	if (pa)
+		*pa = granule_pa;
+	if (before)
+		before(ctx, granule_pa);
+	if (level != LAST_LEVEL || from == to)
+		/* A block to split (or nothing to do): the general path. */
+		return s2_set_page_state(pt, ipa, to, NULL);
+	/* Software bits only: the walker ignores them, no TLBI. */
+	pte_write(ptep, (pte & ~S2_PTE_SW_STATE_MASK) | state_bits(to));
+	return S2_OK;
+}
+
 int s2_annotate(struct s2_pgtable *pt, uint64_t ipa, uint64_t annotation)
 {
 	unsigned level;

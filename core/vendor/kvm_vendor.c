@@ -14,10 +14,12 @@
 
 typedef void (*vendor_handler)(struct vhyp_vm *vm, uint64_t x[18]);
 
+/* 16 bytes, so a slot is found with a shift (this is the fast path). */
+/* 16 bytes, so a slot is found with a shift (this is the fast path). */
 struct vendor_call {
-	uint32_t id;   /* exact function ID; 0 for an empty slot */
-	uint32_t cnt;  /* enum vhyp_counter */
-	uint64_t gate; /* FEATURES bit that must be set in vm->features */
+	uint32_t id;      /* exact function ID; 0 for an empty slot */
+	uint8_t cnt;      /* enum vhyp_counter */
+	uint8_t gate_bit; /* FEATURES bit that must be set in vm->features */
 	vendor_handler handler;
 };
 
@@ -131,23 +133,23 @@ static void mmio_guard(struct vhyp_vm *vm, uint64_t x[18])
 
 CORE_RELRO static const struct vendor_call vendor_calls[EMPTY_SLOT + 1] = {
         [KVM_FUNC_FEATURES] = {KVM_VENDOR_FEATURES_FUNC_ID, VHYP_CNT_FEATURES,
-                               KVM_FEAT_FEATURES, features},
-        [KVM_FUNC_PTP] = {KVM_VENDOR_PTP_FUNC_ID, VHYP_CNT_PTP, KVM_FEAT_PTP,
+                               KVM_FUNC_FEATURES, features},
+        [KVM_FUNC_PTP] = {KVM_VENDOR_PTP_FUNC_ID, VHYP_CNT_PTP, KVM_FUNC_PTP,
                           ptp},
         [KVM_FUNC_HYP_MEMINFO] = {KVM_VENDOR_HYP_MEMINFO_FUNC_ID,
-                                  VHYP_CNT_MEMINFO, KVM_FEAT_HYP_MEMINFO,
+                                  VHYP_CNT_MEMINFO, KVM_FUNC_HYP_MEMINFO,
                                   hyp_meminfo},
         [KVM_FUNC_MEM_SHARE] = {KVM_VENDOR_MEM_SHARE_FUNC_ID, VHYP_CNT_SHARE,
-                                KVM_FEAT_MEM_SHARE, mem_share},
+                                KVM_FUNC_MEM_SHARE, mem_share},
         [KVM_FUNC_MEM_UNSHARE] = {KVM_VENDOR_MEM_UNSHARE_FUNC_ID,
-                                  VHYP_CNT_UNSHARE, KVM_FEAT_MEM_UNSHARE,
+                                  VHYP_CNT_UNSHARE, KVM_FUNC_MEM_UNSHARE,
                                   mem_unshare},
         [KVM_FUNC_MMIO_GUARD] = {KVM_VENDOR_MMIO_GUARD_FUNC_ID,
-                                 VHYP_CNT_MMIO_GUARD, KVM_FEAT_MMIO_GUARD,
+                                 VHYP_CNT_MMIO_GUARD, KVM_FUNC_MMIO_GUARD,
                                  mmio_guard},
         /* The UID call is gated by bit 0, like FEATURES (as KVM). */
         [UID_SLOT] = {KVM_VENDOR_CALL_UID_FUNC_ID, VHYP_CNT_UID,
-                      KVM_FEAT_FEATURES, call_uid},
+                      KVM_FUNC_FEATURES, call_uid},
         /* Slots 5, 6 and EMPTY_SLOT have id 0, which no owner-6 ID equals. */
 };
 
@@ -165,7 +167,7 @@ void kvm_vendor_call(struct vhyp_vm *vm, struct vhyp_vcpu *vcpu, uint32_t id,
 	        &vendor_calls[vendor_slot(id & SMCCC_FUNC_MASK)];
 
 	(void)vcpu;
-	if (call->id != id || (vm->features & call->gate) == 0) {
+	if (call->id != id || ((vm->features >> call->gate_bit) & 1U) == 0) {
 		vhyp_count(vm, VHYP_CNT_OTHER);
 		smccc_set_error(x, SMCCC_RET_NOT_SUPPORTED);
 		return;

@@ -40,6 +40,7 @@
 #define S2_ENOMEM 2 /* the pool cannot cover the worst case of the update */
 #define S2_ENOENT 3 /* nothing mapped there */
 #define S2_EEXIST 4 /* something already mapped there */
+#define S2_ESTATE 5 /* the granule is not in the state the caller expects */
 
 /* Descriptor bits (stage 2). */
 #define S2_PTE_VALID                (1ULL << 0)
@@ -240,6 +241,20 @@ int s2_lookup(const struct s2_pgtable *pt, uint64_t ipa, struct s2_leaf *out);
  */
 int s2_set_page_state(struct s2_pgtable *pt, uint64_t ipa,
                       enum s2_page_state state, uint64_t *pa);
+/*
+ * Compare and change in one walk: if the granule at ipa (aligned, validly
+ * mapped) is in state `from`, call before(ctx, pa) when before is not NULL,
+ * then put the granule in state `to` and return its PA in *pa; otherwise
+ * -S2_ESTATE (or the errors of s2_set_page_state) and nothing is called or
+ * changed.  `before` lets a caller act between the check and the change
+ * (UNSHARE revokes the host's access there).  On a 4 KiB leaf this is one
+ * walk and one store, which is what the protected-memory hypercalls need;
+ * on a block the split may fail (-S2_ENOMEM) after before() has run.
+ */
+int s2_change_page_state(struct s2_pgtable *pt, uint64_t ipa,
+                         enum s2_page_state from, enum s2_page_state to,
+                         uint64_t *pa, void (*before)(void *ctx, uint64_t pa),
+                         void *ctx);
 /*
  * Put an annotation in the invalid level-3 entry of one empty granule
  * (value must have bit 0 clear and be non-zero).  Splits an empty block

@@ -24,7 +24,15 @@ uint64_t arch_read_cntpct(void);
 uint64_t arch_read_cntfrq(void);
 unsigned arch_pa_range_bits(void);
 void arch_set_this_cpu(struct hyp_cpu *cpu);
-struct hyp_cpu *arch_this_cpu(void);
+/* The current CPU's state: TPIDR_EL2 holds it from boot on.  Inline, since
+ * the hypercall fast path needs it. */
+static inline struct hyp_cpu *arch_this_cpu(void)
+{
+	uint64_t v;
+
+	__asm__("mrs %0, tpidr_el2" : "=r"(v));
+	return (struct hyp_cpu *)(uintptr_t)v;
+}
 _Noreturn void arch_park(void);
 /* EL2 state for running the guest on this CPU (notes' register table). */
 void arch_el2_setup_guest(const struct vhyp_vm *vm, bool trap_wfx);
@@ -37,6 +45,9 @@ int64_t arch_workaround_answer(uint32_t func_id);
 void arch_mmu_init(uint64_t pool_pa, uint64_t pool_size);
 void arch_mmu_map(uint64_t pa, uint64_t size, bool device);
 void arch_mmu_unmap(uint64_t pa, uint64_t size);
+/* One 4 KiB granule of guest RAM (host side of a protected VM). */
+void arch_mmu_map_page(uint64_t pa);
+void arch_mmu_unmap_page(uint64_t pa);
 void arch_mmu_enable(void);
 bool arch_mmu_enabled(void);
 /* Whether an EL2 read of va translates now (AT S1E2R). */

@@ -213,11 +213,6 @@ void arch_set_this_cpu(struct hyp_cpu *cpu)
 	write_sysreg((uint64_t)(uintptr_t)cpu, tpidr_el2);
 }
 
-struct hyp_cpu *arch_this_cpu(void)
-{
-	return (struct hyp_cpu *)(uintptr_t)read_sysreg(tpidr_el2);
-}
-
 /*
  * SMCCC_ARCH_FEATURES for the CPU-workaround IDs, from the CPU's own state
  * (QEMU's firmware implements SMCCC 1.0 only, so there is no firmware

@@ -59,25 +59,55 @@ static bool log_event(void)
 	return n < EVENT_LOG_LIMIT;
 }
 
-void hyp_handle_smccc(struct hyp_regs *regs)
+/* Trace of every SMCCC exit (vhyp.log=2); kept out of line so the fast
+ * path below needs no stack frame. */
+static __attribute__((noinline, cold)) void
+trace_smccc(const char *conduit, const struct hyp_regs *regs)
+{
+	vlog("cpu%u exit %s x0=0x%llx\n", arch_this_cpu()->idx, conduit,
+	     (unsigned long long)regs->x[0]);
+}
+
+static __attribute__((noinline, cold)) void
+serve_traced_hvc(struct hyp_regs *regs)
+{
+	trace_smccc("hvc", regs);
+	vhyp_smccc_call(&g_hyp.vm, (struct vhyp_vcpu *)arch_this_cpu(),
+	                regs->x);
+}
+
+/*
+ * HVC64: the hypercall fast path.  The vector has saved x0..x18, x29, x30
+ * and checked the EC; this only hands the registers to the core.  Both
+ * branches are tail calls, so the path needs no stack frame of its own.
+ */
+void hyp_handle_hvc(struct hyp_regs *regs)
+{
+	if (__builtin_expect(g_hyp.cmd.log >= 2, 0)) {
+		serve_traced_hvc(regs);
+		return;
+	}
+	vhyp_smccc_call(&g_hyp.vm, (struct vhyp_vcpu *)arch_this_cpu(),
+	                regs->x);
+}
+
+/* SMC64 trapped by HCR_EL2.TSC: served like HVC when imm16 is 0. */
+void hyp_handle_smc(struct hyp_regs *regs)
 {
 	uint64_t esr = read_sysreg(esr_el2);
-	struct hyp_cpu *cpu = arch_this_cpu();
 
 	if (g_hyp.cmd.log >= 2)
-		vlog("cpu%u exit %s x0=0x%llx\n", cpu->idx,
-		     ESR_EC(esr) == EC_SMC64 ? "smc" : "hvc",
-		     (unsigned long long)regs->x[0]);
-	if (ESR_EC(esr) == EC_SMC64) {
-		/* A trapped SMC's ELR points at the SMC itself. */
-		write_sysreg(read_sysreg(elr_el2) + 4, elr_el2);
-		if ((esr & 0xFFFFU) != 0) {
-			/* SMC #imm != 0: not an SMCCC call (as KVM). */
-			regs->x[0] = ~0ULL;
-			return;
-		}
+		trace_smccc("smc", regs);
+	/* A trapped SMC's ELR points at the SMC itself. */
+	write_sysreg(read_sysreg(elr_el2) + 4, elr_el2);
+	if ((esr & 0xFFFFU) != 0) {
+		/* SMC #imm != 0: not an SMCCC call; X0 = -1, X1..X3 kept, as
+		 * KVM does. */
+		regs->x[0] = ~0ULL;
+		return;
 	}
-	vhyp_smccc_call(&g_hyp.vm, (struct vhyp_vcpu *)cpu, regs->x);
+	vhyp_smccc_call(&g_hyp.vm, (struct vhyp_vcpu *)arch_this_cpu(),
+	                regs->x);
 }
 
 /* Vector offset in VBAR_EL1 for an exception taken from `spsr` to EL1. */

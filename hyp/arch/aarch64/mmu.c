@@ -170,6 +170,59 @@ void arch_mmu_unmap(uint64_t pa, uint64_t size)
 	tlb_flush_all();
 }
 
+/*
+ * The level-3 entry of va when the walk down to it finds tables only (the
+ * case for guest RAM the host side maps a granule at a time), else NULL.
+ */
+static uint64_t *page_entry(uint64_t va)
+{
+	uint64_t *table = root;
+
+	for (unsigned level = 0; level < 3; level++) {
+		uint64_t e = table[level_index(va, level)];
+
+		if ((e & (PTE_VALID | PTE_TABLE)) != (PTE_VALID | PTE_TABLE))
+			return NULL;
+		table = (uint64_t *)(uintptr_t)(e & PTE_ADDR_MASK);
+	}
+	return &table[level_index(va, 3)];
+}
+
+/*
+ * One granule of guest RAM, for the host side: the protected-memory
+ * hypercalls' path, so a plain walk and one store when the tables exist
+ * (the general set_range otherwise, e.g. the first granule of a 2 MiB
+ * region).  Unmapping invalidates that one VA in every CPU's TLB.
+ */
+void arch_mmu_map_page(uint64_t pa)
+{
+	uint64_t *entry = page_entry(pa);
+
+	if (entry == NULL) {
+		arch_mmu_map(pa, PAGE_SIZE, false);
+		return;
+	}
+	*entry = pa | PTE_AF | PTE_AP_RW_EL2 | PTE_SH_INNER | PTE_ATTR_NORMAL |
+	         PTE_VALID | PTE_TABLE;
+	dsb(ishst);
+	isb();
+}
+
+void arch_mmu_unmap_page(uint64_t pa)
+{
+	uint64_t *entry = page_entry(pa);
+
+	if (entry == NULL) {
+		arch_mmu_unmap(pa, PAGE_SIZE);
+		return;
+	}
+	*entry = 0;
+	dsb(ishst);
+	__asm__ volatile("tlbi vae2is, %0" : : "r"(pa >> 12) : "memory");
+	dsb(ish);
+	isb();
+}
+
 void arch_mmu_enable(void)
 {
 	unsigned ps = id_field(read_sysreg(id_aa64mmfr0_el1), 0);

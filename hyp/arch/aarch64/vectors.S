@@ -78,11 +78,16 @@ guest_sync:
 	mrs	x0, esr_el2
 	lsr	x0, x0, #ESR_EC_SHIFT
 	cmp	x0, #ESR_EC_HVC64
-	b.eq	1f
+	b.ne	guest_not_hvc
+	mov	x0, sp
+	bl	hyp_handle_hvc
+	b	guest_return
+
+guest_not_hvc:
 	cmp	x0, #ESR_EC_SMC64
 	b.ne	guest_trap
-1:	mov	x0, sp
-	bl	hyp_handle_smccc
+	mov	x0, sp
+	bl	hyp_handle_smc
 	b	guest_return
 
 guest_trap:
