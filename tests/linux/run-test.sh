@@ -13,6 +13,9 @@
 #   none      --features $FEATURES_NONE (bit 0 hidden, so UID and FEATURES
 #             answer -1): boots, no "hypervisor services detected"
 #
+# Environment: VHYP_RUN_ARGS adds runner options to every boot (e.g.
+# "--gic 2"); KERNEL_VERSION_FILE picks another kernel (see kernel.sh).
+#
 # Option: --direct  boot the default case directly at EL1 in QEMU instead of
 #         under vhyp (expected to fail the KVM checks: shows that they can).
 # Console logs (each line prefixed with the host's realtime in ns at its
@@ -82,8 +85,10 @@ boot() {
 		"$LINUX_DIR/direct-boot.sh" --kernel "$IMAGE" --initrd "$INITRD" \
 			--smp "$SMP" --mem "$MEM" --append "$APPEND" --timeout "$TIMEOUT"
 	else
+		# shellcheck disable=SC2086 # VHYP_RUN_ARGS is a word list
 		"$VHYP" run --kernel "$IMAGE" --initrd "$INITRD" --smp "$SMP" \
-			--mem "$MEM" --append "$APPEND" --timeout "$TIMEOUT" "$@"
+			--mem "$MEM" --append "$APPEND" --timeout "$TIMEOUT" \
+			${VHYP_RUN_ARGS:-} "$@"
 	fi </dev/null 2>&1 | while IFS= read -r line; do
 		# No fork per line: the stamp must be taken as the line arrives.
 		t=${EPOCHREALTIME/[.,]/}
