@@ -52,9 +52,21 @@ static void host_revoke(void *ctx, uint64_t pa)
 		vlog("host access to 0x%llx revoked\n", (unsigned long long)pa);
 }
 
+/* Wall-clock anchor: see anchor_clock(). */
+enum clock_state { CLOCK_NONE, CLOCK_PENDING, CLOCK_FINDING_EDGE, CLOCK_EXACT };
+static _Atomic unsigned clock_state = CLOCK_NONE;
+static void settle_clock(void);
+
+/* The core reads the counter for PTP only, right before it reads the
+ * clock anchor: the place to settle the anchor. */
 static uint64_t read_cntpct(void *ctx)
 {
+	unsigned st = atomic_load_explicit(&clock_state, memory_order_acquire);
+
 	(void)ctx;
+	if (__builtin_expect(st == CLOCK_PENDING || st == CLOCK_FINDING_EDGE,
+	                     0))
+		settle_clock();
 	return arch_read_cntpct();
 }
 
@@ -217,22 +229,23 @@ static void add_devices(void)
 	add_dev(&b->virtio);
 }
 
-static void anchor_clock(void)
+/*
+ * The wall clock.  The PL031 counts whole seconds, so an exact anchor needs
+ * its next seconds edge: up to a second of spinning.  Boot does not wait
+ * for it.  It reads the RTC once (enough to say whether there is a clock)
+ * and the first PTP call, the first reader of the anchor, finds the edge;
+ * vCPUs that call PTP meanwhile wait for it.  Nothing reads the clock
+ * before that, so the guest never sees it step.
+ */
+
+static void find_seconds_edge(void)
 {
 	struct vhyp_clock *c = &g_hyp.clock;
 	uint64_t rtc = g_hyp.board.rtc.base;
-	uint64_t freq = arch_read_cntfrq(), start, now;
+	uint64_t freq = c->freq_hz, start, now;
 	uint32_t s0, s1;
 
-	c->freq_hz = freq;
-	if (g_hyp.board.rtc.size == 0 || freq == 0 ||
-	    !plat_rtc_read(rtc, &s0)) {
-		vlog("warning: no RTC or counter frequency: PTP disabled\n");
-		c->valid = false;
-		return;
-	}
-	/* The RTC counts whole seconds: wait for the next edge (at most
-	 * 1.1 s) so that the anchor is exact, not up to 1 s early. */
+	(void)plat_rtc_read(rtc, &s0);
 	start = arch_read_cntpct();
 	do {
 		(void)plat_rtc_read(rtc, &s1);
@@ -240,11 +253,46 @@ static void anchor_clock(void)
 	} while (s1 == s0 && now - start < freq + freq / 10);
 	c->anchor_ns = (uint64_t)s1 * 1000000000ULL;
 	c->anchor_cnt = now;
-	c->valid = true;
 	if (g_hyp.cmd.log >= 1)
 		vlog("clock: RTC %u s at count %llu, %llu Hz%s\n", s1,
 		     (unsigned long long)now, (unsigned long long)freq,
 		     s1 == s0 ? " (no seconds edge seen)" : "");
+}
+
+static __attribute__((noinline, cold)) void settle_clock(void)
+{
+	unsigned expected = CLOCK_PENDING;
+
+	if (atomic_compare_exchange_strong(&clock_state, &expected,
+	                                   CLOCK_FINDING_EDGE)) {
+		find_seconds_edge();
+		atomic_store_explicit(&clock_state, CLOCK_EXACT,
+		                      memory_order_release);
+		return;
+	}
+	while (atomic_load_explicit(&clock_state, memory_order_acquire) !=
+	       CLOCK_EXACT)
+		;
+}
+
+static void anchor_clock(void)
+{
+	struct vhyp_clock *c = &g_hyp.clock;
+	uint32_t s0;
+
+	c->freq_hz = arch_read_cntfrq();
+	if (g_hyp.board.rtc.size == 0 || c->freq_hz == 0 ||
+	    !plat_rtc_read(g_hyp.board.rtc.base, &s0)) {
+		vlog("warning: no RTC or counter frequency: PTP disabled\n");
+		c->valid = false;
+		return;
+	}
+	/* Until the first PTP call finds the edge: within a second. */
+	c->anchor_ns = (uint64_t)s0 * 1000000000ULL;
+	c->anchor_cnt = arch_read_cntpct();
+	c->valid = true;
+	atomic_store_explicit(&clock_state, CLOCK_PENDING,
+	                      memory_order_release);
 }
 
 /* The virtio-blk image (vhyp.disk=, vhyp.disk_size=): outside guest RAM

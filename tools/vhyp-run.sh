@@ -363,12 +363,33 @@ plan_layout() {
 machine() { echo "virt,virtualization=on,gic-version=$GIC"; }
 total_mem_mib() { echo $(((MEM + DISK_RESERVE + VHYP_WINDOW_SIZE) / MiB)); }
 
+# QEMU's DTB for this machine.  Dumping it starts QEMU once (about 0.4 s,
+# a good part of a short run), so it is kept in the user's cache, keyed by
+# the QEMU binary (path, size, mtime) and every option that shapes the DTB;
+# the random seeds in it are replaced on every run anyway.
+dump_board_dtb() {
+	local out=$1 qemu_bin key dir
+	qemu_bin=$(command -v "$QEMU") || fail "$QEMU not found"
+	key=$({
+		stat -Lc '%n %s %Y' "$qemu_bin"
+		echo "$(machine) -cpu max -m $(total_mem_mib)M -smp $SMP"
+	} | sha256sum | cut -c1-32)
+	dir=${XDG_CACHE_HOME:-$HOME/.cache}/vhyp/board-dtb
+	if [ -s "$dir/$key.dtb" ] && cp "$dir/$key.dtb" "$out" 2>/dev/null; then
+		return 0
+	fi
+	"$QEMU" -M "$(machine),dumpdtb=$out" -cpu max -m "$(total_mem_mib)M" \
+		-smp "$SMP" -nographic >"$WORK/dumpdtb.log" 2>&1 ||
+		fail "QEMU could not dump the board DTB: $(head -n 1 "$WORK/dumpdtb.log")"
+	if mkdir -p "$dir" 2>/dev/null && cp "$out" "$dir/$key.dtb.$$" 2>/dev/null; then
+		mv -f "$dir/$key.dtb.$$" "$dir/$key.dtb"
+	fi
+}
+
 # The guest DTB from QEMU's own for the same machine (boot contract).
 make_guest_dtb() {
 	local board=$WORK/board.dtb dtb=$WORK/guest.dtb mem_node intc reg
-	"$QEMU" -M "$(machine),dumpdtb=$board" -cpu max -m "$(total_mem_mib)M" \
-		-smp "$SMP" -nographic >"$WORK/dumpdtb.log" 2>&1 ||
-		fail "QEMU could not dump the board DTB: $(head -n 1 "$WORK/dumpdtb.log")"
+	dump_board_dtb "$board"
 	dtc -q -I dtb -O dtb -o "$dtb" "$board"
 	fdtput -t s "$dtb" /psci method hvc
 	mem_node=$(fdtget -l "$dtb" / | grep -m 1 '^memory@') ||
