@@ -21,15 +21,15 @@
 #include <vhyp/kvm_vendor.h>
 #include <vhyp/smccc.h>
 
-#define RAM_IPA 0x40000000ULL
+#define RAM_IPA   0x40000000ULL
 #define GUARD_IPA 0x09000000ULL
 
 static uint64_t fake_count;
 static struct vhyp_clock bench_clock = {
-	.anchor_ns = 1700000000ULL * 1000000000ULL,
-	.anchor_cnt = 0,
-	.freq_hz = 62500000,
-	.valid = true,
+        .anchor_ns = 1700000000ULL * 1000000000ULL,
+        .anchor_cnt = 0,
+        .freq_hz = 62500000,
+        .valid = true,
 };
 
 static uint64_t read_cntpct(void *ctx)
@@ -45,9 +45,9 @@ static void host_noop(void *ctx, uint64_t pa)
 }
 
 static const struct vhyp_ops bench_ops = {
-	.read_cntpct = read_cntpct,
-	.host_grant = host_noop,
-	.host_revoke = host_noop,
+        .read_cntpct = read_cntpct,
+        .host_grant = host_noop,
+        .host_revoke = host_noop,
 };
 
 static void tlbi_noop(void *ctx, uint16_t vmid, uint64_t ipa, uint64_t size)
@@ -64,8 +64,8 @@ static void sync_noop(void *ctx)
 }
 
 static const struct s2_mmu_ops bench_mmu = {
-	.tlbi_range = tlbi_noop,
-	.sync_tables = sync_noop,
+        .tlbi_range = tlbi_noop,
+        .sync_tables = sync_noop,
 };
 
 static struct s2_pool pool;
@@ -89,7 +89,7 @@ static void make_vm(struct vhyp_vm *vm, int protected_vm, uint64_t ram_size)
 	cfg.nr_ram = 1;
 	cfg.vmid = 1;
 	if (vhyp_vm_create(vm, &cfg, &pool, &bench_mmu, NULL, &bench_ops, NULL,
-			   &bench_clock, &err) != 0) {
+	                   &bench_clock, &err) != 0) {
 		fprintf(stderr, "core_bench: VM creation failed: %s\n", err);
 		exit(1);
 	}
@@ -102,14 +102,14 @@ struct call_kind {
 };
 
 static const struct call_kind kinds[] = {
-	{"unknown", 0x86000005ULL, 0, 0},
-	{"version", SMCCC_VERSION_FUNC_ID, 0, 0},
-	{"uid", KVM_VENDOR_CALL_UID_FUNC_ID, 0, 0},
-	{"features", KVM_VENDOR_FEATURES_FUNC_ID, 0, 0},
-	{"ptp", KVM_VENDOR_PTP_FUNC_ID, KVM_PTP_VIRT_COUNTER, 0},
-	{"meminfo", KVM_VENDOR_HYP_MEMINFO_FUNC_ID, 0, 1},
-	{"mmio_guard", KVM_VENDOR_MMIO_GUARD_FUNC_ID, GUARD_IPA, 1},
-	/* share and unshare are measured in pairs, see bench_share_pair. */
+        {"unknown", 0x86000005ULL, 0, 0},
+        {"version", SMCCC_VERSION_FUNC_ID, 0, 0},
+        {"uid", KVM_VENDOR_CALL_UID_FUNC_ID, 0, 0},
+        {"features", KVM_VENDOR_FEATURES_FUNC_ID, 0, 0},
+        {"ptp", KVM_VENDOR_PTP_FUNC_ID, KVM_PTP_VIRT_COUNTER, 0},
+        {"meminfo", KVM_VENDOR_HYP_MEMINFO_FUNC_ID, 0, 1},
+        {"mmio_guard", KVM_VENDOR_MMIO_GUARD_FUNC_ID, GUARD_IPA, 1},
+        /* share and unshare are measured in pairs, see bench_share_pair. */
 };
 
 static void bench_call(const char *name, long n)
@@ -166,7 +166,7 @@ static void bench_share_range(uint64_t mib)
 		vhyp_smccc_call(&vm, NULL, x);
 		if (x[0] != 0) {
 			fprintf(stderr, "core_bench: share failed at %llx\n",
-				(unsigned long long)off);
+			        (unsigned long long)off);
 			exit(1);
 		}
 	}
@@ -205,6 +205,7 @@ int main(int argc, char **argv)
 		report_tables(strtoull(argv[2], NULL, 0));
 		return 0;
 	}
-	fprintf(stderr, "usage: core_bench call NAME N | share MIB | tables MIB\n");
+	fprintf(stderr,
+	        "usage: core_bench call NAME N | share MIB | tables MIB\n");
 	return 2;
 }

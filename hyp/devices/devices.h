@@ -116,8 +116,7 @@ void hyp_devices_setup(struct vhyp_vm *vm, uint64_t uart_base);
 
 /* Registers the virtio-mmio devices of a protected VM (virtio.h); a disk
  * of size 0 means no block device. */
-void hyp_virtio_setup(struct vhyp_vm *vm, uint64_t disk_pa,
-                      uint64_t disk_size);
+void hyp_virtio_setup(struct vhyp_vm *vm, uint64_t disk_pa, uint64_t disk_size);
 /* Prints the device models' counters (at SYSTEM_OFF/RESET). */
 void hyp_devices_print_stats(void);
 

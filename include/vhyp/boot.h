@@ -8,7 +8,7 @@
 #define VHYP_WINDOW_SIZE 0x4000000ULL /* 64 MiB */
 
 /* QEMU virt: guest RAM starts here, as KVM guests see it. */
-#define VHYP_GUEST_RAM_BASE 0x40000000ULL
+#define VHYP_GUEST_RAM_BASE  0x40000000ULL
 /* Default guest Image load address: 2 MiB aligned, above QEMU's trampoline. */
 #define VHYP_GUEST_KERNEL_PA 0x40200000ULL
 

@@ -47,8 +47,9 @@
 #define KVM_FEAT_MMIO_GUARD  KVM_FEAT_BIT(KVM_FUNC_MMIO_GUARD)
 
 /* vhyp's defaults (spec, "vhyp's choices" 5). */
-#define KVM_FEATURES_NORMAL_DEFAULT (KVM_FEAT_FEATURES | KVM_FEAT_PTP) /* 0x3  \
-	                                                                */
+#define KVM_FEATURES_NORMAL_DEFAULT                                            \
+	(KVM_FEAT_FEATURES | KVM_FEAT_PTP) /* 0x3                              \
+	                                    */
 #define KVM_FEATURES_PROTECTED_DEFAULT                                         \
 	(KVM_FEAT_FEATURES | KVM_FEAT_PTP | KVM_FEAT_HYP_MEMINFO |             \
 	 KVM_FEAT_MEM_SHARE | KVM_FEAT_MEM_UNSHARE |                           \

@@ -27,12 +27,12 @@
 #include <vhyp/psci.h>
 #include <vhyp/smccc.h>
 
-#define RAM0_IPA 0x40000000ULL
-#define RAM0_SIZE 0x200000ULL /* 2 MiB: one block, splits on first share */
-#define RAM1_IPA 0x80000000ULL
-#define RAM1_SIZE 0x10000ULL /* 64 KiB: pages */
+#define RAM0_IPA    0x40000000ULL
+#define RAM0_SIZE   0x200000ULL /* 2 MiB: one block, splits on first share */
+#define RAM1_IPA    0x80000000ULL
+#define RAM1_SIZE   0x10000ULL /* 64 KiB: pages */
 #define NR_GRANULES ((RAM0_SIZE + RAM1_SIZE) / S2_GRANULE_SIZE)
-#define POOL_PAGES 64U
+#define POOL_PAGES  64U
 
 struct fuzz_vm {
 	struct vhyp_vm vm;
@@ -44,10 +44,10 @@ struct fuzz_vm {
 
 static struct fuzz_vm fuzz_protected, fuzz_normal;
 static struct vhyp_clock fuzz_clock = {
-	.anchor_ns = 1700000000ULL * 1000000000ULL,
-	.anchor_cnt = 1000,
-	.freq_hz = 62500000,
-	.valid = true,
+        .anchor_ns = 1700000000ULL * 1000000000ULL,
+        .anchor_cnt = 1000,
+        .freq_hz = 62500000,
+        .valid = true,
 };
 static uint64_t fake_count = 1000;
 
@@ -99,10 +99,10 @@ static void psci(void *ctx, struct vhyp_vcpu *vcpu, uint64_t x[18])
 }
 
 static const struct vhyp_ops fuzz_ops = {
-	.read_cntpct = read_cntpct,
-	.host_grant = host_grant,
-	.host_revoke = host_revoke,
-	.psci = psci,
+        .read_cntpct = read_cntpct,
+        .host_grant = host_grant,
+        .host_revoke = host_revoke,
+        .psci = psci,
 };
 
 static void tlbi_range(void *ctx, uint16_t vmid, uint64_t ipa, uint64_t size)
@@ -119,8 +119,8 @@ static void sync_tables(void *ctx)
 }
 
 static const struct s2_mmu_ops fuzz_mmu = {
-	.tlbi_range = tlbi_range,
-	.sync_tables = sync_tables,
+        .tlbi_range = tlbi_range,
+        .sync_tables = sync_tables,
 };
 
 static void vm_setup(struct fuzz_vm *f, bool protected_vm)
@@ -141,11 +141,11 @@ static void vm_setup(struct fuzz_vm *f, bool protected_vm)
 	memset(f->host_access, 0, sizeof(f->host_access));
 	if (f->pool_mem == NULL)
 		f->pool_mem = aligned_alloc(S2_GRANULE_SIZE,
-					    POOL_PAGES * S2_GRANULE_SIZE);
+		                            POOL_PAGES * S2_GRANULE_SIZE);
 	s2_pool_init(&f->pool, f->pool_mem, (uint64_t)(uintptr_t)f->pool_mem,
-		     POOL_PAGES);
+	             POOL_PAGES);
 	if (vhyp_vm_create(&f->vm, &cfg, &f->pool, &fuzz_mmu, NULL, &fuzz_ops,
-			   f, &fuzz_clock, &err) != 0)
+	                   f, &fuzz_clock, &err) != 0)
 		abort();
 }
 
@@ -223,15 +223,24 @@ static bool is_protected_call(uint32_t id)
 }
 
 static const uint32_t interesting_ids[] = {
-	SMCCC_VERSION_FUNC_ID,          SMCCC_ARCH_FEATURES_FUNC_ID,
-	KVM_VENDOR_CALL_UID_FUNC_ID,    KVM_VENDOR_FEATURES_FUNC_ID,
-	KVM_VENDOR_PTP_FUNC_ID,         KVM_VENDOR_HYP_MEMINFO_FUNC_ID,
-	KVM_VENDOR_MEM_SHARE_FUNC_ID,   KVM_VENDOR_MEM_UNSHARE_FUNC_ID,
-	KVM_VENDOR_MMIO_GUARD_FUNC_ID,  KVM_VENDOR_MEM_SHARE_FUNC_ID,
-	KVM_VENDOR_MEM_UNSHARE_FUNC_ID, 0xC6000000U,
-	0x86000002U,                    0x8600007FU,
-	0x0600FF01U,                    0xC600FF01U,
-	PSCI_VERSION_FUNC_ID,           0x84000050U,
+        SMCCC_VERSION_FUNC_ID,
+        SMCCC_ARCH_FEATURES_FUNC_ID,
+        KVM_VENDOR_CALL_UID_FUNC_ID,
+        KVM_VENDOR_FEATURES_FUNC_ID,
+        KVM_VENDOR_PTP_FUNC_ID,
+        KVM_VENDOR_HYP_MEMINFO_FUNC_ID,
+        KVM_VENDOR_MEM_SHARE_FUNC_ID,
+        KVM_VENDOR_MEM_UNSHARE_FUNC_ID,
+        KVM_VENDOR_MMIO_GUARD_FUNC_ID,
+        KVM_VENDOR_MEM_SHARE_FUNC_ID,
+        KVM_VENDOR_MEM_UNSHARE_FUNC_ID,
+        0xC6000000U,
+        0x86000002U,
+        0x8600007FU,
+        0x0600FF01U,
+        0xC600FF01U,
+        PSCI_VERSION_FUNC_ID,
+        0x84000050U,
 };
 
 static void bias_registers(uint8_t sel, uint64_t x[18])
