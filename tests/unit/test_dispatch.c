@@ -31,24 +31,6 @@ static void version_smc64_flavour_is_unknown(void **state)
 	fp_expect(FP(state), 0xC0000000ULL, 0, 0, 0, FP_MINUS1, 0, 0, 0);
 }
 
-static void arch_features_of_uid_is_minus1(void **state)
-{
-	fp_expect(FP(state), 0x80000001ULL, 0x8600FF01ULL, 0, 0, FP_MINUS1, 0,
-	          0, 0);
-}
-
-static void arch_features_of_features_is_minus1(void **state)
-{
-	fp_expect(FP(state), 0x80000001ULL, 0x86000000ULL, 0, 0, FP_MINUS1, 0,
-	          0, 0);
-}
-
-static void arch_features_of_itself_is_minus1(void **state)
-{
-	fp_expect(FP(state), 0x80000001ULL, 0x80000001ULL, 0, 0, FP_MINUS1, 0,
-	          0, 0);
-}
-
 static void arch_features_of_version_is_minus1(void **state)
 {
 	fp_expect(FP(state), 0x80000001ULL, 0x80000000ULL, 0, 0, FP_MINUS1, 0,
@@ -282,9 +264,6 @@ int main(void)
 	        T(version_is_1_1),
 	        TP(version_ignores_upper_x0_and_args),
 	        T(version_smc64_flavour_is_unknown),
-	        T(arch_features_of_uid_is_minus1),
-	        T(arch_features_of_features_is_minus1),
-	        T(arch_features_of_itself_is_minus1),
 	        T(arch_features_of_version_is_minus1),
 	        T(arch_features_of_pv_time_is_minus1),
 	        TP(arch_features_of_vendor_protected_ids_is_minus1),
