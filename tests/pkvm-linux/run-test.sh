@@ -62,7 +62,9 @@ at_least() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -ge "$2" ]; }
 is_zero() { [ "$1" = 0 ]; }
 
 services_protected() {
-	grep -qE "hypervisor services detected \\($PROTECTED_FEATURES " "$LOG"
+	# Linux prints the four FEATURES words from the last (bits 96..127)
+	# to the first (bits 0..31).
+	grep -qE "hypervisor services detected \\((0x[0-9a-f]{8} ){3}$PROTECTED_FEATURES\\)" "$LOG"
 }
 pool_created() { grep -qE 'created restricted DMA pool .* size 16 MiB' "$LOG"; }
 calls_line() { grep -m1 -F 'vhyp: calls:' "$LOG"; }
@@ -96,7 +98,9 @@ phc_near_wall_clock() {
 	[ "${diff#-}" -le "$MAX_WALL_DIFF_NS" ]
 }
 powered_off() {
-	[ "$RC" = 0 ] && has "pkvm-linux-test: poweroff" && has "reboot: Power down"
+	# The kernel's own "reboot: Power down" may not reach hvc0 before
+	# SYSTEM_OFF; the hypervisor's line is the proof.
+	[ "$RC" = 0 ] && has "pkvm-linux-test: poweroff" && has "vhyp: guest called SYSTEM_OFF"
 }
 
 main() {
