@@ -114,8 +114,7 @@ static uint32_t mmio_read(uint64_t base, unsigned reg)
 
 static void mmio_write(uint64_t base, unsigned reg, uint32_t v)
 {
-	__asm__ volatile("str %w0, [%1]" ::"r"(v), "r"(base + reg)
-	                 : "memory");
+	__asm__ volatile("str %w0, [%1]" ::"r"(v), "r"(base + reg) : "memory");
 }
 
 struct vq {
@@ -178,7 +177,8 @@ static bool dev_init(struct vq *q, uint64_t dev, unsigned queue,
 	mmio_write(dev, R_USED_LO, (uint32_t)(uintptr_t)(ring + 0x800));
 	mmio_write(dev, R_USED_HI, (uint32_t)((uintptr_t)ring >> 32));
 	mmio_write(dev, R_QUEUE_READY, 1);
-	mmio_write(dev, R_STATUS, ST_ACK | ST_DRIVER | ST_FEAT_OK | ST_DRIVER_OK);
+	mmio_write(dev, R_STATUS,
+	           ST_ACK | ST_DRIVER | ST_FEAT_OK | ST_DRIVER_OK);
 	return true;
 }
 
@@ -216,9 +216,9 @@ static uint8_t blk_request(struct vq *q, uint32_t type, uint64_t sector,
 		hdr[8 + i] = (uint8_t)(sector >> (8 * i));
 	*status = 0xff;
 	d[0] = (struct desc){(uintptr_t)hdr, 16, D_NEXT, 1};
-	d[1] = (struct desc){(uintptr_t)data, SECTOR,
-	                     (uint16_t)(D_NEXT | (type == BLK_IN ? D_WRITE : 0)),
-	                     2};
+	d[1] = (struct desc){
+	        (uintptr_t)data, SECTOR,
+	        (uint16_t)(D_NEXT | (type == BLK_IN ? D_WRITE : 0)), 2};
 	d[2] = (struct desc){(uintptr_t)status, 1, D_WRITE, 0};
 	if (!submit(q))
 		return 0xff;
@@ -285,7 +285,8 @@ static void block_cases(void)
 
 	memset(shared_data, 0, GRANULE);
 	s = blk_request(&q, BLK_IN, 0, shared_data);
-	tap(s == BLK_S_OK && memcmp(shared_data, "vhyp-neg-disk-marker", 20) == 0,
+	tap(s == BLK_S_OK &&
+	            memcmp(shared_data, "vhyp-neg-disk-marker", 20) == 0,
 	    "control: read of sector 0 into a shared buffer: status %u, "
 	    "marker %s",
 	    s, memcmp(shared_data, "vhyp-neg-disk-marker", 20) ? "no" : "yes");
@@ -293,13 +294,15 @@ static void block_cases(void)
 	memset(private_page, SECRET_BYTE, GRANULE);
 	before = refused_count();
 	s = blk_request(&q, BLK_IN, 0, private_page);
-	tap(s == BLK_S_IOERR, "read into a private granule fails: status %u "
-	                      "(IOERR = 1)",
+	tap(s == BLK_S_IOERR,
+	    "read into a private granule fails: status %u "
+	    "(IOERR = 1)",
 	    s);
 	tap(all_bytes(private_page, GRANULE, SECRET_BYTE),
 	    "the private granule is unchanged");
-	tap(refused_count() > before, "the host counted the refused access "
-	                              "(%llu -> %llu)",
+	tap(refused_count() > before,
+	    "the host counted the refused access "
+	    "(%llu -> %llu)",
 	    (unsigned long long)before, (unsigned long long)refused_count());
 
 	before = refused_count();
