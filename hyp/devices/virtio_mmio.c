@@ -241,6 +241,13 @@ static void process_queue(struct hyp_virtio_dev *d, unsigned qi)
 	avail_flags = le16(raw);
 	avail_idx = le16(raw + 2);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	/* A driver can never have more than num chains outstanding: an
+	 * index further ahead is a broken (or hostile) driver. */
+	if ((uint16_t)(avail_idx - q->last_avail) > q->num) {
+		d->stats.bad_chains++;
+		ring_failed(d);
+		return;
+	}
 	while (q->last_avail != avail_idx) {
 		uint16_t head;
 		uint32_t written = 0;

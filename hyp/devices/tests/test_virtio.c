@@ -320,6 +320,16 @@ static void test_chain_loop_completed_empty(void **state)
 	assert_int_equal(get16(G_RING + 0x800 + 2), 2);
 }
 
+static void test_avail_index_too_far_ahead(void **state)
+{
+	(void)state;
+	setup_queue(HYP_VIRTIO_CONSOLE_BASE, 1);
+	put_desc(0, G_DATA, 4, 0, 0);
+	submit(HYP_VIRTIO_CONSOLE_BASE, 1, QSIZE + 1);
+	assert_int_equal(get16(G_RING + 0x800 + 2), 0);
+	assert_int_equal(rd(HYP_VIRTIO_CONSOLE_BASE, 0x070) & 0x40, 0x40);
+}
+
 /* Header at G_DATA, data at G_DATA+0x200 (or dst), status at G_DATA+0x100. */
 static uint8_t blk(uint32_t type, uint64_t sector, uint64_t data, uint16_t n)
 {
@@ -383,6 +393,7 @@ int main(void)
 	        T(test_console_receive_queue_held),
 	        T(test_private_ring_needs_reset),
 	        T(test_chain_loop_completed_empty),
+	        T(test_avail_index_too_far_ahead),
 	        T(test_blk_read_write_shared),
 	        T(test_blk_private_buffer_ioerr),
 	};
