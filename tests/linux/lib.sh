@@ -10,7 +10,11 @@ REPO_DIR=$(cd "$LINUX_DIR/../.." && pwd)
 # fresh clone on the same machine (CI) reuses them.
 VHYP_CACHE=${VHYP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vhyp}
 # Things we build (initramfs, test program) go to the build directory.
-LINUX_BUILD=${LINUX_BUILD:-$REPO_DIR/${O:-build}/linux}
+# O, as in the Makefile, may be relative to the repository or absolute.
+case ${O:-build} in
+/*) LINUX_BUILD=${LINUX_BUILD:-$O/linux} ;;
+*) LINUX_BUILD=${LINUX_BUILD:-$REPO_DIR/${O:-build}/linux} ;;
+esac
 
 # Which Debian kernel to use: tests/linux/kernel.version unless the caller
 # names another file of the same form.
