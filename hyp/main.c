@@ -226,7 +226,11 @@ static void add_devices(void)
 	if (!g_hyp.cmd.protected_vm)
 		add_dev(&b->uart);
 	add_dev(&b->rtc);
-	add_dev(&b->virtio);
+	/* A protected VM's virtio devices are vhyp's own (hyp/devices/
+	 * virtio*.c, through the accessor); QEMU's transports act on
+	 * physical addresses, outside the VM's isolation. */
+	if (!g_hyp.cmd.protected_vm)
+		add_dev(&b->virtio);
 }
 
 /*
