@@ -12,6 +12,9 @@
  *   host_time_ns=N     the host's CLOCK_REALTIME when the run started, for
  *                      the PTP wall-clock check (case 28); skipped without
  *   seed=N             the register patterns' seed (printed otherwise)
+ *   protected=1        the run is a protected VM (./vhyp run --protected):
+ *                      the default bitmap is 0x9f and cases 37-56 replace
+ *                      case 57 (protected.c)
  *
  * Every call goes through gt_call (guest/conformance/common), which loads
  * X0..X28 itself, so each check also verifies that X4..X28 come back
@@ -23,6 +26,7 @@
 #include <vhyp/smccc.h>
 
 #include "common/gt.h"
+#include "protected.h"
 
 #define NS              GT_RET_NOT_SUPPORTED
 #define NSEC_PER_SEC    1000000000ULL
@@ -91,6 +95,12 @@ static bool check_hvc(const char *label, uint64_t x0, uint64_t x1, uint64_t x2,
                       uint64_t x3, const uint64_t want[4])
 {
 	return check_call(label, GT_HVC_0, x0, x1, x2, x3, want);
+}
+
+bool conformance_check_hvc(const char *label, uint64_t x0, uint64_t x1,
+                           uint64_t x2, uint64_t x3, const uint64_t want[4])
+{
+	return check_hvc(label, x0, x1, x2, x3, want);
 }
 
 static void discovery_cases(void)
@@ -405,12 +415,16 @@ static void protected_calls_cases(void)
 
 int main(const void *dtb)
 {
+	bool protected_vm = gt_arg_u64_or("protected", 0) != 0;
+
 	(void)dtb;
 	gt_init();
-	features =
-	        gt_arg_u64_or("expect_features", KVM_FEATURES_NORMAL_DEFAULT);
-	gt_diag("conformance: normal VM, expected FEATURES bitmap 0x%llx, "
+	features = gt_arg_u64_or("expect_features",
+	                         protected_vm ? KVM_FEATURES_PROTECTED_DEFAULT
+	                                      : KVM_FEATURES_NORMAL_DEFAULT);
+	gt_diag("conformance: %s VM, expected FEATURES bitmap 0x%llx, "
 	        "conduit %s, seed 0x%llx",
+	        protected_vm ? "protected" : "normal",
 	        (unsigned long long)features, rt_hyp.conduit.name,
 	        (unsigned long long)gt_run_seed());
 	psci_chain_cases();
@@ -418,7 +432,10 @@ int main(const void *dtb)
 	features_cases();
 	conduit_cases();
 	ptp_cases();
-	protected_calls_cases();
+	if (protected_vm)
+		protected_vm_cases();
+	else
+		protected_calls_cases();
 	gt_report(gt_calls_clobbered() == 0,
 	          "X4..X28 preserved and PC advanced on all %llu calls "
 	          "(%llu not)",

@@ -45,6 +45,7 @@ CONFIGS=(
 	"conformance|conformance||expect_features=0x3"
 	"conformance-features-0x1|conformance|--features features|expect_features=0x1"
 	"conformance-features-0x0|conformance|--features 0|expect_features=0x0"
+	"conformance-protected|conformance|--protected|protected=1 expect_features=0x9f"
 	"smp|smp|--smp 4|"
 	"hostile|hostile|--smp 4|"
 )
