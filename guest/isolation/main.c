@@ -14,12 +14,12 @@
  * unguarded device access is a synchronous external abort while a guarded
  * one reaches the device model.  Output is TAP; the run powers off.
  */
-#include <stdarg.h>
 #include <stdatomic.h>
 
 #include <guest/fmt.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
+#include <guest/tap.h>
 
 #include <guest/isolation_probe.h>
 
@@ -27,25 +27,6 @@
 #define UNGUARDED_IPA 0x0b001000ULL /* no device, not RAM */
 
 static uint8_t test_page[GRANULE] __attribute__((aligned(GRANULE)));
-static unsigned tests;
-static unsigned failures;
-
-static void tap(bool ok, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
-
-static void tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-	char line[200];
-
-	tests++;
-	if (!ok)
-		failures++;
-	va_start(ap, fmt);
-	(void)vg_vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	rt_printf("%s %u - %s\n", ok ? "ok" : "not ok", tests, line);
-}
 
 /* A value no granule holds by accident. */
 static uint64_t pattern(uint64_t ipa, uint64_t salt)
@@ -80,8 +61,8 @@ static bool probe_services(void)
 	          vg_has_feature(&rt_hyp, KVM_FUNC_MEM_UNSHARE) &&
 	          vg_has_feature(&rt_hyp, KVM_FUNC_MMIO_GUARD);
 
-	tap(ok, "protected VM services (probe: %s, granule %llu)",
-	    vg_probe_strerror(r), (unsigned long long)granule);
+	rt_tap(ok, "protected VM services (probe: %s, granule %llu)",
+	       vg_probe_strerror(r), (unsigned long long)granule);
 	return ok;
 }
 
@@ -104,16 +85,16 @@ static void check_every_private_granule(void)
 		other += st != PROBE_ST_OK && st != PROBE_ST_REFUSED;
 		changed += *word(a) == pattern(a, 1);
 	}
-	tap(read_ok == 0 && other == 0,
-	    "host read refused for every private granule: %llu of %llu "
-	    "succeeded (%llu MiB)",
-	    (unsigned long long)read_ok, (unsigned long long)n,
-	    (unsigned long long)(size >> 20));
-	tap(write_ok == 0 && other == 0 && changed == 0,
-	    "host write refused for every private granule: %llu of %llu "
-	    "succeeded, %llu granules changed",
-	    (unsigned long long)write_ok, (unsigned long long)n,
-	    (unsigned long long)changed);
+	rt_tap(read_ok == 0 && other == 0,
+	       "host read refused for every private granule: %llu of %llu "
+	       "succeeded (%llu MiB)",
+	       (unsigned long long)read_ok, (unsigned long long)n,
+	       (unsigned long long)(size >> 20));
+	rt_tap(write_ok == 0 && other == 0 && changed == 0,
+	       "host write refused for every private granule: %llu of %llu "
+	       "succeeded, %llu granules changed",
+	       (unsigned long long)write_ok, (unsigned long long)n,
+	       (unsigned long long)changed);
 	for (uint64_t g = base; g < base + size; g += GRANULE) {
 		uint64_t d = 0x5E27141E15E27141ULL, st;
 
@@ -124,10 +105,10 @@ static void check_every_private_granule(void)
 		else
 			raw_other++;
 	}
-	tap(raw_other == 0,
-	    "raw EL2 read of private granules faults at EL2, nothing "
-	    "returned: %llu of %llu granules faulted",
-	    (unsigned long long)raw_faulted, (unsigned long long)raw_n);
+	rt_tap(raw_other == 0,
+	       "raw EL2 read of private granules faults at EL2, nothing "
+	       "returned: %llu of %llu granules faulted",
+	       (unsigned long long)raw_faulted, (unsigned long long)raw_n);
 	rt_printf(
 	        "# %llu granules probed in %llu ms\n", (unsigned long long)n,
 	        (unsigned long long)((rt_cntvct() - t0) * 1000U / rt_cntfrq()));
@@ -140,29 +121,29 @@ static void check_shared_page(void)
 
 	for (unsigned i = 0; i < GRANULE / 8; i++)
 		word(p)[i] = pattern(p + i * 8U, 2);
-	tap(vg_mem_share(&rt_hyp, p) == 0, "MEM_SHARE of 0x%llx",
-	    (unsigned long long)p);
+	rt_tap(vg_mem_share(&rt_hyp, p) == 0, "MEM_SHARE of 0x%llx",
+	       (unsigned long long)p);
 	q = probe_query(p);
-	tap(q == (PROBE_Q_RAM | PROBE_Q_S2_SHARED | PROBE_Q_HOST_MAY),
-	    "shared: stage-2 and host views say shared (query 0x%llx)",
-	    (unsigned long long)q);
+	rt_tap(q == (PROBE_Q_RAM | PROBE_Q_S2_SHARED | PROBE_Q_HOST_MAY),
+	       "shared: stage-2 and host views say shared (query 0x%llx)",
+	       (unsigned long long)q);
 	for (uint64_t off = 0; off < GRANULE; off += 8 * 37) {
 		d = 0;
 		st = probe_cmd(PROBE_CMD_READ, p + off, &d);
 		host_reads &= st == PROBE_ST_OK && d == pattern(p + off, 2);
 	}
-	tap(host_reads, "after SHARE the host reads what the guest wrote");
+	rt_tap(host_reads, "after SHARE the host reads what the guest wrote");
 	for (uint64_t off = 8; off < GRANULE; off += 8 * 41) {
 		d = pattern(p + off, 3);
 		st = probe_cmd(PROBE_CMD_WRITE, p + off, &d);
 		guest_reads &= st == PROBE_ST_OK && *word(p + off) == d;
 	}
-	tap(guest_reads, "after SHARE the guest reads what the host wrote");
+	rt_tap(guest_reads, "after SHARE the guest reads what the host wrote");
 	d = 0;
 	st = probe_cmd(PROBE_CMD_RAW_READ, p, &d);
-	tap(st == PROBE_ST_OK && d == pattern(p, 2),
-	    "raw EL2 read of the shared granule succeeds (status %llu)",
-	    (unsigned long long)st);
+	rt_tap(st == PROBE_ST_OK && d == pattern(p, 2),
+	       "raw EL2 read of the shared granule succeeds (status %llu)",
+	       (unsigned long long)st);
 }
 
 /*
@@ -259,21 +240,21 @@ static void check_unshare_every_cpu(void)
 		if (rt_cpu_start(c, secondary, NULL) == 0)
 			started++;
 	if (started != rs.ncpu) {
-		tap(false, "start %u vCPUs (started %u)", rs.ncpu, started);
+		rt_tap(false, "start %u vCPUs (started %u)", rs.ncpu, started);
 		return;
 	}
 	run_rounds(0);
 	for (unsigned c = 1; c < rs.ncpu; c++)
 		(void)rt_cpu_wait_off(c, 5000000000ULL);
-	tap(atomic_load(&rs.bad) == 0 &&
-	            atomic_load(&rs.checks) == rs.ncpu * rs.ncpu,
-	    "after UNSHARE the host is refused on the very next access, on "
-	    "every vCPU (%u rounds x %u vCPUs, %u failed)",
-	    rs.ncpu, rs.ncpu, atomic_load(&rs.bad));
+	rt_tap(atomic_load(&rs.bad) == 0 &&
+	               atomic_load(&rs.checks) == rs.ncpu * rs.ncpu,
+	       "after UNSHARE the host is refused on the very next access, on "
+	       "every vCPU (%u rounds x %u vCPUs, %u failed)",
+	       rs.ncpu, rs.ncpu, atomic_load(&rs.bad));
 	q = probe_query(p);
-	tap(q == PROBE_Q_RAM,
-	    "unshared: stage-2 and host views say private (query 0x%llx)",
-	    (unsigned long long)q);
+	rt_tap(q == PROBE_Q_RAM,
+	       "unshared: stage-2 and host views say private (query 0x%llx)",
+	       (unsigned long long)q);
 	preserved = word(p)[0] == g0 && word(p)[1] == h8;
 	for (unsigned i = 2; i < GRANULE / 8; i++) {
 		uint64_t a = p + i * 8U;
@@ -281,9 +262,9 @@ static void check_unshare_every_cpu(void)
 		                                                : pattern(a, 2);
 		preserved &= word(p)[i] == want;
 	}
-	tap(preserved && g0 == pattern(p, 2) && h8 == pattern(p + 8, 3),
-	    "contents survive SHARE and UNSHARE (%u shares, %u unshares)",
-	    rs.ncpu, rs.ncpu);
+	rt_tap(preserved && g0 == pattern(p, 2) && h8 == pattern(p + 8, 3),
+	       "contents survive SHARE and UNSHARE (%u shares, %u unshares)",
+	       rs.ncpu, rs.ncpu);
 }
 
 static bool try_probe_id(uint64_t *esr, uint32_t *id)
@@ -349,10 +330,10 @@ static void check_mmio_forms(void)
 	bad += probe_read(PROBE_DATA) != 0x0000000084AA8687ULL;
 	__asm__ volatile("str xzr, [%0]" ::"r"(d) : "memory");
 	bad += probe_read(PROBE_DATA) != 0;
-	tap(bad == 0,
-	    "MMIO emulation: 8/16/32/64-bit, sign extension to X and W, "
-	    "offsets, XZR (%u wrong)",
-	    bad);
+	rt_tap(bad == 0,
+	       "MMIO emulation: 8/16/32/64-bit, sign extension to X and W, "
+	       "offsets, XZR (%u wrong)",
+	       bad);
 	old = rt_set_exception_hook(catch_post_index);
 	__asm__ volatile(".global post_index_insn\n"
 	                 "post_index_insn: ldr %0, [%1], #8"
@@ -360,10 +341,11 @@ static void check_mmio_forms(void)
 	                 :
 	                 : "memory");
 	(void)rt_set_exception_hook(old);
-	tap(post_index_faulted && is_sea(post_index_esr),
-	    "post-indexed load (ISV = 0) is not emulated: external abort (ESR "
-	    "0x%llx)",
-	    (unsigned long long)post_index_esr);
+	rt_tap(post_index_faulted && is_sea(post_index_esr),
+	       "post-indexed load (ISV = 0) is not emulated: external abort "
+	       "(ESR "
+	       "0x%llx)",
+	       (unsigned long long)post_index_esr);
 }
 
 /* The console of a protected VM is the host side's PL011 model, not the
@@ -382,9 +364,9 @@ static void check_emulated_uart(void)
 		ids &= v == want[i];
 	}
 	ifls = *(volatile uint32_t *)(uintptr_t)(uart + 0x034U);
-	tap(ids && ifls == 0,
-	    "console at 0x%llx is the emulated PL011 (PL011 IDs, IFLS 0x%x)",
-	    (unsigned long long)uart, ifls);
+	rt_tap(ids && ifls == 0,
+	       "console at 0x%llx is the emulated PL011 (PL011 IDs, IFLS 0x%x)",
+	       (unsigned long long)uart, ifls);
 }
 
 static void check_mmio_guard(void)
@@ -395,41 +377,41 @@ static void check_mmio_guard(void)
 
 	/* The console first: from the first guard on, only guarded
 	 * granules reach a device model. */
-	tap(vg_mmio_guard(&rt_hyp, uart) == 0,
-	    "MMIO_GUARD of the UART granule 0x%llx (this line is printed "
-	    "through it)",
-	    (unsigned long long)uart);
+	rt_tap(vg_mmio_guard(&rt_hyp, uart) == 0,
+	       "MMIO_GUARD of the UART granule 0x%llx (this line is printed "
+	       "through it)",
+	       (unsigned long long)uart);
 	reached = try_probe_id(&esr, &id);
-	tap(!reached && is_sea(esr),
-	    "unguarded access to the probe device: synchronous external "
-	    "abort (ESR 0x%llx)",
-	    (unsigned long long)esr);
+	rt_tap(!reached && is_sea(esr),
+	       "unguarded access to the probe device: synchronous external "
+	       "abort (ESR 0x%llx)",
+	       (unsigned long long)esr);
 	esr = 0;
 	reached = rt_try_read32(UNGUARDED_IPA, &id, &esr);
-	tap(!reached && is_sea(esr),
-	    "unguarded access to 0x%llx: synchronous external abort (ESR "
-	    "0x%llx)",
-	    (unsigned long long)UNGUARDED_IPA, (unsigned long long)esr);
-	tap(vg_mmio_guard(&rt_hyp, PROBE_BASE) == 0,
-	    "MMIO_GUARD of the probe granule 0x%llx",
-	    (unsigned long long)PROBE_BASE);
+	rt_tap(!reached && is_sea(esr),
+	       "unguarded access to 0x%llx: synchronous external abort (ESR "
+	       "0x%llx)",
+	       (unsigned long long)UNGUARDED_IPA, (unsigned long long)esr);
+	rt_tap(vg_mmio_guard(&rt_hyp, PROBE_BASE) == 0,
+	       "MMIO_GUARD of the probe granule 0x%llx",
+	       (unsigned long long)PROBE_BASE);
 	esr = 0;
 	reached = try_probe_id(&esr, &id);
-	tap(reached && id == (uint32_t)PROBE_ID_VALUE,
-	    "guarded access reaches the device model (ID 0x%x)", id);
+	rt_tap(reached && id == (uint32_t)PROBE_ID_VALUE,
+	       "guarded access reaches the device model (ID 0x%x)", id);
 }
 
 static void check_counters(void)
 {
 	uint64_t leaked = probe_read(PROBE_LEAKED);
 
-	tap(leaked == 0,
-	    "host side counters: %llu ok, %llu refused, %llu faulted, %llu "
-	    "leaked",
-	    (unsigned long long)probe_read(PROBE_OK),
-	    (unsigned long long)probe_read(PROBE_REFUSED),
-	    (unsigned long long)probe_read(PROBE_FAULTED),
-	    (unsigned long long)leaked);
+	rt_tap(leaked == 0,
+	       "host side counters: %llu ok, %llu refused, %llu faulted, %llu "
+	       "leaked",
+	       (unsigned long long)probe_read(PROBE_OK),
+	       (unsigned long long)probe_read(PROBE_REFUSED),
+	       (unsigned long long)probe_read(PROBE_FAULTED),
+	       (unsigned long long)leaked);
 }
 
 int main(const void *dtb)
@@ -439,13 +421,13 @@ int main(const void *dtb)
 	          rt_cpu_count(), (unsigned long long)rt_ram_base(),
 	          (unsigned long long)(rt_ram_size() >> 20));
 	if (!probe_services() || probe_read(PROBE_ID) != PROBE_ID_VALUE) {
-		tap(false, "isolation probe present at 0x%llx",
-		    (unsigned long long)PROBE_BASE);
-		rt_printf("1..%u\n", tests);
+		rt_tap(false, "isolation probe present at 0x%llx",
+		       (unsigned long long)PROBE_BASE);
+		rt_tap_plan("isolation");
 		return 0;
 	}
-	tap(true, "isolation probe present at 0x%llx",
-	    (unsigned long long)PROBE_BASE);
+	rt_tap(true, "isolation probe present at 0x%llx",
+	       (unsigned long long)PROBE_BASE);
 	check_emulated_uart();
 	check_mmio_forms();
 	check_every_private_granule();
@@ -453,7 +435,6 @@ int main(const void *dtb)
 	check_unshare_every_cpu();
 	check_mmio_guard();
 	check_counters();
-	rt_printf("1..%u\n", tests);
-	rt_printf("# isolation: %u tests, %u failed\n", tests, failures);
+	rt_tap_plan("isolation");
 	return 0;
 }

@@ -21,12 +21,12 @@
  * (host read allowed, raw EL2 load succeeds) must agree for every granule,
  * and no granule's contents may have changed.  Output is TAP.
  */
-#include <stdarg.h>
 #include <stdatomic.h>
 
 #include <guest/fmt.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
+#include <guest/tap.h>
 
 #include <guest/isolation_probe.h>
 
@@ -68,24 +68,6 @@ static struct cpu_result results[RT_MAX_CPUS];
 static _Atomic unsigned ready;
 static unsigned ncpu;
 static unsigned calls_per_cpu; /* at least 25 000, at least 100 000 in all */
-static unsigned tests, failures;
-
-static void tap(bool ok, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
-
-static void tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-	char line[200];
-
-	tests++;
-	if (!ok)
-		failures++;
-	va_start(ap, fmt);
-	(void)vg_vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	rt_printf("%s %u - %s\n", ok ? "ok" : "not ok", tests, line);
-}
 
 static uint64_t ipa_of(unsigned g)
 {
@@ -192,13 +174,13 @@ static bool run_race(void)
 		if (rt_cpu_start(c, hammer, NULL) == 0)
 			started++;
 	if (started != ncpu) {
-		tap(false, "start %u vCPUs (started %u)", ncpu, started);
+		rt_tap(false, "start %u vCPUs (started %u)", ncpu, started);
 		return false;
 	}
 	hammer(0, NULL);
 	for (unsigned c = 1; c < ncpu; c++)
 		if (!rt_cpu_wait_off(c, 600000000000ULL)) {
-			tap(false, "vCPU %u finished", c);
+			rt_tap(false, "vCPU %u finished", c);
 			return false;
 		}
 	return true;
@@ -221,20 +203,21 @@ static void report_race(void)
 	for (unsigned g = 0; g < NR_GRANULES; g++)
 		ok += atomic_load(&glog[g].share_ok) +
 		      atomic_load(&glog[g].unshare_ok);
-	tap(calls == (uint64_t)calls_per_cpu * ncpu &&
-	            calls >= MIN_TOTAL_CALLS && bad == 0,
-	    "%u vCPUs made %llu SHARE/UNSHARE calls on %u overlapping "
-	    "granules (%llu succeeded), every answer 0 or -3",
-	    ncpu, (unsigned long long)calls, NR_GRANULES,
-	    (unsigned long long)ok);
-	tap(bad_read == 0,
-	    "racing host reads: true contents or refused (%llu reads, %llu "
-	    "wrong)",
-	    (unsigned long long)probes, (unsigned long long)bad_read);
-	tap(bad_raw == 0,
-	    "racing raw EL2 loads: never a private granule, never a fault on "
-	    "a shared one (%llu loads, %llu wrong)",
-	    (unsigned long long)probes, (unsigned long long)bad_raw);
+	rt_tap(calls == (uint64_t)calls_per_cpu * ncpu &&
+	               calls >= MIN_TOTAL_CALLS && bad == 0,
+	       "%u vCPUs made %llu SHARE/UNSHARE calls on %u overlapping "
+	       "granules (%llu succeeded), every answer 0 or -3",
+	       ncpu, (unsigned long long)calls, NR_GRANULES,
+	       (unsigned long long)ok);
+	rt_tap(bad_read == 0,
+	       "racing host reads: true contents or refused (%llu reads, %llu "
+	       "wrong)",
+	       (unsigned long long)probes, (unsigned long long)bad_read);
+	rt_tap(bad_raw == 0,
+	       "racing raw EL2 loads: never a private granule, never a fault "
+	       "on "
+	       "a shared one (%llu loads, %llu wrong)",
+	       (unsigned long long)probes, (unsigned long long)bad_raw);
 	if (max_cycles != 0)
 		rt_printf(
 		        "# race: %llu calls + %llu host probe pairs in %llu "
@@ -359,11 +342,12 @@ static void check_realtime_order(void)
 		bad += b;
 		bad_granules += b != 0;
 	}
-	tap(bad == 0,
-	    "every call's result fits a serial order that respects real time "
-	    "(%llu calls checked, %u violations in %u granules, %llu ms)",
-	    (unsigned long long)total, bad, bad_granules,
-	    (unsigned long long)((rt_cntvct() - t0) * 1000U / rt_cntfrq()));
+	rt_tap(bad == 0,
+	       "every call's result fits a serial order that respects real "
+	       "time "
+	       "(%llu calls checked, %u violations in %u granules, %llu ms)",
+	       (unsigned long long)total, bad, bad_granules,
+	       (unsigned long long)((rt_cntvct() - t0) * 1000U / rt_cntfrq()));
 }
 
 /* The three views of granule g after the race; false on disagreement. */
@@ -416,17 +400,18 @@ static void check_views(void)
 		    probe_query(ipa_of(g)) == PROBE_Q_RAM)
 			cleaned++;
 	}
-	tap(agree == NR_GRANULES,
-	    "guest, stage-2 and host views agree for %u of %u granules (%u "
-	    "ended shared); shares - unshares is 0 or 1 for each",
-	    agree, NR_GRANULES, shared);
-	tap(intact == NR_GRANULES,
-	    "contents of %u of %u granules survived the race", intact,
-	    NR_GRANULES);
-	tap(cleaned == NR_GRANULES,
-	    "UNSHARE succeeds exactly for the shared granules afterwards (%u "
-	    "of %u)",
-	    cleaned, NR_GRANULES);
+	rt_tap(agree == NR_GRANULES,
+	       "guest, stage-2 and host views agree for %u of %u granules (%u "
+	       "ended shared); shares - unshares is 0 or 1 for each",
+	       agree, NR_GRANULES, shared);
+	rt_tap(intact == NR_GRANULES,
+	       "contents of %u of %u granules survived the race", intact,
+	       NR_GRANULES);
+	rt_tap(cleaned == NR_GRANULES,
+	       "UNSHARE succeeds exactly for the shared granules afterwards "
+	       "(%u "
+	       "of %u)",
+	       cleaned, NR_GRANULES);
 }
 
 int main(const void *dtb)
@@ -441,11 +426,11 @@ int main(const void *dtb)
 	if ((uint64_t)calls_per_cpu * ncpu > MAX_CALLS)
 		calls_per_cpu = MAX_CALLS / ncpu;
 	rt_printf("# race: %u vCPUs, %u calls each\n", ncpu, calls_per_cpu);
-	tap(pr == VG_PROBE_OK && probe_read(PROBE_ID) == PROBE_ID_VALUE &&
-	            vg_has_feature(&rt_hyp, KVM_FUNC_MEM_SHARE),
-	    "protected VM services and isolation probe (%s)",
-	    vg_probe_strerror(pr));
-	if (failures == 0) {
+	rt_tap(pr == VG_PROBE_OK && probe_read(PROBE_ID) == PROBE_ID_VALUE &&
+	               vg_has_feature(&rt_hyp, KVM_FUNC_MEM_SHARE),
+	       "protected VM services and isolation probe (%s)",
+	       vg_probe_strerror(pr));
+	if (rt_tap_failures() == 0) {
 		fill_pool();
 		if (run_race()) {
 			report_race();
@@ -453,12 +438,11 @@ int main(const void *dtb)
 			check_views();
 		}
 	}
-	tap(probe_read(PROBE_LEAKED) == 0 &&
-	            probe_read(PROBE_INCONSISTENT) == 0,
-	    "host side counters: %llu leaked, %llu inconsistent",
-	    (unsigned long long)probe_read(PROBE_LEAKED),
-	    (unsigned long long)probe_read(PROBE_INCONSISTENT));
-	rt_printf("1..%u\n", tests);
-	rt_printf("# race: %u tests, %u failed\n", tests, failures);
+	rt_tap(probe_read(PROBE_LEAKED) == 0 &&
+	               probe_read(PROBE_INCONSISTENT) == 0,
+	       "host side counters: %llu leaked, %llu inconsistent",
+	       (unsigned long long)probe_read(PROBE_LEAKED),
+	       (unsigned long long)probe_read(PROBE_INCONSISTENT));
+	rt_tap_plan("race");
 	return 0;
 }
