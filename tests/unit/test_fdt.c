@@ -16,38 +16,13 @@
 
 #include <cmocka.h>
 
+#include "test_data.h"
+
 #include "../../hyp/fdt.h"
-
-struct blob {
-	uint8_t *data;
-	size_t size;
-};
-
-static struct blob load(const char *name)
-{
-	char path[256];
-	struct blob b = {NULL, 0};
-	FILE *fp;
-	long len;
-
-	snprintf(path, sizeof(path), "tests/unit/data/%s", name);
-	fp = fopen(path, "rb");
-	if (fp == NULL)
-		fail_msg("cannot open %s (run from the repository root)", path);
-	fseek(fp, 0, SEEK_END);
-	len = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	b.data = malloc((size_t)len);
-	assert_non_null(b.data);
-	assert_int_equal(fread(b.data, 1, (size_t)len, fp), (size_t)len);
-	fclose(fp);
-	b.size = (size_t)len;
-	return b;
-}
 
 static void test_board_gicv3_smp2(void **state)
 {
-	struct blob d = load("qemu-virt-gicv3-smp2.dtb");
+	struct blob d = test_data_load("qemu-virt-gicv3-smp2.dtb");
 	struct fdt_board b;
 	(void)state;
 
@@ -80,7 +55,7 @@ static void test_board_gicv3_smp2(void **state)
 
 static void test_board_gicv2_smp1(void **state)
 {
-	struct blob d = load("qemu-virt-gicv2-smp1.dtb");
+	struct blob d = test_data_load("qemu-virt-gicv2-smp1.dtb");
 	struct fdt_board b;
 	(void)state;
 
@@ -98,7 +73,7 @@ static void test_board_gicv2_smp1(void **state)
 
 static void test_board_smp8(void **state)
 {
-	struct blob d = load("qemu-virt-gicv3-smp8.dtb");
+	struct blob d = test_data_load("qemu-virt-gicv3-smp8.dtb");
 	struct fdt_board b;
 	(void)state;
 
@@ -112,7 +87,7 @@ static void test_board_smp8(void **state)
 
 static void test_guest_memory_nodes(void **state)
 {
-	struct blob d = load("guest-2mem.dtb");
+	struct blob d = test_data_load("guest-2mem.dtb");
 	struct fdt_range r[4];
 	(void)state;
 
@@ -132,7 +107,7 @@ static void test_guest_memory_nodes(void **state)
 
 static void test_bad_header(void **state)
 {
-	struct blob d = load("qemu-virt-gicv3-smp2.dtb");
+	struct blob d = test_data_load("qemu-virt-gicv3-smp2.dtb");
 	struct fdt_board b;
 	struct fdt f;
 	(void)state;
@@ -184,7 +159,7 @@ static void clip_block(uint8_t *h, size_t len, unsigned off_pos,
  * truncated data. */
 static void test_truncations_never_overread(void **state)
 {
-	struct blob d = load("qemu-virt-gicv3-smp2.dtb");
+	struct blob d = test_data_load("qemu-virt-gicv3-smp2.dtb");
 	struct fdt_board b;
 	unsigned ok = 0;
 	(void)state;
@@ -210,7 +185,7 @@ static void test_truncations_never_overread(void **state)
 
 static void test_corruptions_never_overread(void **state)
 {
-	struct blob d = load("qemu-virt-gicv3-smp8.dtb");
+	struct blob d = test_data_load("qemu-virt-gicv3-smp8.dtb");
 	uint32_t seed = 12345;
 	struct fdt_board b;
 	(void)state;

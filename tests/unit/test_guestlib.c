@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "test_data.h"
+
 #include <guest/fdt.h>
 #include <guest/fmt.h>
 #include <guest/kvm.h>
@@ -787,33 +789,6 @@ static void test_psci_calls_reach_firmware(void **state)
 
 /* ---- DTBs -------------------------------------------------------------- */
 
-struct blob {
-	uint8_t *data;
-	size_t size;
-};
-
-static struct blob load(const char *name)
-{
-	char path[256];
-	struct blob b = {NULL, 0};
-	FILE *fp;
-	long len;
-
-	snprintf(path, sizeof(path), "tests/unit/data/%s", name);
-	fp = fopen(path, "rb");
-	if (fp == NULL)
-		fail_msg("cannot open %s (run from the repository root)", path);
-	fseek(fp, 0, SEEK_END);
-	len = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	b.data = malloc((size_t)len);
-	assert_non_null(b.data);
-	assert_int_equal(fread(b.data, 1, (size_t)len, fp), (size_t)len);
-	fclose(fp);
-	b.size = (size_t)len;
-	return b;
-}
-
 /* Replaces the first occurrence of a same-length byte string. */
 static void patch(struct blob *b, const char *from, const char *to, size_t n)
 {
@@ -827,7 +802,7 @@ static void patch(struct blob *b, const char *from, const char *to, size_t n)
 
 static void test_conduit_from_board_dtb_is_smc(void **state)
 {
-	struct blob b = load("qemu-virt-gicv3-smp2.dtb");
+	struct blob b = test_data_load("qemu-virt-gicv3-smp2.dtb");
 
 	(void)state;
 	assert_int_equal(vg_conduit_kind_from_dtb(b.data), VG_CONDUIT_SMC);
@@ -837,7 +812,7 @@ static void test_conduit_from_board_dtb_is_smc(void **state)
 
 static void test_conduit_from_guest_dtb_is_hvc(void **state)
 {
-	struct blob b = load("guest-2mem.dtb");
+	struct blob b = test_data_load("guest-2mem.dtb");
 
 	(void)state;
 	assert_int_equal(vg_conduit_kind_from_dtb(b.data), VG_CONDUIT_HVC);
@@ -846,7 +821,7 @@ static void test_conduit_from_guest_dtb_is_hvc(void **state)
 
 static void test_conduit_unknown_method_or_no_psci(void **state)
 {
-	struct blob b = load("qemu-virt-gicv2-smp1.dtb");
+	struct blob b = test_data_load("qemu-virt-gicv2-smp1.dtb");
 
 	(void)state;
 	patch(&b, "smc\0", "xyz\0", 4);
@@ -860,7 +835,7 @@ static void test_conduit_unknown_method_or_no_psci(void **state)
 
 static void test_conduit_from_bad_blobs(void **state)
 {
-	struct blob b = load("qemu-virt-gicv3-smp2.dtb");
+	struct blob b = test_data_load("qemu-virt-gicv3-smp2.dtb");
 	uint8_t zero[64] = {0};
 
 	(void)state;
@@ -886,7 +861,7 @@ static void test_conduit_from_bad_blobs(void **state)
 
 static void test_fdt_memory_cpus_uart(void **state)
 {
-	struct blob b = load("qemu-virt-gicv3-smp8.dtb");
+	struct blob b = test_data_load("qemu-virt-gicv3-smp8.dtb");
 	struct vg_fdt f;
 	uint64_t addr, size;
 	int node, n = 0;
@@ -935,7 +910,7 @@ static void test_fdt_memory_cpus_uart(void **state)
 
 static void test_fdt_several_memory_nodes(void **state)
 {
-	struct blob b = load("guest-2mem.dtb");
+	struct blob b = test_data_load("guest-2mem.dtb");
 	struct vg_fdt f;
 	uint64_t addr, size, total = 0;
 	int depth = 0, node, n = 0;
