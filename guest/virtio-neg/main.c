@@ -18,11 +18,11 @@
  *     these, and nothing leaked.
  * Output is TAP; the guest powers off.
  */
-#include <stdarg.h>
 
 #include <guest/fmt.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
+#include <guest/tap.h>
 
 #include <guest/isolation_probe.h>
 
@@ -81,24 +81,6 @@ static uint8_t blk_ring[GRANULE] __attribute__((aligned(GRANULE)));
 static uint8_t con_ring[GRANULE] __attribute__((aligned(GRANULE)));
 static uint8_t shared_data[GRANULE] __attribute__((aligned(GRANULE)));
 static uint8_t private_page[GRANULE] __attribute__((aligned(GRANULE)));
-
-static unsigned tests, failures;
-
-static void tap(bool ok, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
-static void tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-	char line[200];
-
-	tests++;
-	if (!ok)
-		failures++;
-	va_start(ap, fmt);
-	(void)vg_vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	rt_printf("%s %u - %s\n", ok ? "ok" : "not ok", tests, line);
-}
 
 /* Plain LDR/STR (ISV = 1) for emulated MMIO. */
 static uint32_t mmio_read(uint64_t base, unsigned reg)
@@ -276,45 +258,47 @@ static void block_cases(void)
 	uint8_t s;
 
 	if (!dev_init(&q, BLK, 0, 2, blk_ring)) {
-		tap(false, "virtio-blk: device initialised (VERSION_1, "
-		           "ACCESS_PLATFORM, queue 0)");
+		rt_tap(false, "virtio-blk: device initialised (VERSION_1, "
+		              "ACCESS_PLATFORM, queue 0)");
 		return;
 	}
-	tap(true, "virtio-blk: device initialised (VERSION_1, "
-	          "ACCESS_PLATFORM, queue 0)");
+	rt_tap(true, "virtio-blk: device initialised (VERSION_1, "
+	             "ACCESS_PLATFORM, queue 0)");
 
 	memset(shared_data, 0, GRANULE);
 	s = blk_request(&q, BLK_IN, 0, shared_data);
-	tap(s == BLK_S_OK &&
-	            memcmp(shared_data, "vhyp-neg-disk-marker", 20) == 0,
-	    "control: read of sector 0 into a shared buffer: status %u, "
-	    "marker %s",
-	    s, memcmp(shared_data, "vhyp-neg-disk-marker", 20) ? "no" : "yes");
+	rt_tap(s == BLK_S_OK &&
+	               memcmp(shared_data, "vhyp-neg-disk-marker", 20) == 0,
+	       "control: read of sector 0 into a shared buffer: status %u, "
+	       "marker %s",
+	       s,
+	       memcmp(shared_data, "vhyp-neg-disk-marker", 20) ? "no" : "yes");
 
 	memset(private_page, SECRET_BYTE, GRANULE);
 	before = refused_count();
 	s = blk_request(&q, BLK_IN, 0, private_page);
-	tap(s == BLK_S_IOERR,
-	    "read into a private granule fails: status %u "
-	    "(IOERR = 1)",
-	    s);
-	tap(all_bytes(private_page, GRANULE, SECRET_BYTE),
-	    "the private granule is unchanged");
-	tap(refused_count() > before,
-	    "the host counted the refused access "
-	    "(%llu -> %llu)",
-	    (unsigned long long)before, (unsigned long long)refused_count());
+	rt_tap(s == BLK_S_IOERR,
+	       "read into a private granule fails: status %u "
+	       "(IOERR = 1)",
+	       s);
+	rt_tap(all_bytes(private_page, GRANULE, SECRET_BYTE),
+	       "the private granule is unchanged");
+	rt_tap(refused_count() > before,
+	       "the host counted the refused access "
+	       "(%llu -> %llu)",
+	       (unsigned long long)before, (unsigned long long)refused_count());
 
 	before = refused_count();
 	s = blk_request(&q, BLK_OUT, 1, private_page);
-	tap(s == BLK_S_IOERR, "write from a private granule fails: status %u",
-	    s);
-	tap(refused_count() > before, "the host counted the refused access");
+	rt_tap(s == BLK_S_IOERR,
+	       "write from a private granule fails: status %u", s);
+	rt_tap(refused_count() > before, "the host counted the refused access");
 	memset(shared_data, 0, GRANULE);
 	s = blk_request(&q, BLK_IN, 1, shared_data);
-	tap(s == BLK_S_OK && !contains_byte(shared_data, SECTOR, SECRET_BYTE),
-	    "sector 1 holds none of the private granule's bytes (status %u)",
-	    s);
+	rt_tap(s == BLK_S_OK &&
+	               !contains_byte(shared_data, SECTOR, SECRET_BYTE),
+	       "sector 1 holds none of the private granule's bytes (status %u)",
+	       s);
 }
 
 static void console_cases(void)
@@ -325,33 +309,33 @@ static void console_cases(void)
 	uint64_t before;
 
 	if (!dev_init(&q, CONSOLE, 1, 3, con_ring)) {
-		tap(false, "virtio-console: device initialised (queue 1)");
+		rt_tap(false, "virtio-console: device initialised (queue 1)");
 		return;
 	}
-	tap(true, "virtio-console: device initialised (queue 1)");
+	rt_tap(true, "virtio-console: device initialised (queue 1)");
 	memcpy(shared_data, hello, sizeof(hello) - 1);
-	tap(console_write(&q, shared_data, sizeof(hello) - 1),
-	    "control: console write from a shared buffer completed");
+	rt_tap(console_write(&q, shared_data, sizeof(hello) - 1),
+	       "control: console write from a shared buffer completed");
 	memcpy(private_page, secret, sizeof(secret) - 1);
 	before = refused_count();
-	tap(console_write(&q, private_page, sizeof(secret) - 1) &&
-	            refused_count() > before,
-	    "console write from a private granule completed, refused by the "
-	    "host");
+	rt_tap(console_write(&q, private_page, sizeof(secret) - 1) &&
+	               refused_count() > before,
+	       "console write from a private granule completed, refused by the "
+	       "host");
 }
 
 int main(const void *dtb)
 {
 	(void)dtb;
 	if (!setup(&rt_hyp)) {
-		tap(false, "KVM services, MEMINFO, MMIO guard, MEM_SHARE");
-		rt_printf("1..%u\n", tests);
+		rt_tap(false, "KVM services, MEMINFO, MMIO guard, MEM_SHARE");
+		rt_tap_plan("virtio-neg");
 		return 0;
 	}
-	tap(true, "KVM services, MEMINFO, MMIO guard, MEM_SHARE");
+	rt_tap(true, "KVM services, MEMINFO, MMIO guard, MEM_SHARE");
 	block_cases();
 	console_cases();
-	tap(probe_read(PROBE_LEAKED) == 0, "nothing leaked");
-	rt_printf("1..%u\n", tests);
+	rt_tap(probe_read(PROBE_LEAKED) == 0, "nothing leaked");
+	rt_tap_plan("virtio-neg");
 	return 0;
 }
