@@ -22,7 +22,11 @@ CORE_WARNINGS := $(WARNINGS) -Wconversion -Wsign-conversion
 
 INCLUDES := -Iinclude -Icore/include
 
-HOST_CFLAGS := -std=c11 -g -O1 $(WARNINGS) $(INCLUDES) \
+# -MMD -MP: every object also records the headers it read (the .d files
+# included at the end), so changing a header rebuilds what uses it.
+DEPFLAGS := -MMD -MP
+
+HOST_CFLAGS := -std=c11 -g -O1 $(WARNINGS) $(INCLUDES) $(DEPFLAGS) \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 HOST_LDFLAGS := -fsanitize=address,undefined
@@ -32,7 +36,7 @@ HOST_LDFLAGS := -fsanitize=address,undefined
 # state; strict alignment, since code may run with the MMU off.
 CROSS_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-builtin -nostdlib \
 	-mgeneral-regs-only -mstrict-align -fno-pic -fno-stack-protector \
-	-mcpu=cortex-a57 -fno-omit-frame-pointer $(WARNINGS) $(INCLUDES)
+	-mcpu=cortex-a57 -fno-omit-frame-pointer $(WARNINGS) $(INCLUDES) $(DEPFLAGS)
 
 include core/build.mk
 -include tests/unit/build.mk
@@ -56,14 +60,17 @@ all: $(ALL_TARGETS)
 deps:
 	@scripts/install-deps.sh
 
+JOBS := $(shell nproc 2>/dev/null || echo 2)
+
 # The README's second command: installs, builds and runs every test.
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@scripts/run-tests.sh $(TEST_SUITES)
 
-# The README's first command: the demo guest under vhyp in QEMU.
+# The README's first command: the demo guest under vhyp in QEMU.  Builds
+# only what the run needs (the hypervisor and the demo guest).
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) $(O)/hyp/vhyp.bin $(O)/guest/demo.bin
 	@./vhyp run $(ARGS)
 
 help:
@@ -90,3 +97,5 @@ lint: format-check tidy cppcheck
 
 clean:
 	rm -rf $(O)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

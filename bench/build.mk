@@ -1,7 +1,7 @@
 # Benchmarks.  bench/host: callgrind instruction counts of the core on the
 # host (DWARF 4: valgrind 3.19 cannot read clang 14's default DWARF 5),
 # host, -O2 without sanitizers (what the hypervisor runs is -O2 too).
-BENCH_CFLAGS := -std=c11 -O2 -gdwarf-4 $(WARNINGS) $(INCLUDES)
+BENCH_CFLAGS := -std=c11 -O2 -gdwarf-4 $(WARNINGS) $(INCLUDES) $(DEPFLAGS)
 BENCH_CORE_OBJS := $(patsubst %.c,$(O)/bench/%.o,$(CORE_SRCS))
 BENCH_HOST_BIN := $(O)/bench/core_bench
 

@@ -1,6 +1,6 @@
 # libFuzzer target on the dispatcher.  Core is rebuilt with coverage
 # instrumentation (-fsanitize=fuzzer-no-link) plus ASan and UBSan.
-FUZZ_CFLAGS := -std=c11 -g -O1 $(WARNINGS) $(INCLUDES) \
+FUZZ_CFLAGS := -std=c11 -g -O1 $(WARNINGS) $(INCLUDES) $(DEPFLAGS) \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_CORE_OBJS := $(patsubst %.c,$(O)/fuzz/%.o,$(CORE_SRCS))
 FUZZ_BIN := $(O)/fuzz/fuzz_dispatch
