@@ -24,10 +24,9 @@
 #include <vhyp/kvm_vendor.h>
 
 #include "devices/devices.h"
+#include "fake_hw.h"
 #include "fake_platform.h"
 #include "hyp.h"
-
-struct hyp_state g_hyp;
 
 /* ---- fakes of the hardware ---- */
 
@@ -35,31 +34,6 @@ static uint8_t ram0[FP_RAM0_SIZE]; /* backs PA FP_RAM0_PA.. */
 static struct fake_platform *cur_fp;
 static bool mapping_override; /* the test controls the fake EL2 map */
 static bool mapping_present;
-static char uart[8192];
-static size_t uart_len;
-
-void plat_uart_putc(char c)
-{
-	if (uart_len + 1 < sizeof(uart))
-		uart[uart_len++] = c;
-	uart[uart_len] = '\0';
-}
-
-void plat_uart_set_base(uint64_t base)
-{
-	(void)base;
-}
-
-bool arch_mmu_enabled(void)
-{
-	return false;
-}
-
-_Noreturn void arch_semihost_exit(uint64_t status)
-{
-	fail_msg("hypervisor exit %llu", (unsigned long long)status);
-	abort();
-}
 
 /* A fake guest PA: its host address, or NULL when the fake EL2 stage 1
  * does not map it (the copy would fault). */
@@ -136,8 +110,7 @@ static int setup_protected(void **state)
 	rec_size = rec_cpu = rec_writes = rec_reads = 0;
 	hyp_mmio_reset();
 	g_hyp.cmd.log = 1;
-	uart_len = 0;
-	uart[0] = '\0';
+	fake_uart_clear();
 	return rc;
 }
 
@@ -490,16 +463,15 @@ static void test_pl011_model(void **state)
 	assert_int_equal(v, 0x90); /* TXFE | RXFE */
 	assert_true(mmio64(0, base + 0x30, false, &v));
 	assert_int_equal(v, 0);
-	uart_len = 0;
-	uart[0] = '\0';
+	fake_uart_clear();
 	for (const char *p = "hi\r"; *p; p++) {
 		v = (uint64_t)*p;
 		assert_true(mmio64(1, base, true, &v));
 	}
-	assert_int_equal(uart_len, 0); /* held until the end of the line */
+	assert_int_equal(fake_uart_len, 0); /* held until the end of the line */
 	v = '\n';
 	assert_true(mmio64(0, base, true, &v));
-	assert_string_equal(uart, "hi\r\n"); /* '\r' dropped, then CRLF */
+	assert_string_equal(fake_uart, "hi\r\n"); /* '\r' dropped, then CRLF */
 }
 
 static void test_setup_by_vm_kind(void **state)

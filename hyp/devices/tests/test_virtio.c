@@ -25,38 +25,12 @@
 
 #include "devices/devices.h"
 #include "devices/virtio.h"
+#include "fake_hw.h"
 #include "fake_platform.h"
 #include "hyp.h"
 
-struct hyp_state g_hyp;
-
 static uint8_t ram0[FP_RAM0_SIZE];
 static struct fake_platform *cur_fp;
-static char uart[8192];
-static size_t uart_len;
-
-void plat_uart_putc(char c)
-{
-	if (uart_len + 1 < sizeof(uart))
-		uart[uart_len++] = c;
-	uart[uart_len] = '\0';
-}
-
-void plat_uart_set_base(uint64_t base)
-{
-	(void)base;
-}
-
-bool arch_mmu_enabled(void)
-{
-	return false;
-}
-
-_Noreturn void arch_semihost_exit(uint64_t status)
-{
-	fail_msg("hypervisor exit %llu", (unsigned long long)status);
-	abort();
-}
 
 static uint8_t *fake_el2(uintptr_t a)
 {
@@ -203,8 +177,7 @@ static int setup(void **state)
 	memcpy(disk, "disk-sector-zero", 16);
 	hyp_mmio_reset();
 	g_hyp.cmd.log = 1;
-	uart_len = 0;
-	uart[0] = '\0';
+	fake_uart_clear();
 	assert_true(hyp_virtio_console_register(&fp->vm));
 	assert_true(hyp_virtio_blk_register(&fp->vm, (uintptr_t)disk,
 	                                    sizeof(disk)));
@@ -246,7 +219,7 @@ static void test_console_shared_buffer_printed(void **state)
 	hyp_host_stats(&before);
 	submit(HYP_VIRTIO_CONSOLE_BASE, 1, 1);
 	hyp_host_stats(&after);
-	assert_non_null(strstr(uart, "hello hvc0"));
+	assert_non_null(strstr(fake_uart, "hello hvc0"));
 	assert_int_equal(get16(G_RING + 0x800 + 2), 1); /* used idx */
 	assert_int_equal(get32(G_RING + 0x800 + 4), 0); /* id */
 	assert_int_equal(after.refused, before.refused);
@@ -266,8 +239,8 @@ static void test_console_private_buffer_refused(void **state)
 	hyp_host_stats(&before);
 	submit(HYP_VIRTIO_CONSOLE_BASE, 1, 1);
 	hyp_host_stats(&after);
-	assert_null(strstr(uart, "SECRET"));
-	assert_non_null(strstr(uart, "refused by the accessor"));
+	assert_null(strstr(fake_uart, "SECRET"));
+	assert_non_null(strstr(fake_uart, "refused by the accessor"));
 	assert_int_equal(after.refused, before.refused + 1);
 	assert_int_equal(after.faulted, before.faulted);
 	/* The request still completes, with nothing written. */
@@ -313,7 +286,7 @@ static void test_chain_loop_completed_empty(void **state)
 	put_desc(0, G_DATA, 4, VIRTQ_DESC_F_NEXT, 0); /* points at itself */
 	submit(HYP_VIRTIO_CONSOLE_BASE, 1, 1);
 	assert_int_equal(get16(G_RING + 0x800 + 2), 1);
-	assert_null(strstr(uart, "loop"));
+	assert_null(strstr(fake_uart, "loop"));
 	/* An index past the queue size too. */
 	put_desc(0, G_DATA, 4, VIRTQ_DESC_F_NEXT, QSIZE);
 	submit(HYP_VIRTIO_CONSOLE_BASE, 1, 2);

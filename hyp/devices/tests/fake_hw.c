@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+/* Hardware fakes of the host-side device tests (fake_hw.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "arch.h"
+#include "fake_hw.h"
+#include "hyp.h"
+
+struct hyp_state g_hyp;
+
+char fake_uart[8192];
+size_t fake_uart_len;
+
+void fake_uart_clear(void)
+{
+	fake_uart_len = 0;
+	fake_uart[0] = '\0';
+}
+
+void plat_uart_putc(char c)
+{
+	if (fake_uart_len + 1 < sizeof(fake_uart))
+		fake_uart[fake_uart_len++] = c;
+	fake_uart[fake_uart_len] = '\0';
+}
+
+void plat_uart_set_base(uint64_t base)
+{
+	(void)base;
+}
+
+bool arch_mmu_enabled(void)
+{
+	return false;
+}
+
+_Noreturn void arch_semihost_exit(uint64_t status)
+{
+	fail_msg("hypervisor exit %llu", (unsigned long long)status);
+	abort();
+}

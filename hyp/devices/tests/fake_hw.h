@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hardware the host-side device tests fake, shared by test_devices.c
+ * and test_virtio.c: the hypervisor's UART (captured in a buffer), the EL2
+ * MMU state and the semihosting exit (a test failure).
+ */
+#ifndef FAKE_HW_H
+#define FAKE_HW_H
+
+#include <stddef.h>
+
+/* Everything the hypervisor printed since fake_uart_clear(). */
+extern char fake_uart[8192];
+extern size_t fake_uart_len;
+void fake_uart_clear(void);
+
+#endif /* FAKE_HW_H */
