@@ -48,6 +48,9 @@ include core/build.mk
 -include tests/qemu/build.mk
 -include tests/linux/build.mk
 -include bench/build.mk
+
+# Style and static analysis run with the tests (scripts/lint-suite.sh).
+TEST_SUITES += scripts/lint-suite.sh
 -include guest/protected.mk
 -include tests/qemu/protected/build.mk
 -include tests/pkvm-linux/build.mk
