@@ -55,6 +55,7 @@ TEST_SUITES += scripts/lint-suite.sh
 -include tests/qemu/protected/build.mk
 -include tests/pkvm-linux/build.mk
 -include guest/virtio-neg/build.mk
+include tests/qemu/attack/build.mk
 
 .PHONY: all deps test run unit help clean format format-check tidy cppcheck lint
 

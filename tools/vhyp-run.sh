@@ -379,7 +379,7 @@ dump_board_dtb() {
 		return 0
 	fi
 	"$QEMU" -M "$(machine),dumpdtb=$out" -cpu max -m "$(total_mem_mib)M" \
-		-smp "$SMP" -nographic >"$WORK/dumpdtb.log" 2>&1 ||
+		-smp "$SMP" -nographic -nic none >"$WORK/dumpdtb.log" 2>&1 ||
 		fail "QEMU could not dump the board DTB: $(head -n 1 "$WORK/dumpdtb.log")"
 	if mkdir -p "$dir" 2>/dev/null && cp "$out" "$dir/$key.dtb.$$" 2>/dev/null; then
 		mv -f "$dir/$key.dtb.$$" "$dir/$key.dtb"
@@ -492,7 +492,7 @@ build_command() {
 	[ -z "$LOG" ] || hyp_args+=" vhyp.log=$LOG"
 	[ -z "$DISK" ] || hyp_args+=" vhyp.disk=$(hex $((VHYP_GUEST_RAM_BASE + MEM))) vhyp.disk_size=$(hex "$DISK_SIZE")"
 	CMD=("$QEMU" -M "$(machine)" -cpu max -m "$(total_mem_mib)M" -smp "$SMP"
-		-nographic -no-reboot
+		-nographic -nic none -no-reboot
 		-kernel "$HYP_FILE" -append "$hyp_args"
 		-device "loader,file=$(qemu_path "$KERNEL_FILE"),addr=$(hex "$KERNEL_PA"),force-raw=on")
 	if [ -n "$INITRD" ]; then

@@ -53,7 +53,7 @@ start=$(date +%s%N)
 rc=0
 timeout --foreground -k 10 "$TIMEOUT" "$QEMU" \
 	-M virt,virtualization=on,gic-version=3 -cpu max -m 1G -smp 1 \
-	-nographic -icount shift=0 -no-reboot \
+	-nographic -nic none -icount shift=0 -no-reboot \
 	-kernel "$kdir/Image" -initrd "$initrd" -append "$append" \
 	</dev/null >"$console" 2>&1 || rc=$?
 end=$(date +%s%N)

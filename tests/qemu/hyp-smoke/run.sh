@@ -45,7 +45,7 @@ MACHINE="virt,virtualization=on,gic-version=$GIC"
 # Board DTB for this machine, then the guest's: PSCI over HVC, memory
 # without the window, no GICv2 virtualization regions.
 qemu-system-aarch64 -M "$MACHINE,dumpdtb=$WORK/board.dtb" -cpu "$CPU" \
-	-m $((RAM / 1048576))M -smp "$SMP" -nographic >/dev/null 2>&1
+	-m $((RAM / 1048576))M -smp "$SMP" -nographic -nic none >/dev/null 2>&1
 dtc -q -I dtb -O dtb -o "$WORK/guest.dtb" "$WORK/board.dtb"
 fdtput -t s "$WORK/guest.dtb" /psci method hvc
 # Devices vhyp does not pass through must not be in the guest's DT: the
@@ -89,7 +89,7 @@ ARGS="vhyp.entry=$ENTRY vhyp.dtb=$DTB_PA"
 
 set +e
 timeout "$TIMEOUT" qemu-system-aarch64 -M "$MACHINE" -cpu "$CPU" \
-	-m $((RAM / 1048576))M -smp "$SMP" -nographic -no-reboot \
+	-m $((RAM / 1048576))M -smp "$SMP" -nographic -nic none -no-reboot \
 	-kernel "$WORK/vhyp.bin" -append "$ARGS" \
 	-device loader,file="$GUEST_BIN",addr=$ENTRY,force-raw=on \
 	-device loader,file="$WORK/guest.dtb",addr=$DTB_PA,force-raw=on \

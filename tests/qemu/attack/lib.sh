@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Shared by the attack suites (tests/qemu/attack/<class>.sh).  Each suite
+# sources this file, calls attack_run for each configuration and ends with
+# attack_done.  TAP numbering is per suite.
+#
+#   attack_run TAG GUEST "RUN OPTIONS" "GUEST APPEND"
+#     boots $O/guest/GUEST.bin with ./vhyp run, leaves the console in
+#     $ATTACK_LOG (\r stripped) and the runner's status in $ATTACK_RC,
+#     and re-prints the guest's own TAP lines tagged "[TAG]".
+#   attack_ok / attack_not_ok "description"
+#   attack_dump TAG: prints $ATTACK_LOG as TAP comments (after a failure)
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../../.." || exit 1
+O=${O:-build}
+ATTACK_TIMEOUT=${ATTACK_TIMEOUT:-90}
+attack_n=0
+attack_failed=0
+ATTACK_LOG=""
+ATTACK_RC=0
+
+attack_ok() { attack_n=$((attack_n + 1)); echo "ok $attack_n - $*"; }
+attack_not_ok() {
+	attack_n=$((attack_n + 1))
+	attack_failed=1
+	echo "not ok $attack_n - $*"
+}
+attack_check() { # attack_check "description" command...
+	local what=$1
+	shift
+	if "$@"; then attack_ok "$what"; else attack_not_ok "$what"; fi
+}
+
+attack_dump() {
+	echo "# ---- console of [$1]"
+	sed 's/^/# /' "$ATTACK_LOG"
+	echo "# ---- end of console of [$1]"
+}
+
+attack_run() {
+	local tag=$1 guest=$2 opts=$3 append=$4 line kernel=$O/guest/$2.bin
+	local guest_failed=0
+	[ -n "$ATTACK_LOG" ] && rm -f "$ATTACK_LOG"
+	ATTACK_LOG=$(mktemp)
+	if [ ! -f "$kernel" ]; then
+		attack_not_ok "[$tag] $kernel is missing (make all)"
+		ATTACK_RC=127
+		return
+	fi
+	ATTACK_RC=0
+	# shellcheck disable=SC2086
+	./vhyp run --kernel "$kernel" $opts ${append:+--append "$append"} \
+		--timeout "$ATTACK_TIMEOUT" </dev/null >"$ATTACK_LOG" 2>&1 ||
+		ATTACK_RC=$?
+	sed -i 's/\r$//' "$ATTACK_LOG"
+	while IFS= read -r line; do
+		if [[ $line =~ ^ok\ [0-9]+\ -\ (.*)$ ]]; then
+			attack_ok "[$tag] ${BASH_REMATCH[1]}"
+		elif [[ $line =~ ^not\ ok\ [0-9]+\ -\ (.*)$ ]]; then
+			attack_not_ok "[$tag] ${BASH_REMATCH[1]}"
+			guest_failed=1
+		fi
+	done <"$ATTACK_LOG"
+	[ "$guest_failed" = 0 ] || attack_dump "$tag"
+}
+
+# The four configurations every class runs in: "TAG|OPTIONS".
+ATTACK_CONFIGS=(
+	"gic3 normal|--gic 3"
+	"gic3 protected|--gic 3 --protected"
+	"gic2 normal|--gic 2"
+	"gic2 protected|--gic 2 --protected"
+)
+
+attack_done() {
+	[ -n "$ATTACK_LOG" ] && rm -f "$ATTACK_LOG"
+	echo "1..$attack_n"
+	exit "$attack_failed"
+}
