@@ -119,9 +119,8 @@ _Noreturn void arch_park(void)
 	abort();
 }
 
-_Noreturn void arch_semihost_exit(uint64_t status)
+_Noreturn void hyp_stop_after_panic(void)
 {
-	(void)status;
 	abort();
 }
 

@@ -41,8 +41,8 @@ bool arch_mmu_enabled(void)
 	return false;
 }
 
-_Noreturn void arch_semihost_exit(uint64_t status)
+_Noreturn void hyp_stop_after_panic(void)
 {
-	fail_msg("hypervisor exit %llu", (unsigned long long)status);
+	fail_msg("hypervisor panic");
 	abort();
 }
