@@ -103,7 +103,8 @@ static volatile uint32_t *ecam_reg(const struct pcie_host *h, unsigned dev,
                                    unsigned reg)
 {
 	return (volatile uint32_t *)(uintptr_t)(h->ecam +
-	                                        ((uint64_t)dev << ECAM_DEV_SHIFT) +
+	                                        ((uint64_t)dev
+	                                         << ECAM_DEV_SHIFT) +
 	                                        reg);
 }
 
@@ -139,7 +140,8 @@ void hyp_pvpanic_probe(const void *board_dtb)
 	*ecam_reg(&h, (unsigned)dev, PCI_COMMAND) = 0;
 	*ecam_reg(&h, (unsigned)dev, PCI_BAR0) = (uint32_t)h.mmio;
 	bar = *ecam_reg(&h, (unsigned)dev, PCI_BAR0);
-	if ((bar & PCI_BAR_IO) || (bar & PCI_BAR_TYPE_MASK) == PCI_BAR_TYPE_64 ||
+	if ((bar & PCI_BAR_IO) ||
+	    (bar & PCI_BAR_TYPE_MASK) == PCI_BAR_TYPE_64 ||
 	    (bar & ~0xFU) != (uint32_t)h.mmio) {
 		vlog("pvpanic-pci BAR0 0x%x unusable: a panic parks the CPU\n",
 		     bar);

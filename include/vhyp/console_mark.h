@@ -19,14 +19,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VHYP_MARK_START     '\x1e'
-#define VHYP_MARK_NAME      "vhyp"
-#define VHYP_MARK_TAG_SEP   '\x1f'
-#define VHYP_TOKEN_BYTES    16U
-#define VHYP_TOKEN_HEX      (2U * VHYP_TOKEN_BYTES)
-#define VHYP_MARK_TAG_HEX   16U
+#define VHYP_MARK_START   '\x1e'
+#define VHYP_MARK_NAME    "vhyp"
+#define VHYP_MARK_TAG_SEP '\x1f'
+#define VHYP_TOKEN_BYTES  16U
+#define VHYP_TOKEN_HEX    (2U * VHYP_TOKEN_BYTES)
+#define VHYP_MARK_TAG_HEX 16U
 /* RS + "vhyp" + token + ":" */
-#define VHYP_MARK_LEN       (1U + 4U + VHYP_TOKEN_HEX + 1U)
+#define VHYP_MARK_LEN     (1U + 4U + VHYP_TOKEN_HEX + 1U)
 
 /* Streaming SipHash-2-4 (Aumasson and Bernstein), 64-bit output. */
 struct vhyp_mac {
