@@ -91,7 +91,7 @@ run_one() {
 	done <"$log"
 	plan=$(grep -E '^1\.\.[0-9]+$' "$log" | tail -n 1 | cut -d. -f3)
 	local why=()
-	[ "$rc" -eq 0 ] || why+=("exit status $rc$([ "$rc" -eq 124 ] && echo ' (timeout)')$([ "$rc" -eq 3 ] && echo ' (hypervisor panic)')")
+	[ "$rc" -eq 0 ] || why+=("exit status $rc$([ "$rc" -eq 124 ] && echo ' (timeout)')$(case $rc in 32) echo ' (guest reset)' ;; 33) echo ' (hypervisor panic)' ;; 35) echo ' (QEMU stopped)' ;; esac)")
 	if [ -z "$plan" ]; then
 		why+=("no plan line: $results results, the guest stopped early")
 	elif [ "$plan" -ne "$results" ]; then
