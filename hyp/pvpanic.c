@@ -155,7 +155,8 @@ void hyp_pvpanic_probe(const void *board_dtb)
 	}
 	pvpanic_bar = h.mmio;
 	if (g_hyp.cmd.log >= 1)
-		vlog("panic channel: pvpanic-pci at 00:%02x.0, BAR0 0x%llx\n",
+		vlog("pvpanic-pci at 00:%02x.0, BAR0 0x%llx: hypervisor panics "
+		     "end QEMU\n",
 		     (unsigned)dev, (unsigned long long)pvpanic_bar);
 }
 
