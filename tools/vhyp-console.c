@@ -17,6 +17,8 @@
  *     lines made here start with "vhyp";
  *   - appends "guest-kernel-panic" to FILE the first time Linux's
  *     "Kernel panic - not syncing" appears in the guest's output;
+ *   - shows a guest's RS byte (the marker's first, invisible on a
+ *     terminal) as "^^";
  *   - passes every other byte through as soon as it is read.  Guest bytes
  *     are held back only while they could still become a marker or the
  *     start of "vhyp" at the start of a line (at most 37 bytes).
@@ -135,7 +137,12 @@ static void watch_guest(struct filter *f, char c)
 
 static void guest_emit(struct filter *f, char c)
 {
-	emit(f, &c, 1);
+	/* The marker's first byte is invisible on a terminal: a guest's
+	 * "RS vhyp: ..." would look like a hypervisor line there. */
+	if (c == VHYP_MARK_START)
+		emit_str(f, "^^");
+	else
+		emit(f, &c, 1);
 	watch_guest(f, c);
 	f->col0 = c == '\n' || c == '\r';
 }

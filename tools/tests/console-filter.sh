@@ -68,6 +68,10 @@ expect "vhyp elsewhere, or a line that only begins like it, is unchanged" \
 filter "$WORK/in"
 if [[ $out != vhyp* ]] && [ -z "$ev" ]; then ok "a marker with another token is guest output"; else not_ok "a marker with another token is guest output" "$out"; fi
 
+printf '\x1evhyp: panic: x\r\n' >"$WORK/in"
+filter "$WORK/in"
+expect "a guest's RS byte is shown as ^^" "^^vhyp: panic: x"
+
 line=$(mark "guest called SYSTEM_RESET")
 { printf '%s' "${line:0:45}"; printf 'OFF'; printf '%s\r\n' "${line:45}"; } >"$WORK/in"
 filter "$WORK/in"
