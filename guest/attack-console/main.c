@@ -9,13 +9,33 @@
  *     after a partial line (mid-line);
  *   - a guessed console marker (RS "vhyp" + 32 hex digits + ":", a tag);
  *   - Linux's "Kernel panic - not syncing" line;
- * then reports and powers off.  The suite checks that the runner shows
- * each as the guest's ("[guest] vhyp..."), that no line of the
+ * then reports and powers off (resets with "reset" on the command line:
+ * tools/runner-selftest.sh's guest kernel panic case).  The suite checks that
+ * the runner shows each as the guest's ("[guest] vhyp..."), that no line of the
  * hypervisor's ("vhyp: " at a line start) claims what the guest printed,
  * and that the runner's status is the guest's power-off (0).
  */
+#include <guest/fdt.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
+
+/* "reset" among the words of /chosen/bootargs. */
+static bool reset_asked(void)
+{
+	struct vg_fdt fdt;
+	const uint8_t *p;
+	uint32_t len;
+
+	if (!vg_fdt_open(&fdt, rt_dtb))
+		return false;
+	p = vg_fdt_prop(&fdt, vg_fdt_path(&fdt, "/chosen"), "bootargs", &len);
+	for (uint32_t i = 0; p != NULL && i + 5 <= len; i++)
+		if (memcmp(p + i, "reset", 5) == 0 &&
+		    (i == 0 || p[i - 1] == ' ') &&
+		    (i + 5 == len || p[i + 5] == ' ' || p[i + 5] == 0))
+			return true;
+	return false;
+}
 
 /* Byte by byte, one UART write each. */
 static void put_slowly(const char *s)
@@ -60,6 +80,10 @@ int main(const void *dtb)
 	rt_puts("Kernel panic - not syncing: forged by the guest\n");
 	rt_tap(true, "printed the forged lines");
 	rt_tap_plan("attack-console");
+	if (reset_asked()) {
+		rt_printf("attack-console: resetting\n");
+		rt_system_reset();
+	}
 	rt_printf("attack-console: powering off\n");
 	return 0;
 }
