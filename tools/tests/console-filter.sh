@@ -4,6 +4,8 @@
 # marked hypervisor lines become "vhyp: " lines, guest lines that look like
 # them are escaped, a tampered or cut marked line is not trusted, output is
 # streamed byte by byte, events go to the events file.
+# ok/not_ok always succeed: A && ok || not_ok is if-then-else here.
+# shellcheck disable=SC2015,SC2001
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 O=${O:-build}
