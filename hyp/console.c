@@ -221,16 +221,29 @@ void hyp_vformat(void (*put)(char, void *), void *ctx, const char *fmt,
 	}
 }
 
+/* Set by hyp_console_enter_panic(): the CPU that reports a panic keeps
+ * the lock, and the others wait on it for good. */
+static volatile bool panic_mode;
+static volatile uint64_t panic_cpu;
+
+static bool is_panic_cpu(void)
+{
+	return panic_mode && panic_cpu == arch_read_mpidr();
+}
+
 static void lock(void)
 {
+	if (is_panic_cpu())
+		return;
 	if (locking && arch_mmu_enabled())
 		while (atomic_flag_test_and_set_explicit(&console_lock,
 		                                         memory_order_acquire))
 			;
 }
 
-/* For the panic path: the lock's holder may be the panicking CPU itself,
- * or a CPU that will never release it.  Bounded wait, then go ahead. */
+/* For the panic path: the lock's holder may be the panicking CPU itself
+ * (a fault inside vlog), or a CPU that will never release it.  Bounded
+ * wait, then go ahead. */
 static void lock_for_panic(void)
 {
 	if (!locking || !arch_mmu_enabled())
@@ -243,8 +256,21 @@ static void lock_for_panic(void)
 
 static void unlock(void)
 {
+	if (is_panic_cpu())
+		return;
 	if (locking && arch_mmu_enabled())
 		atomic_flag_clear_explicit(&console_lock, memory_order_release);
+}
+
+void hyp_console_enter_panic(void)
+{
+	if (is_panic_cpu())
+		return;
+	lock_for_panic();
+	panic_cpu = arch_read_mpidr();
+	panic_mode = true;
+	if (line.open) /* cut by the fault: close it (its tag still holds) */
+		end_line();
 }
 
 void vlog(const char *fmt, ...)
@@ -278,9 +304,7 @@ _Noreturn void hyp_panic(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	lock_for_panic();
-	if (line.open)
-		end_line();
+	hyp_console_enter_panic();
 	put_str(put_line_char, NULL, "panic: ", 0, false, -1);
 	hyp_vformat(put_line_char, NULL, fmt, ap);
 	if (line.open)

@@ -245,6 +245,7 @@ void hyp_unexpected_exception(uint64_t vector, struct hyp_regs *regs)
 {
 	if (in_panic++)
 		hyp_stop_after_panic(); /* a fault while dumping: just stop */
+	hyp_console_enter_panic();
 	vlog("unexpected exception: %s\n", vector_names[vector & 15]);
 	vlog("ESR 0x%016llx ELR 0x%016llx FAR 0x%016llx\n",
 	     (unsigned long long)read_sysreg(esr_el2),

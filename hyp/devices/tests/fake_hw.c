@@ -36,6 +36,11 @@ void plat_uart_set_base(uint64_t base)
 	(void)base;
 }
 
+uint64_t arch_read_mpidr(void)
+{
+	return 0;
+}
+
 bool arch_mmu_enabled(void)
 {
 	return false;
