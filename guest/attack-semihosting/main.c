@@ -8,6 +8,11 @@
  *   - SYS_SYSTEM "touch <path>" (a host shell command);
  *   - SYS_EXIT with status 42, then 0 (QEMU would exit with it, and the
  *     guest would choose the runner's status).
+ * It also tries the hypervisor's panic channel instead: a write of
+ * PANICKED to where the hypervisor puts pvpanic-pci's BAR0, and a read of
+ * the PCIe ECAM (high and low); each must be an external abort (nothing of
+ * PCIe is in a guest's stage 2), and the run must still end as the guest's
+ * power-off.
  * With semihosting off, HLT is UNDEFINED at EL1: each call must raise an
  * UNDEF (ESR EC 0) at the HLT, which the guest catches and skips.  The
  * guest then powers off; the suite checks that no host file appeared and
@@ -28,6 +33,11 @@
 #define OPEN_MODE_W                  4U /* "w" */
 #define ESR_EC_UNKNOWN               0x00U
 #define PATH_MAX_LEN                 200U
+/* QEMU virt: the PCIe 32-bit MMIO window (where the hypervisor puts
+ * pvpanic-pci's BAR0) and the high and low ECAM. */
+#define PVPANIC_BAR0                 0x10000000ULL
+#define ECAM_HIGH                    0x4010000000ULL
+#define ECAM_LOW                     0x3f000000ULL
 
 /* The HLT of semihost() and what the exception hook saw there. */
 extern char attack_hlt_insn[];
@@ -102,6 +112,33 @@ static bool arg(const char *key, char *out, size_t max)
 	return false;
 }
 
+static bool is_sea(uint64_t esr)
+{
+	return RT_ESR_EC(esr) == RT_ESR_EC_DABT_CUR &&
+	       RT_ESR_DFSC(esr) == RT_ESR_DFSC_SEA;
+}
+
+static void check_panic_channel(void)
+{
+	uint64_t esr = 0;
+	uint32_t v;
+	bool ok;
+
+	ok = !rt_try_write32(PVPANIC_BAR0, 1, &esr) && is_sea(esr);
+	rt_tap(ok,
+	       "write of PANICKED to the pvpanic BAR 0x%llx: external abort "
+	       "(ESR 0x%llx)",
+	       (unsigned long long)PVPANIC_BAR0, (unsigned long long)esr);
+	esr = 0;
+	ok = !rt_try_read32(ECAM_HIGH, &v, &esr) && is_sea(esr);
+	rt_tap(ok, "read of the high PCIe ECAM 0x%llx: external abort",
+	       (unsigned long long)ECAM_HIGH);
+	esr = 0;
+	ok = !rt_try_read32(ECAM_LOW, &v, &esr) && is_sea(esr);
+	rt_tap(ok, "read of the low PCIe ECAM 0x%llx: external abort",
+	       (unsigned long long)ECAM_LOW);
+}
+
 static char file_path[PATH_MAX_LEN], touch_path[PATH_MAX_LEN];
 static char command[PATH_MAX_LEN + 16];
 static const char payload[] = "written by a guest through semihosting\n";
@@ -137,6 +174,10 @@ int main(const void *dtb)
 	block[1] = strlen(command);
 	ret = semihost(SYS_SYSTEM, block);
 	refused("SYS_SYSTEM 'touch <path>' (a host command)", ret, SYS_SYSTEM);
+
+	rt_set_exception_hook(NULL);
+	check_panic_channel();
+	rt_set_exception_hook(hook);
 
 	block[0] = ADP_STOPPED_APPLICATION_EXIT;
 	block[1] = 42;
