@@ -7,6 +7,7 @@
  */
 #include <stdint.h>
 
+#include <core/cpu_workaround.h>
 #include <core/vm.h>
 
 #include "arch.h"
@@ -214,25 +215,44 @@ void arch_set_this_cpu(struct hyp_cpu *cpu)
 }
 
 /*
- * SMCCC_ARCH_FEATURES for the CPU-workaround IDs, from the CPU's own state
- * (QEMU's firmware implements SMCCC 1.0 only, so there is no firmware
- * answer to forward): NOT_REQUIRED when the ID registers say the CPU is not
- * affected, otherwise NOT_SUPPORTED, as KVM answers for an unmitigated CPU.
+ * SMCCC_ARCH_FEATURES for the CPU-workaround IDs: KVM's answer on this CPU
+ * (core/smccc/cpu_workaround.c), from the same ID registers and MIDR.
  */
 int64_t arch_workaround_answer(uint32_t func_id)
 {
-	uint64_t pfr0 = read_sysreg(id_aa64pfr0_el1);
-	unsigned csv2 = id_field(pfr0, 56);
+	const struct cpu_id_regs r = {
+	        .midr = read_sysreg(midr_el1),
+	        .pfr0 = read_sysreg(id_aa64pfr0_el1),
+	        .pfr1 = read_sysreg(id_aa64pfr1_el1),
+	        .isar2 = read_sysreg(ID_AA64ISAR2_EL1),
+	        .mmfr1 = read_sysreg(id_aa64mmfr1_el1),
+	};
 
-	switch (func_id) {
-	case 0x80008000U: /* WORKAROUND_1: Spectre-v2 */
-		return csv2 >= 1 ? -2 : -1;
-	case 0x80003FFFU: /* WORKAROUND_3: Spectre-BHB */
-		if (csv2 >= 3 ||
-		    id_field(read_sysreg(id_aa64mmfr1_el1), 60) != 0)
-			return -2;
-		return -1;
-	default: /* WORKAROUND_2 (SSB): SSBS, when present, is the guest's */
-		return -1;
+	return cpu_workaround_answer(func_id, &r);
+}
+
+/* FEAT_RNG: ID_AA64ISAR0_EL1.RNDR, bits 63:60. */
+bool arch_have_rng(void)
+{
+	return id_field(read_sysreg(id_aa64isar0_el1), 60) != 0;
+}
+
+/* RNDRRS until it delivers (PSTATE.Z clear), a bounded number of times:
+ * a failure is the guest's NO_ENTROPY, never a wait without end. */
+#define RNDRRS_TRIES 16U
+
+bool arch_get_entropy(uint64_t *out)
+{
+	for (unsigned i = 0; i < RNDRRS_TRIES; i++) {
+		uint64_t v, nzcv;
+
+		__asm__ volatile("mrs %0, " SYSREG_STR(RNDRRS) "\n\t"
+		                 "mrs %1, nzcv"
+		                 : "=r"(v), "=r"(nzcv));
+		if ((nzcv & NZCV_Z) == 0) {
+			*out = v;
+			return true;
+		}
 	}
+	return false;
 }
