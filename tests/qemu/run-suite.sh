@@ -46,6 +46,8 @@ CONFIGS=(
 	"conformance-features-0x1|conformance|--features features|expect_features=0x1"
 	"conformance-features-0x0|conformance|--features 0|expect_features=0x0"
 	"conformance-protected|conformance|--protected|protected=1 expect_features=0x9f"
+	"conformance-off2|conformance||poweroff=1"
+	"conformance-protected-reset2|conformance|--protected|protected=1 expect_features=0x9f poweroff=2"
 	"smp|smp|--smp 4|"
 	"hostile|hostile|--smp 4|"
 )
@@ -97,6 +99,13 @@ run_one() {
 	elif [ "$plan" -ne "$results" ]; then
 		why+=("plan 1..$plan but $results results")
 	fi
+	# The PSCI 1.3 ends (poweroff=1|2): the hypervisor saw that call.
+	case $name in
+	*-off2) grep -q 'vhyp: guest called SYSTEM_OFF2(HIBERNATE_OFF)' "$log" ||
+		why+=("the run did not end through SYSTEM_OFF2") ;;
+	*-reset2) grep -q 'vhyp: guest called SYSTEM_RESET2(SYSTEM_WARM_RESET)' "$log" ||
+		why+=("the run did not end through SYSTEM_RESET2") ;;
+	esac
 	if [ ${#why[@]} -eq 0 ]; then
 		ok "[$tag] run: exit 0, plan 1..$plan complete"
 	else
