@@ -17,6 +17,7 @@
 #define HCR_SWIO   (1ULL << 1)
 #define HCR_FB     (1ULL << 9)
 #define HCR_BSU_IS (1ULL << 10)
+#define HCR_TID3   (1ULL << 18)
 #define HCR_TSC    (1ULL << 19)
 #define HCR_TIDCP  (1ULL << 20)
 #define HCR_TWI    (1ULL << 13)
@@ -24,6 +25,7 @@
 #define HCR_RW     (1ULL << 31)
 #define HCR_APK    (1ULL << 40)
 #define HCR_API    (1ULL << 41)
+#define HCR_ATA    (1ULL << 56)
 
 #define CPTR_EL2_RES1 0x22FFULL /* bits 13, 9, 7:0 */
 #define CPTR_TZ       (1ULL << 8)
@@ -53,6 +55,13 @@ static bool have_pauth(void)
 	return id_field(isar1, 4) || id_field(isar1, 8) ||
 	       id_field(isar1, 24) || id_field(isar1, 28) ||
 	       id_field(isar2, 8) || id_field(isar2, 12);
+}
+
+/* FEAT_MTE2 (ID_AA64PFR1_EL1.MTE >= 2): tag memory; QEMU reports it
+ * only with the board's mte=on. */
+static bool have_mte2(void)
+{
+	return id_field(read_sysreg(id_aa64pfr1_el1), 8) >= 2;
 }
 
 static bool have_sve(void)
@@ -154,11 +163,13 @@ static void setup_gic(void)
 void arch_el2_setup_guest(const struct vhyp_vm *vm, bool trap_wfx)
 {
 	uint64_t hcr = HCR_VM | HCR_SWIO | HCR_FB | HCR_BSU_IS | HCR_TSC |
-	               HCR_TIDCP |
+	               HCR_TIDCP | HCR_TID3 | /* idregs.c */
 	               HCR_RW; /* IMO/FMO/AMO clear: GIC passed through */
 
 	if (have_pauth())
 		hcr |= HCR_APK | HCR_API;
+	if (have_mte2())
+		hcr |= HCR_ATA; /* tag-control registers and tag access */
 	if (trap_wfx)
 		hcr |= HCR_TWI | HCR_TWE; /* test aid: WFx -> UNDEFINED */
 	setup_fp_traps();
