@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The QEMU integration suite: each test guest (guest/conformance,
-# guest/smp, guest/hostile) in a fresh QEMU under vhyp via `./vhyp run`,
+# guest/idregs, guest/smp, guest/hostile) in a fresh QEMU under vhyp via `./vhyp run`,
 # for GICv3 and GICv2.  The guests print TAP; this script re-prints every
 # case line numbered for the whole suite and tagged with its configuration
 # ("ok 12 - [gic3 conformance] case 5 ..."), so scripts/run-tests.sh counts
@@ -48,6 +48,9 @@ CONFIGS=(
 	"conformance-protected|conformance|--protected|protected=1 expect_features=0x9f"
 	"conformance-off2|conformance||poweroff=1"
 	"conformance-protected-reset2|conformance|--protected|protected=1 expect_features=0x9f poweroff=2"
+	"idregs|idregs||"
+	"idregs-mte|idregs|--mte|expect_mte=1"
+	"idregs-protected-mte|idregs|--protected --mte|expect_mte=1"
 	"smp|smp|--smp 4|"
 	"hostile|hostile|--smp 4|"
 )
