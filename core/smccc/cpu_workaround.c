@@ -24,7 +24,6 @@
 #define BROADCOM 0x42U
 #define HISI     0x48U
 #define QCOM     0x51U
-#define AMPERE   0xC0U
 
 static const uint64_t spectre_v2_safe[] = {
         MIDR_MODEL(ARM, 0xD04),      /* Cortex-A35 */
@@ -46,25 +45,19 @@ static const uint64_t spectre_v4_safe[] = {
         MIDR_MODEL(QCOM, 0x805),     /* Kryo 4xx silver */
 };
 
-/* Spectre-BHB: the branchy-loop list (k = 8..32) and the CPUs whose
- * mitigation is the firmware's WORKAROUND_3. */
-static const uint64_t spectre_bhb_affected[] = {
-        MIDR_MODEL(ARM, 0xD41),    /* Cortex-A78 */
-        MIDR_MODEL(ARM, 0xD42),    /* Cortex-A78AE */
-        MIDR_MODEL(ARM, 0xD4B),    /* Cortex-A78C */
-        MIDR_MODEL(ARM, 0xD44),    /* Cortex-X1 */
-        MIDR_MODEL(ARM, 0xD47),    /* Cortex-A710 */
-        MIDR_MODEL(ARM, 0xD48),    /* Cortex-X2 */
-        MIDR_MODEL(ARM, 0xD49),    /* Neoverse N2 */
-        MIDR_MODEL(ARM, 0xD40),    /* Neoverse V1 */
-        MIDR_MODEL(ARM, 0xD0B),    /* Cortex-A76 */
-        MIDR_MODEL(ARM, 0xD0D),    /* Cortex-A77 */
-        MIDR_MODEL(ARM, 0xD0C),    /* Neoverse N1 */
-        MIDR_MODEL(AMPERE, 0xAC3), /* AmpereOne */
-        MIDR_MODEL(ARM, 0xD08),    /* Cortex-A72 */
-        MIDR_MODEL(ARM, 0xD07),    /* Cortex-A57 */
-        MIDR_MODEL(ARM, 0xD09),    /* Cortex-A73 */
-        MIDR_MODEL(ARM, 0xD0A),    /* Cortex-A75 */
+/* Spectre-BHB: the CPUs Linux knows to be unaffected; since Linux 6.15
+ * (and its stable backports, Debian's 6.1 included) every other CPU
+ * without CSV2_3 counts as affected. */
+static const uint64_t spectre_bhb_safe[] = {
+        MIDR_MODEL(ARM, 0xD04),      /* Cortex-A35 */
+        MIDR_MODEL(ARM, 0xD03),      /* Cortex-A53 */
+        MIDR_MODEL(ARM, 0xD05),      /* Cortex-A55 */
+        MIDR_MODEL(ARM, 0xD46),      /* Cortex-A510 */
+        MIDR_MODEL(ARM, 0xD80),      /* Cortex-A520 */
+        MIDR_MODEL(BROADCOM, 0x100), /* Brahma-B53 */
+        MIDR_MODEL(QCOM, 0x801),     /* Kryo 2xx silver */
+        MIDR_MODEL(QCOM, 0x803),     /* Kryo 3xx silver */
+        MIDR_MODEL(QCOM, 0x805),     /* Kryo 4xx silver */
 };
 
 static unsigned field(uint64_t reg, unsigned shift)
@@ -102,23 +95,18 @@ static int64_t workaround_2(const struct cpu_id_regs *r)
 }
 
 /*
- * WORKAROUND_3 (Spectre-BHB): unaffected with CSV2 >= 3 (FEAT_CSV2_3),
- * or when nothing Linux knows marks the CPU affected (no CLRBHB, ISAR2
- * 31:28; not on a loop or firmware list).  An affected CPU with ECBHB
- * (MMFR1 63:60) is mitigated by the hardware on every exception, EL2
- * included: 0.  Any other affected CPU would need a mitigation in vhyp's
- * vectors, which it does not have: -1.  A Spectre-v2-vulnerable CPU is
- * -1 as well (Linux does not mitigate BHB alone).
+ * WORKAROUND_3 (Spectre-BHB): unaffected with CSV2 >= 3 (FEAT_CSV2_3) or
+ * on the safe list: 1.  Any other CPU is affected.  With ECBHB (MMFR1
+ * 63:60) the hardware clears the history on every exception, EL2
+ * included, and KVM's host state is MITIGATED: 0.  Otherwise KVM's host
+ * mitigates in its own vectors (CLRBHB, a branchy loop, a firmware
+ * call) or not at all; vhyp's vectors do none of that: -1.  A
+ * Spectre-v2-vulnerable CPU is -1 as well (Linux does not mitigate BHB
+ * alone).
  */
 static int64_t workaround_3(const struct cpu_id_regs *r)
 {
-	bool affected;
-
-	if (field(r->pfr0, 56) >= 3)
-		return SMCCC_ARCH_WORKAROUND_RET_UNAFFECTED;
-	affected = field(r->isar2, 28) != 0 ||
-	           IN_LIST(r->midr, spectre_bhb_affected);
-	if (!affected)
+	if (field(r->pfr0, 56) >= 3 || IN_LIST(r->midr, spectre_bhb_safe))
 		return SMCCC_ARCH_WORKAROUND_RET_UNAFFECTED;
 	if (v2_unaffected(r) && field(r->mmfr1, 60) != 0)
 		return SMCCC_RET_SUCCESS;

@@ -200,7 +200,8 @@ static void workaround_cases(void)
 	 * QEMU 7.2 -cpu max: implementer 0 (on none of Linux's MIDR lists),
 	 * CSV2 = 2, no CLRBHB, no ECBHB.  KVM on that host: Spectre-v2
 	 * UNAFFECTED (CSV2) -> 1; Spectre-v4 MITIGATED by SSBS, which the
-	 * guest sees -> -1; Spectre-BHB not affected -> 1.
+	 * guest sees -> -1; Spectre-BHB affected (not on Linux's safe list,
+	 * no CSV2_3) and not mitigated at EL2 -> -1.
 	 */
 	if ((midr >> 24) != 0 || csv2 == 0 || csv2 >= 3 ||
 	    ((isar2 >> 28) & 0xF) != 0 || (mmfr1 >> 60) != 0) {
@@ -214,8 +215,9 @@ static void workaround_cases(void)
 	      0x80000001U, 0x80008000U, 0, 0, ret_one);
 	check("parity: ARCH_FEATURES(WORKAROUND_2) -> -1 (SSBS is the guest's)",
 	      0x80000001U, 0x80007FFFU, 0, 0, ret_ns);
-	check("parity: ARCH_FEATURES(WORKAROUND_3) -> 1 (BHB: not affected)",
-	      0x80000001U, 0x80003FFFU, 0, 0, ret_one);
+	check("parity: ARCH_FEATURES(WORKAROUND_3) -> -1 (BHB: affected, "
+	      "no EL2 mitigation)",
+	      0x80000001U, 0x80003FFFU, 0, 0, ret_ns);
 }
 
 /* ---- PV time ------------------------------------------------------------- */

@@ -227,7 +227,9 @@ static void pv_time_wrong_ids_are_unknown(void **state)
 #define WA3 0x80003FFFU
 
 /* QEMU 7.2 -cpu max: MIDR 0x000f0510, CSV2 = 2 (PFR0 59:56), SSBS = 2,
- * no CLRBHB, no ECBHB. */
+ * no CLRBHB, no ECBHB: Spectre-v2 unaffected (1), SSB mitigated by the
+ * guest's own SSBS (-1), Spectre-BHB affected (not on the safe list)
+ * with no mitigation at EL2 (-1). */
 static const struct cpu_id_regs qemu_max = {
         .midr = 0x000f0510ULL,
         .pfr0 = 0x0200000000000000ULL | 0x1101111111111ULL,
@@ -241,13 +243,13 @@ static void workarounds_qemu_max(void **state)
 	(void)state;
 	assert_int_equal(cpu_workaround_answer(WA1, &qemu_max), 1);
 	assert_int_equal(cpu_workaround_answer(WA2, &qemu_max), -1);
-	assert_int_equal(cpu_workaround_answer(WA3, &qemu_max), 1);
+	assert_int_equal(cpu_workaround_answer(WA3, &qemu_max), -1);
 	assert_int_equal(cpu_workaround_answer(0x80000001U, &qemu_max), -1);
 }
 
 static void workarounds_cortex_a57_without_csv2(void **state)
 {
-	/* r1p3: affected by v2 (no CSV2), BHB loop list, no SSBS. */
+	/* r1p3: affected by v2 (no CSV2) and BHB, no SSBS. */
 	const struct cpu_id_regs a57 = {.midr = 0x411FD073ULL};
 
 	(void)state;
@@ -271,7 +273,7 @@ static void workarounds_cortex_a53_safe_lists(void **state)
 
 static void workarounds_neoverse_n1(void **state)
 {
-	/* CSV2 = 1, on the BHB loop list: -1 without ECBHB, 0 with. */
+	/* CSV2 = 1, BHB-affected: -1 without ECBHB, 0 with (hardware). */
 	struct cpu_id_regs n1 = {.midr = 0x413FD0C1ULL,
 	                         .pfr0 = 0x0100000000000000ULL};
 
@@ -280,6 +282,31 @@ static void workarounds_neoverse_n1(void **state)
 	assert_int_equal(cpu_workaround_answer(WA3, &n1), -1);
 	n1.mmfr1 = 0x1000000000000000ULL;
 	assert_int_equal(cpu_workaround_answer(WA3, &n1), 0);
+}
+
+static void workarounds_bhb_safe_list(void **state)
+{
+	/* Cortex-A510 (0xD46) and A520 (0xD80): BHB-safe, no CSV2_3. */
+	const struct cpu_id_regs a510 = {.midr = 0x411FD461ULL,
+	                                 .pfr0 = 0x0100000000000000ULL};
+	const struct cpu_id_regs a520 = {.midr = 0x410FD800ULL,
+	                                 .pfr0 = 0x0100000000000000ULL};
+
+	(void)state;
+	assert_int_equal(cpu_workaround_answer(WA3, &a510), 1);
+	assert_int_equal(cpu_workaround_answer(WA3, &a520), 1);
+	assert_int_equal(cpu_workaround_answer(WA2, &a510), -1);
+}
+
+/* A v2-vulnerable CPU with ECBHB still gets -1 for BHB. */
+static void workarounds_v2_vulnerable_ecbhb(void **state)
+{
+	const struct cpu_id_regs r = {.midr = 0x000f0510ULL,
+	                              .mmfr1 = 0x1000000000000000ULL};
+
+	(void)state;
+	assert_int_equal(cpu_workaround_answer(WA1, &r), -1);
+	assert_int_equal(cpu_workaround_answer(WA3, &r), -1);
 }
 
 static void workarounds_csv2_3_and_clrbhb(void **state)
@@ -332,6 +359,8 @@ int main(void)
 	        T(workarounds_cortex_a53_safe_lists),
 	        T(workarounds_neoverse_n1),
 	        T(workarounds_csv2_3_and_clrbhb),
+	        T(workarounds_bhb_safe_list),
+	        T(workarounds_v2_vulnerable_ecbhb),
 	        T(arch_features_passes_the_platform_answer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
