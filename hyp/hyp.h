@@ -115,8 +115,7 @@ void hyp_handle_smc(struct hyp_regs *regs);
 void hyp_handle_trap(struct hyp_regs *regs);
 /* hyp/arch/aarch64/idregs.c: the guest's ID registers (HCR_EL2.TID3). */
 uint64_t hyp_idreg_value(unsigned crm, unsigned op2);
-bool hyp_handle_sysreg_trap(struct hyp_regs *regs, uint64_t esr,
-                            bool from_el0);
+bool hyp_handle_sysreg_trap(struct hyp_regs *regs, uint64_t esr, bool from_el0);
 
 /* platform */
 void plat_uart_putc(char c);

@@ -214,9 +214,9 @@ void hyp_devices_print_stats(void) __attribute__((weak));
 void hyp_print_counters(void)
 {
 	static const char *const names[VHYP_CNT_NR] = {
-	        "uid",     "features",   "ptp",  "meminfo", "share",
-	        "unshare", "mmio_guard", "psci", "other",   "mmio_refused",
-	        "trng",    "pv_time",
+	        "uid",   "features",     "ptp",        "meminfo",
+	        "share", "unshare",      "mmio_guard", "psci",
+	        "other", "mmio_refused", "trng",       "pv_time",
 	};
 	char line[256];
 	unsigned n = 0;

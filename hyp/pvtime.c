@@ -33,15 +33,15 @@
 
 /* DEN0057A table 3: the stolen-time structure, little-endian. */
 struct pv_time_st {
-	uint32_t revision;   /* 0 */
-	uint32_t attributes; /* 0 */
+	uint32_t revision;    /* 0 */
+	uint32_t attributes;  /* 0 */
 	uint64_t stolen_time; /* ns */
 	uint8_t reserved[PV_TIME_ST_SIZE - 16];
 };
 
 _Static_assert(sizeof(struct pv_time_st) == PV_TIME_ST_SIZE,
                "DEN0057A: 64 bytes per vCPU");
-_Static_assert(HYP_MAX_CPUS * PV_TIME_ST_SIZE <= PV_TIME_PAGE,
+_Static_assert(HYP_MAX_CPUS *PV_TIME_ST_SIZE <= PV_TIME_PAGE,
                "every vCPU's structure in one page");
 
 static struct pv_time_st pv_time_page[PV_TIME_PAGE / PV_TIME_ST_SIZE]

@@ -73,7 +73,8 @@ static bool midr_in(uint64_t midr, const uint64_t *list, size_t n)
 	return false;
 }
 
-#define IN_LIST(midr, list) midr_in(midr, list, sizeof(list) / sizeof(list[0]))
+#define IN_LIST(midr, list)                                                    \
+	midr_in((midr), (list), sizeof(list) / sizeof((list)[0]))
 
 /* Spectre-v2: unaffected with CSV2 (PFR0 59:56) or on the safe list. */
 static bool v2_unaffected(const struct cpu_id_regs *r)

@@ -120,10 +120,11 @@ static void standard_hyp_service(struct vhyp_vm *vm, struct vhyp_vcpu *vcpu,
 	}
 	vhyp_count(vm, VHYP_CNT_PV_TIME);
 	if (id == SMCCC_PV_TIME_FEATURES_FUNC_ID) {
-		smccc_set_error(x, queried == SMCCC_PV_TIME_FEATURES_FUNC_ID ||
-		                                   queried == SMCCC_PV_TIME_ST_FUNC_ID
-		                           ? SMCCC_RET_SUCCESS
-		                           : SMCCC_RET_NOT_SUPPORTED);
+		smccc_set_error(
+		        x, queried == SMCCC_PV_TIME_FEATURES_FUNC_ID ||
+		                           queried == SMCCC_PV_TIME_ST_FUNC_ID
+		                   ? SMCCC_RET_SUCCESS
+		                   : SMCCC_RET_NOT_SUPPORTED);
 		return;
 	}
 	ipa = vm->ops->pv_time_st(vm->ops_ctx, vcpu);

@@ -42,17 +42,19 @@ bool vhyp_trng_id(uint32_t id)
 static bool gather(const struct vhyp_vm *vm, unsigned nbits,
                    struct trng_bits *b)
 {
-	unsigned words = (nbits + 63U) / 64U;
-
 	b->w[0] = b->w[1] = b->w[2] = 0;
-	for (unsigned i = 0; i < words; i++) {
-		if (!vm->ops->get_entropy(vm->ops_ctx, &b->w[i])) {
+	for (unsigned i = 0; i * 64U < nbits && i < 3U; i++) {
+		unsigned left = nbits - i * 64U;
+		uint64_t w;
+
+		if (!vm->ops->get_entropy(vm->ops_ctx, &w)) {
 			b->w[0] = b->w[1] = b->w[2] = 0;
 			return false;
 		}
+		if (left < 64U)
+			w &= (1ULL << left) - 1U;
+		b->w[i] = w;
 	}
-	if (nbits % 64U != 0)
-		b->w[words - 1] &= (1ULL << (nbits % 64U)) - 1U;
 	return true;
 }
 

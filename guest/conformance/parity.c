@@ -76,7 +76,8 @@ static void psci_cases(void)
 	      0x7FFFFFFFU, 0, 0, ret_invalid);
 	check("parity: SYSTEM_RESET2(0x80000000, vendor type) -> -2",
 	      0x84000012U, 0x80000000U, 0, 0, ret_invalid);
-	check("parity: SYSTEM_OFF2(HIBERNATE_OFF, cookie 1) -> -2 (psci_test.c)",
+	check("parity: SYSTEM_OFF2(HIBERNATE_OFF, cookie 1) -> -2 "
+	      "(psci_test.c)",
 	      0xC4000015U, 1, 1, 0, ret_invalid);
 	check("parity: SYSTEM_OFF2(type 2, 0) -> -2", 0xC4000015U, 2, 0, 0,
 	      ret_invalid);
@@ -88,8 +89,7 @@ static void psci_cases(void)
 
 /* ---- TRNG ---------------------------------------------------------------- */
 
-static bool bits_above_zero(const struct gt_call *c, unsigned n,
-                            unsigned width)
+static bool bits_above_zero(const struct gt_call *c, unsigned n, unsigned width)
 {
 	for (unsigned r = 0; r < 3; r++) {
 		unsigned lo = (2U - r) * width;
@@ -131,10 +131,10 @@ static void trng_cases(void)
 
 	if (((read_isar0() >> 60) & 0xF) == 0) {
 		/* No FEAT_RNG: the service is not offered at all. */
-		check("parity: no FEAT_RNG: TRNG_VERSION -> -1", 0x84000050U,
-		      0, 0, 0, ret_ns);
-		check("parity: no FEAT_RNG: TRNG_RND64(64) -> -1",
-		      0xC4000053U, 64, 0, 0, ret_ns);
+		check("parity: no FEAT_RNG: TRNG_VERSION -> -1", 0x84000050U, 0,
+		      0, 0, ret_ns);
+		check("parity: no FEAT_RNG: TRNG_RND64(64) -> -1", 0xC4000053U,
+		      64, 0, 0, ret_ns);
 		return;
 	}
 	check("parity: TRNG_VERSION -> 0x10000 (1.0)", 0x84000050U, 0, 0, 0,
@@ -170,10 +170,9 @@ static void trng_cases(void)
 	      ret_invalid);
 	check("parity: TRNG_RND32(97) -> -2", 0x84000053U, 97, 0, 0,
 	      ret_invalid);
-	check("parity: TRNG_RND32(0) -> -2", 0x84000053U, 0, 0, 0,
-	      ret_invalid);
-	check("parity: TRNG_VERSION via 0xC4000050 -> -1", 0xC4000050U, 0, 0,
-	      0, ret_ns);
+	check("parity: TRNG_RND32(0) -> -2", 0x84000053U, 0, 0, 0, ret_invalid);
+	check("parity: TRNG_VERSION via 0xC4000050 -> -1", 0xC4000050U, 0, 0, 0,
+	      ret_ns);
 }
 
 /* ---- CPU workarounds ----------------------------------------------------- */
@@ -238,8 +237,8 @@ static void pv_time_cases(void)
 	      0xC5000021U, 0, 0, ret_zero);
 	check("parity: PV_TIME_FEATURES(0xC5000022) -> -1", 0xC5000020U,
 	      0xC5000022U, 0, 0, ret_ns);
-	check("parity: PV_TIME_ST -> 0x090a0000 + 64 * vCPU", 0xC5000021U, 0,
-	      0, 0, want_st);
+	check("parity: PV_TIME_ST -> 0x090a0000 + 64 * vCPU", 0xC5000021U, 0, 0,
+	      0, want_st);
 	check("parity: PV_TIME_ST via 0x85000021 -> -1", 0x85000021U, 0, 0, 0,
 	      ret_ns);
 	r0 = rt_try_read64(want_st[0], &word0, &esr);

@@ -109,8 +109,7 @@ static void expect_for(uint64_t x0, uint64_t x1, struct expectation *e)
 		return;
 	case 0x84000051U: /* TRNG_FEATURES: the whole X1 is the ID */
 		if (x1 == 0x84000050U || x1 == 0x84000051U ||
-		    x1 == 0x84000052U || x1 == 0x84000053U ||
-		    x1 == 0xC4000053U)
+		    x1 == 0x84000052U || x1 == 0x84000053U || x1 == 0xC4000053U)
 			set_exact(e, 0);
 		return;
 	case 0x84000052U: /* TRNG_GET_UUID: vhyp's */

@@ -403,8 +403,7 @@ static void test_system_reset2(void **state)
 	/* reset_type is 32 bits wide: upper bits of X1 are not looked at,
 	 * in SMC64 either (KVM reads it as u32). */
 	assert_int_equal(call(0, 0xC4000012U, 0x100000000ULL, 0, 0), 0);
-	assert_int_equal(call(0, 0x84000012U, 0xFFFFFFFF00000000ULL, 0, 0),
-	                 0);
+	assert_int_equal(call(0, 0x84000012U, 0xFFFFFFFF00000000ULL, 0, 0), 0);
 	assert_int_equal(atomic_load(&fw_calls), 3);
 }
 

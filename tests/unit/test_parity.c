@@ -10,14 +10,14 @@
 
 #include <core/cpu_workaround.h>
 
-#define FP(state)  ((struct fake_platform *)*(state))
-#define MINUS2     0xFFFFFFFFFFFFFFFEULL
-#define MINUS3     0xFFFFFFFFFFFFFFFDULL
-#define UUID_W0    0xb2d30b5bULL
-#define UUID_W1    0x6d4c4e8fULL
-#define UUID_W2    0xa1763e9aULL
-#define UUID_W3    0x17d4c2f0ULL
-#define PVT_BASE   0x090a0000ULL
+#define FP(state) ((struct fake_platform *)*(state))
+#define MINUS2    0xFFFFFFFFFFFFFFFEULL
+#define MINUS3    0xFFFFFFFFFFFFFFFDULL
+#define UUID_W0   0xb2d30b5bULL
+#define UUID_W1   0x6d4c4e8fULL
+#define UUID_W2   0xa1763e9aULL
+#define UUID_W3   0x17d4c2f0ULL
+#define PVT_BASE  0x090a0000ULL
 
 static uint64_t counter(struct fake_platform *fp, enum vhyp_counter c)
 {
@@ -48,8 +48,8 @@ static void trng_features(void **state)
 		fp_expect(fp, 0x84000051ULL, offered[i], 0, 0, 0, 0, 0, 0);
 	for (size_t i = 0; i < sizeof(not_offered) / sizeof(not_offered[0]);
 	     i++)
-		fp_expect(fp, 0x84000051ULL, not_offered[i], 0, 0, FP_MINUS1,
-		          0, 0, 0);
+		fp_expect(fp, 0x84000051ULL, not_offered[i], 0, 0, FP_MINUS1, 0,
+		          0, 0);
 }
 
 static void trng_uuid_is_vhyps(void **state)
@@ -331,9 +331,11 @@ static void arch_features_passes_the_platform_answer(void **state)
 	fp_expect(fp, 0x80000001ULL, 0x80008000ULL, 0, 0, 1, 0, 0, 0);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, fp_state_normal, fp_state_teardown)
+#define T(f)                                                                   \
+	cmocka_unit_test_setup_teardown(f, fp_state_normal, fp_state_teardown)
 #define TP(f)                                                                  \
-	cmocka_unit_test_setup_teardown(f, fp_state_protected, fp_state_teardown)
+	cmocka_unit_test_setup_teardown(f, fp_state_protected,                 \
+	                                fp_state_teardown)
 
 int main(void)
 {

@@ -88,8 +88,8 @@ enum s2_page_state {
 };
 
 enum s2_mem_type {
-	S2_MEM_NORMAL, /* Normal WB, inner shareable, RWX */
-	S2_MEM_DEVICE, /* Device-nGnRE, RW, XN */
+	S2_MEM_NORMAL,    /* Normal WB, inner shareable, RWX */
+	S2_MEM_DEVICE,    /* Device-nGnRE, RW, XN */
 	S2_MEM_NORMAL_RO, /* Normal WB, inner shareable, read-only, XN:
 	                   * hypervisor data the guest may read (PV time) */
 };

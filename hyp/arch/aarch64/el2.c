@@ -258,7 +258,7 @@ bool arch_get_entropy(uint64_t *out)
 		uint64_t v, nzcv;
 
 		__asm__ volatile("mrs %0, " SYSREG_STR(RNDRRS) "\n\t"
-		                 "mrs %1, nzcv"
+		                                               "mrs %1, nzcv"
 		                 : "=r"(v), "=r"(nzcv));
 		if ((nzcv & NZCV_Z) == 0) {
 			*out = v;
