@@ -247,6 +247,17 @@ static void pv_time_cases(void)
 	          "parity: stolen-time structure: revision 0, attributes 0, "
 	          "stolen_time 0 (word0 0x%llx, stolen 0x%llx)",
 	          (unsigned long long)word0, (unsigned long long)stolen);
+	if (gt_arg_u64_or("protected", 0) != 0) {
+		/* MMIO_GUARD of the page: -3 (neither an empty granule nor a
+		 * device window), and the page stays mapped and readable. */
+		static const uint64_t ret_minus3[4] = {0xFFFFFFFFFFFFFFFDULL, 0,
+		                                       0, 0};
+		check("parity: MMIO_GUARD(0x090a0000, the PV-time page) -> -3",
+		      0xC6000007U, PV_TIME_IPA, 0, 0, ret_minus3);
+		gt_report(rt_try_read64(want_st[0], &word0, NULL) && word0 == 0,
+		          "parity: the PV-time page is still readable after "
+		          "MMIO_GUARD");
+	}
 	esr = 0;
 	w = rt_try_write32(want_st[0] + 8, 0x1234, &esr);
 	r1 = rt_try_read64(want_st[0] + 8, &stolen, NULL);
