@@ -233,6 +233,30 @@ static bool bootarg(const void *dtb, const char *word)
 	return false;
 }
 
+/* The emulated read lands in the register the instruction names, whatever
+ * it is (the trap saves and restores x0..x30), and XZR discards it. */
+static void target_register_case(void)
+{
+	uint64_t v0 = READ(s3_0_c0_c4_0), v18, v19, v28;
+
+	__asm__ volatile("mrs x18, s3_0_c0_c4_0\n\tmov %0, x18"
+	                 : "=r"(v18)
+	                 :
+	                 : "x18");
+	__asm__ volatile("mrs x19, s3_0_c0_c4_0\n\tmov %0, x19"
+	                 : "=r"(v19)
+	                 :
+	                 : "x19");
+	__asm__ volatile("mrs x28, s3_0_c0_c4_0\n\tmov %0, x28"
+	                 : "=r"(v28)
+	                 :
+	                 : "x28");
+	__asm__ volatile("mrs xzr, s3_0_c0_c4_0" ::: "memory");
+	rt_tap(v0 == v18 && v0 == v19 && v0 == v28,
+	       "ID_AA64PFR0_EL1 read into x0, x18, x19, x28 and xzr: same "
+	       "value everywhere");
+}
+
 static void hidden_cases(void)
 {
 	/* What vhyp hides (idregs.c), whatever the CPU has. */
@@ -291,6 +315,7 @@ int main(const void *dtb)
 		rt_tap(fld(id.pfr1, 8) >= 2,
 		       "--mte: MTE with tag memory advertised (PFR1.MTE %u)",
 		       fld(id.pfr1, 8));
+	target_register_case();
 	hidden_cases();
 	rt_tap_plan("idregs");
 	return 0;
