@@ -39,6 +39,7 @@ Without --kernel it boots the demo guest ($O/guest/demo.bin).
                      default (0x3 normal, 0x9f protected)
   --gic 2|3          GIC version (default 3)
   --icount           deterministic instruction-count time (-icount shift=0)
+  --mte              the board has MTE tag memory (QEMU's virt,mte=on)
   --timeout SECONDS  stop QEMU after SECONDS (exit status 124)
   --log 0|1|2        hypervisor log level (vhyp.log=)
   --dump-dtb FILE    also write the guest DTB to FILE
@@ -113,6 +114,7 @@ MAX_MEM=$((64 << 30))
 
 KERNEL="" INITRD="" APPEND="" SMP=1 MEM_ARG=512M PROTECTED=0 FEATURES_ARG=""
 FEATURES_SET=0 GIC=3 ICOUNT=0 TIMEOUT="" LOG="" DUMP_DTB="" DRY_RUN=0
+MTE="" # --mte: ",mte=on" appended to the machine
 DISK="" DISK_SIZE=0 DISK_RESERVE=0
 
 # Parses SIZE (bytes, or with a K/M/G/T suffix, optional "iB"/"B").
@@ -182,6 +184,7 @@ parse_args() {
 			;;
 		--protected) PROTECTED=1 ;;
 		--icount) ICOUNT=1 ;;
+		--mte) MTE=,mte=on ;;
 		--dry-run) DRY_RUN=1 ;;
 		--kernel | --initrd | --append | --smp | --mem | --features | --gic | \
 			--timeout | --log | --dump-dtb | --disk)
@@ -360,7 +363,7 @@ plan_layout() {
 		bad_args "--mem: $MEM_ARG is too small for the kernel, initrd and DTB (need $(((DTB_PA + ALIGN_2M - VHYP_GUEST_RAM_BASE) / MiB))M)"
 }
 
-machine() { echo "virt,virtualization=on,gic-version=$GIC"; }
+machine() { echo "virt,virtualization=on,gic-version=$GIC$MTE"; }
 total_mem_mib() { echo $(((MEM + DISK_RESERVE + VHYP_WINDOW_SIZE) / MiB)); }
 
 # QEMU's DTB for this machine.  Dumping it starts QEMU once (about 0.4 s,
