@@ -116,11 +116,17 @@ _Noreturn void hyp_cpu_enter_guest(struct hyp_cpu *cpu, uint64_t entry,
 /* psci.c: the vhyp_ops psci hook. */
 void hyp_psci_call(void *ctx, struct vhyp_vcpu *vcpu, uint64_t x[18]);
 void hyp_print_counters(void);
+/* hyp/pvtime.c: PV time's stolen-time page (ops->pv_time_st). */
+bool hyp_pv_time_setup(struct vhyp_vm *vm);
+uint64_t hyp_pv_time_st(void *ctx, struct vhyp_vcpu *vcpu);
 
 /* exits.c (arch): guest exits. */
 void hyp_handle_hvc(struct hyp_regs *regs);
 void hyp_handle_smc(struct hyp_regs *regs);
 void hyp_handle_trap(struct hyp_regs *regs);
+/* hyp/arch/aarch64/idregs.c: the guest's ID registers (HCR_EL2.TID3). */
+uint64_t hyp_idreg_value(unsigned crm, unsigned op2);
+bool hyp_handle_sysreg_trap(struct hyp_regs *regs, uint64_t esr, bool from_el0);
 
 /* platform */
 void plat_uart_putc(char c);

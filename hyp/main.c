@@ -76,7 +76,14 @@ static int64_t workaround(void *ctx, uint32_t func_id)
 	return arch_workaround_answer(func_id);
 }
 
-static const struct vhyp_ops hyp_ops = {
+static bool get_entropy(void *ctx, uint64_t *out)
+{
+	(void)ctx;
+	return arch_get_entropy(out);
+}
+
+/* get_entropy and pv_time_st are set in create_vm when available. */
+static struct vhyp_ops hyp_ops = {
         .read_cntpct = read_cntpct,
         .host_grant = host_grant,
         .host_revoke = host_revoke,
@@ -363,11 +370,15 @@ static void create_vm(void)
 	cfg->cntvoff = 0;
 	cfg->vmid = 1;
 	add_devices();
+	if (arch_have_rng())
+		hyp_ops.get_entropy = get_entropy; /* SMCCC TRNG */
 	s2_pool_init(&g_hyp.s2_pool, (void *)(uintptr_t)pool, pool, pages);
 	rc = vhyp_vm_create(&g_hyp.vm, cfg, &g_hyp.s2_pool, &arch_s2_mmu_ops,
 	                    NULL, &hyp_ops, NULL, &g_hyp.clock, &err);
 	if (rc)
 		hyp_panic("VM creation failed (%d): %s\n", rc, err);
+	if (hyp_pv_time_setup(&g_hyp.vm))
+		hyp_ops.pv_time_st = hyp_pv_time_st;
 	if (vhyp_vm_ram_range(&g_hyp.vm, g_hyp.cmd.entry, 4) == NULL)
 		hyp_panic("guest entry 0x%llx is not in guest RAM\n",
 		          (unsigned long long)g_hyp.cmd.entry);

@@ -50,7 +50,13 @@ static int64_t psci_features(uint32_t fid)
 	case PSCI_SYSTEM_OFF_FUNC_ID:
 	case PSCI_SYSTEM_RESET_FUNC_ID:
 	case PSCI_FEATURES_FUNC_ID:
+	case PSCI_SYSTEM_RESET2_32_FUNC_ID:
+	case PSCI_SYSTEM_RESET2_64_FUNC_ID:
 		return PSCI_RET_SUCCESS;
+	case PSCI_SYSTEM_OFF2_32_FUNC_ID:
+	case PSCI_SYSTEM_OFF2_64_FUNC_ID:
+		/* The bitmap of the off types offered. */
+		return PSCI_OFF2_TYPE_HIBERNATE_OFF;
 	case PSCI_CPU_SUSPEND_32_FUNC_ID:
 	case PSCI_CPU_SUSPEND_64_FUNC_ID:
 		/* The power_state format flags are the firmware's. */
@@ -159,14 +165,58 @@ static int64_t affinity_info(uint64_t target, uint64_t level)
 	return pending ? PSCI_AFF_ON_PENDING : PSCI_AFF_OFF;
 }
 
+/* Ends the machine's life through the firmware; returns only if the
+ * firmware refuses. */
+static int64_t system_event(const char *what, uint32_t firmware_fid)
+{
+	vlog("guest called %s\n", what);
+	hyp_print_counters();
+	return firmware(firmware_fid, 0, 0, 0);
+}
+
+/*
+ * SYSTEM_RESET2 (PSCI 1.1): reset_type is 32 bits wide in both
+ * conventions (KVM reads it as u32).  SYSTEM_WARM_RESET (0) is the
+ * firmware's SYSTEM_RESET: for a VM that owns the whole machine the warm
+ * and the cold reset are the same event.  Other architectural types
+ * (1..0x7FFFFFFF) are reserved and vendor types (bit 31) are not
+ * implemented: INVALID_PARAMETERS, as DEN0022 specifies for both (KVM
+ * gives vendor types to the VMM, which has none either).  The cookie is
+ * ignored, as for a warm reset.
+ */
+static int64_t system_reset2(uint64_t type)
+{
+	if ((uint32_t)type != PSCI_RESET2_TYPE_WARM)
+		return PSCI_RET_INVALID_PARAMS;
+	return system_event("SYSTEM_RESET2(SYSTEM_WARM_RESET)",
+	                    PSCI_SYSTEM_RESET_FUNC_ID);
+}
+
+/*
+ * SYSTEM_OFF2 (PSCI 1.3), as KVM: type (u32) 0 or HIBERNATE_OFF, the
+ * cookie must be 0, otherwise INVALID_PARAMETERS.  A VM has no state to
+ * keep across its power-off, so HIBERNATE_OFF is the firmware's
+ * SYSTEM_OFF (KVM likewise exits to the VMM with a shutdown event).
+ */
+static int64_t system_off2(uint64_t type, uint64_t cookie)
+{
+	if (((uint32_t)type != 0 &&
+	     (uint32_t)type != PSCI_OFF2_TYPE_HIBERNATE_OFF) ||
+	    cookie != 0)
+		return PSCI_RET_INVALID_PARAMS;
+	return system_event("SYSTEM_OFF2(HIBERNATE_OFF)",
+	                    PSCI_SYSTEM_OFF_FUNC_ID);
+}
+
 /* hyp/devices/setup.c; absent from host test builds without devices. */
 void hyp_devices_print_stats(void) __attribute__((weak));
 
 void hyp_print_counters(void)
 {
 	static const char *const names[VHYP_CNT_NR] = {
-	        "uid",     "features",   "ptp",  "meminfo", "share",
-	        "unshare", "mmio_guard", "psci", "other",   "mmio_refused",
+	        "uid",   "features",     "ptp",        "meminfo",
+	        "share", "unshare",      "mmio_guard", "psci",
+	        "other", "mmio_refused", "trng",       "pv_time",
 	};
 	char line[256];
 	unsigned n = 0;
@@ -212,7 +262,8 @@ void hyp_psci_call(void *ctx, struct vhyp_vcpu *vcpu, uint64_t x[18])
 	}
 	switch (fid) {
 	case PSCI_VERSION_FUNC_ID:
-		ret = firmware(fid, 0, 0, 0);
+		/* vhyp's own PSCI, built on the firmware's 1.1. */
+		ret = PSCI_VERSION_1_3;
 		break;
 	case PSCI_FEATURES_FUNC_ID:
 		ret = psci_features((uint32_t)a1);
@@ -236,12 +287,18 @@ void hyp_psci_call(void *ctx, struct vhyp_vcpu *vcpu, uint64_t x[18])
 		ret = PSCI_TOS_NOT_PRESENT_MP;
 		break;
 	case PSCI_SYSTEM_OFF_FUNC_ID:
+		ret = system_event("SYSTEM_OFF", fid);
+		break;
 	case PSCI_SYSTEM_RESET_FUNC_ID:
-		vlog("guest called %s\n", fid == PSCI_SYSTEM_OFF_FUNC_ID
-		                                  ? "SYSTEM_OFF"
-		                                  : "SYSTEM_RESET");
-		hyp_print_counters();
-		ret = firmware(fid, 0, 0, 0);
+		ret = system_event("SYSTEM_RESET", fid);
+		break;
+	case PSCI_SYSTEM_RESET2_32_FUNC_ID:
+	case PSCI_SYSTEM_RESET2_64_FUNC_ID:
+		ret = system_reset2(a1);
+		break;
+	case PSCI_SYSTEM_OFF2_32_FUNC_ID:
+	case PSCI_SYSTEM_OFF2_64_FUNC_ID:
+		ret = system_off2(a1, a2);
 		break;
 	default:
 		ret = PSCI_RET_NOT_SUPPORTED;

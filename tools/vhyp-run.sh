@@ -38,6 +38,7 @@ Without --kernel it boots the demo guest ($O/guest/demo.bin).
                      default (0x3 normal, 0x9f protected)
   --gic 2|3          GIC version (default 3)
   --icount           deterministic instruction-count time (-icount shift=0)
+  --mte              the board has MTE tag memory (QEMU's virt,mte=on)
   --timeout SECONDS  stop QEMU after SECONDS (exit status 124)
   --log 0|1|2        hypervisor log level (vhyp.log=)
   --dump-dtb FILE    also write the guest DTB to FILE
@@ -45,11 +46,11 @@ Without --kernel it boots the demo guest ($O/guest/demo.bin).
   -h, --help         this text
 
 Exit status (docs/runner.md):
-    0  the guest powered off (PSCI SYSTEM_OFF)
+    0  the guest powered off (PSCI SYSTEM_OFF, SYSTEM_OFF2)
     1  something the run needs is missing or failed (tools, the build,
        QEMU failing to start or ending with an error)
     2  bad arguments
-   32  the guest reset (PSCI SYSTEM_RESET)
+   32  the guest reset (PSCI SYSTEM_RESET, SYSTEM_RESET2)
    33  hypervisor panic
    34  guest kernel panic: Linux's "Kernel panic - not syncing", then a reset
    35  QEMU stopped without a guest power-off or reset (Ctrl-A x; QEMU
@@ -140,6 +141,7 @@ MAX_MEM=$((64 << 30))
 
 KERNEL="" INITRD="" APPEND="" SMP=1 MEM_ARG=512M PROTECTED=0 FEATURES_ARG=""
 FEATURES_SET=0 GIC=3 ICOUNT=0 TIMEOUT="" LOG="" DUMP_DTB="" DRY_RUN=0
+MTE="" # --mte: ",mte=on" appended to the machine
 DISK="" DISK_SIZE=0 DISK_RESERVE=0
 
 # Parses SIZE (bytes, or with a K/M/G/T suffix, optional "iB"/"B").
@@ -209,6 +211,7 @@ parse_args() {
 			;;
 		--protected) PROTECTED=1 ;;
 		--icount) ICOUNT=1 ;;
+		--mte) MTE=,mte=on ;;
 		--dry-run) DRY_RUN=1 ;;
 		--kernel | --initrd | --append | --smp | --mem | --features | --gic | \
 			--timeout | --log | --dump-dtb | --disk)
@@ -387,7 +390,7 @@ plan_layout() {
 		bad_args "--mem: $MEM_ARG is too small for the kernel, initrd and DTB (need $(((DTB_PA + ALIGN_2M - VHYP_GUEST_RAM_BASE) / MiB))M)"
 }
 
-machine() { echo "virt,virtualization=on,gic-version=$GIC"; }
+machine() { echo "virt,virtualization=on,gic-version=$GIC$MTE"; }
 total_mem_mib() { echo $(((MEM + DISK_RESERVE + VHYP_WINDOW_SIZE) / MiB)); }
 
 # QEMU's DTB for this machine.  Dumping it starts QEMU once (about 0.4 s,
@@ -635,11 +638,13 @@ run_status() {
 		echo "$PROG: hypervisor panic" >&2
 		return "$EXIT_HYP_PANIC"
 	fi
-	last=$(grep -E '^hyp guest called SYSTEM_(OFF|RESET)$' "$events" | tail -n 1)
-	if [ "$rc" -eq 0 ] && [ "$last" = "hyp guest called SYSTEM_OFF" ]; then
+	# SYSTEM_OFF or SYSTEM_OFF2(...), SYSTEM_RESET or SYSTEM_RESET2(...).
+	last=$(grep -E '^hyp guest called SYSTEM_(OFF|RESET)(2\(.*\))?$' "$events" |
+		tail -n 1 | sed -E 's/^hyp guest called SYSTEM_(OFF|RESET).*/\1/')
+	if [ "$rc" -eq 0 ] && [ "$last" = OFF ]; then
 		return "$EXIT_POWER_OFF"
 	fi
-	if [ "$rc" -eq 0 ] && [ "$last" = "hyp guest called SYSTEM_RESET" ]; then
+	if [ "$rc" -eq 0 ] && [ "$last" = RESET ]; then
 		if grep -qx guest-kernel-panic "$events"; then
 			echo "$PROG: guest kernel panic" >&2
 			return "$EXIT_GUEST_PANIC"

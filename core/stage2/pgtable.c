@@ -500,6 +500,18 @@ static void map_range(struct s2_pgtable *pt, uint64_t *table, unsigned level,
 	}
 }
 
+static uint64_t leaf_attrs(enum s2_mem_type type)
+{
+	switch (type) {
+	case S2_MEM_NORMAL:
+		return S2_PTE_ATTRS_NORMAL;
+	case S2_MEM_NORMAL_RO:
+		return S2_PTE_ATTRS_NORMAL_RO;
+	default:
+		return S2_PTE_ATTRS_DEVICE;
+	}
+}
+
 int s2_map(struct s2_pgtable *pt, uint64_t ipa, uint64_t pa, uint64_t size,
            enum s2_mem_type type, enum s2_page_state state)
 {
@@ -509,7 +521,8 @@ int s2_map(struct s2_pgtable *pt, uint64_t ipa, uint64_t pa, uint64_t size,
 
 	if (!pt_usable(pt) || !range_valid(pt, ipa, size) ||
 	    !state_valid(state) ||
-	    (type != S2_MEM_NORMAL && type != S2_MEM_DEVICE))
+	    (type != S2_MEM_NORMAL && type != S2_MEM_DEVICE &&
+	     type != S2_MEM_NORMAL_RO))
 		return -S2_EINVAL;
 	if ((pa & (S2_GRANULE_SIZE - 1)) || pa >= (1ULL << MAX_PA_BITS) ||
 	    size > (1ULL << MAX_PA_BITS) - pa)
@@ -519,9 +532,7 @@ int s2_map(struct s2_pgtable *pt, uint64_t ipa, uint64_t pa, uint64_t size,
 	if (!map_check(pt, pt->root, pt->start_level, ipa, ipa + size,
 	               args.delta, &pages))
 		return -S2_EEXIST;
-	args.attrs = (type == S2_MEM_NORMAL ? S2_PTE_ATTRS_NORMAL
-	                                    : S2_PTE_ATTRS_DEVICE) |
-	             state_bits(state);
+	args.attrs = leaf_attrs(type) | state_bits(state);
 	if (!reserve(pt, pages, &mark))
 		return -S2_ENOMEM;
 

@@ -12,6 +12,8 @@
  *   host_time_ns=N     the host's CLOCK_REALTIME when the run started, for
  *                      the PTP wall-clock check (case 28); skipped without
  *   seed=N             the register patterns' seed (printed otherwise)
+ *   poweroff=1|2       end through SYSTEM_OFF2(HIBERNATE_OFF) (1) or
+ *                      SYSTEM_RESET2(SYSTEM_WARM_RESET) (2) (parity.c)
  *   protected=1        the run is a protected VM (./vhyp run --protected):
  *                      the default bitmap is 0x9f and cases 37-56 replace
  *                      case 57 (protected.c)
@@ -26,6 +28,7 @@
 #include <vhyp/smccc.h>
 
 #include "common/gt.h"
+#include "parity.h"
 #include "protected.h"
 
 #define NS              GT_RET_NOT_SUPPORTED
@@ -432,6 +435,7 @@ int main(const void *dtb)
 	features_cases();
 	conduit_cases();
 	ptp_cases();
+	parity_cases();
 	if (protected_vm)
 		protected_vm_cases();
 	else
@@ -442,5 +446,6 @@ int main(const void *dtb)
 	          (unsigned long long)gt_calls_checked(),
 	          (unsigned long long)gt_calls_clobbered());
 	gt_plan();
+	parity_poweroff();
 	return 0;
 }

@@ -54,6 +54,8 @@ enum rule {
 	RULE_X0_ANY,   /* X0 is the firmware's or platform's; X1..X3 = 0 */
 	RULE_PSCI_VER, /* PSCI 1.x, X1..X3 = 0 */
 	RULE_AFFINITY, /* ON, OFF, ON_PENDING or INVALID_PARAMETERS */
+	RULE_TRNG_RND, /* X0 = 0 and no bit above N set (N = want[1]) */
+	RULE_PV_TIME,  /* a 64-byte slot of the page at 0x090a0000 */
 };
 
 struct expectation {
@@ -94,11 +96,45 @@ static void expect_for(uint64_t x0, uint64_t x1, struct expectation *e)
 	case SMCCC_ARCH_FEATURES_FUNC_ID:
 		if (is_cpu_workaround((uint32_t)x1))
 			e->rule = RULE_X0_ANY;
+		if ((uint32_t)x1 == 0xC5000020U) /* PV_TIME_FEATURES */
+			set_exact(e, 0);
 		return;
 	case SMCCC_ARCH_WORKAROUND_1_FUNC_ID:
 	case SMCCC_ARCH_WORKAROUND_2_FUNC_ID:
 	case SMCCC_ARCH_WORKAROUND_3_FUNC_ID:
-		e->rule = RULE_X0_ANY;
+		set_exact(e, 0); /* as KVM's EL2 vectors */
+		return;
+	case 0x84000050U: /* TRNG_VERSION: 1.0 */
+		set_exact(e, 0x10000);
+		return;
+	case 0x84000051U: /* TRNG_FEATURES: the whole X1 is the ID */
+		if (x1 == 0x84000050U || x1 == 0x84000051U ||
+		    x1 == 0x84000052U || x1 == 0x84000053U || x1 == 0xC4000053U)
+			set_exact(e, 0);
+		return;
+	case 0x84000052U: /* TRNG_GET_UUID: vhyp's */
+		e->want[0] = 0xb2d30b5bU;
+		e->want[1] = 0x6d4c4e8fU;
+		e->want[2] = 0xa1763e9aU;
+		e->want[3] = 0x17d4c2f0U;
+		return;
+	case 0x84000053U: /* TRNG_RND32: N in 1..96 */
+	case 0xC4000053U: /* TRNG_RND64: N in 1..192 */
+		if ((uint32_t)x1 == 0 ||
+		    (uint32_t)x1 > (id == 0x84000053U ? 96U : 192U)) {
+			set_exact(e, (uint64_t)-2); /* INVALID_PARAMETERS */
+			return;
+		}
+		e->rule = RULE_TRNG_RND;
+		e->want[1] = (uint32_t)x1;
+		e->want[2] = id == 0x84000053U ? 32 : 64;
+		return;
+	case 0xC5000020U: /* PV_TIME_FEATURES(X1 as u32) */
+		if ((uint32_t)x1 == 0xC5000020U || (uint32_t)x1 == 0xC5000021U)
+			set_exact(e, 0);
+		return;
+	case 0xC5000021U: /* PV_TIME_ST */
+		e->rule = RULE_PV_TIME;
 		return;
 	case KVM_VENDOR_CALL_UID_FUNC_ID:
 		e->want[0] = KVM_VENDOR_UID_W0;
@@ -138,6 +174,23 @@ static bool rest_zero(const struct gt_call *c)
 	return c->out[1] == 0 && c->out[2] == 0 && c->out[3] == 0;
 }
 
+/* The bits of a TRNG answer above N (X3 holds the lowest word, each
+ * register `width` bits wide) are all zero. */
+static bool trng_bits_ok(const struct gt_call *c, uint64_t n, uint64_t width)
+{
+	for (unsigned r = 0; r < 3; r++) {
+		uint64_t lo = (2U - r) * width; /* bit number of X(r+1) bit 0 */
+		uint64_t v = c->out[1 + r];
+		uint64_t keep = n <= lo ? 0 : n - lo;
+
+		if (width == 32 && (v >> 32) != 0)
+			return false;
+		if (keep < 64 && (v >> keep) != 0)
+			return false;
+	}
+	return c->out[0] == 0;
+}
+
 static bool answer_ok(const struct expectation *e, const struct gt_call *c)
 {
 	int64_t x0 = (int64_t)c->out[0];
@@ -158,6 +211,12 @@ static bool answer_ok(const struct expectation *e, const struct gt_call *c)
 		        x0 == PSCI_AFF_ON_PENDING ||
 		        x0 == PSCI_RET_INVALID_PARAMS) &&
 		       rest_zero(c);
+	case RULE_TRNG_RND:
+		return trng_bits_ok(c, e->want[1], e->want[2]);
+	case RULE_PV_TIME:
+		return c->out[0] >= 0x090a0000ULL &&
+		       c->out[0] < 0x090a0000ULL + 8 * 64 &&
+		       (c->out[0] & 63) == 0 && rest_zero(c);
 	}
 	return false;
 }

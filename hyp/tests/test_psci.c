@@ -355,13 +355,81 @@ static void test_features_and_misc(void **state)
 	                      PSCI_CPU_SUSPEND_64_FUNC_ID, 0, 0),
 	                 2);
 	assert_int_equal(call(0, PSCI_MIGRATE_INFO_TYPE_FUNC_ID, 0, 0, 0), 2);
-	assert_int_equal(call(0, PSCI_VERSION_FUNC_ID, 0, 0, 0), 0x10001);
+	/* vhyp's own version, not the firmware's 1.1. */
+	assert_int_equal(call(0, PSCI_VERSION_FUNC_ID, 0, 0, 0), 0x10003);
 	/* Not implemented, and never forwarded. */
 	atomic_store(&fw_calls, 0U);
 	assert_int_equal(call(0, 0x84000010U, 1, 2, 3), PSCI_RET_NOT_SUPPORTED);
 	assert_int_equal(call(0, PSCI_SYSTEM_SUSPEND_64_FUNC_ID, ENTRY, 0, 0),
 	                 PSCI_RET_NOT_SUPPORTED);
 	assert_int_equal(atomic_load(&fw_calls), 0);
+}
+
+/* PSCI 1.3 as KVM presents it (arch/arm64/kvm/psci.c, psci_test.c). */
+static void test_psci_1_3_features(void **state)
+{
+	(void)state;
+	assert_int_equal(call(0, 0x84000000U, 0, 0, 0), 0x10003);
+	/* SYSTEM_RESET2, both conventions: 0. */
+	assert_int_equal(call(0, 0x8400000AU, 0x84000012U, 0, 0), 0);
+	assert_int_equal(call(0, 0x8400000AU, 0xC4000012U, 0, 0), 0);
+	/* SYSTEM_OFF2: the bitmap of off types, HIBERNATE_OFF = bit 0. */
+	assert_int_equal(call(0, 0x8400000AU, 0x84000015U, 0, 0), 1);
+	assert_int_equal(call(0, 0x8400000AU, 0xC4000015U, 0, 0), 1);
+	/* The queried ID is read as u32. */
+	assert_int_equal(call(0, 0x8400000AU, 0xFFFFFFFFC4000015ULL, 0, 0), 1);
+	/* Neither offered: SYSTEM_SUSPEND, MEM_PROTECT, CPU_FREEZE, the
+	 * 0x13/0x14 neighbours. */
+	assert_int_equal(call(0, 0x8400000AU, 0x8400000EU, 0, 0), -1);
+	assert_int_equal(call(0, 0x8400000AU, 0x84000013U, 0, 0), -1);
+	assert_int_equal(call(0, 0x8400000AU, 0x84000014U, 0, 0), -1);
+	assert_int_equal(call(0, 0x8400000AU, 0x8400000BU, 0, 0), -1);
+	assert_int_equal(call(0, 0x8400000AU, 0x84000016U, 0, 0), -1);
+	assert_int_equal(atomic_load(&fw_calls), 0);
+}
+
+static void test_system_reset2(void **state)
+{
+	(void)state;
+	/* Reserved architectural types and vendor types: -2, nothing sent. */
+	assert_int_equal(call(0, 0x84000012U, 1, 0, 0), -2);
+	assert_int_equal(call(0, 0xC4000012U, 0x7FFFFFFFU, 0, 0), -2);
+	assert_int_equal(call(0, 0x84000012U, 0x80000000U, 0, 0), -2);
+	assert_int_equal(call(0, 0xC4000012U, 0xFFFFFFFFU, 0, 0), -2);
+	assert_int_equal(atomic_load(&fw_calls), 0);
+	/* SYSTEM_WARM_RESET: the firmware's SYSTEM_RESET (the fake returns
+	 * 0 where the real one does not return), cookie ignored. */
+	assert_int_equal(call(0, 0x84000012U, 0, 0x1234, 0), 0);
+	assert_int_equal(atomic_load(&fw_calls), 1);
+	assert_int_equal(fw_log[0].fid, PSCI_SYSTEM_RESET_FUNC_ID);
+	assert_non_null(strstr(uart, "vhyp: guest called "
+	                             "SYSTEM_RESET2(SYSTEM_WARM_RESET)\r\n"));
+	/* reset_type is 32 bits wide: upper bits of X1 are not looked at,
+	 * in SMC64 either (KVM reads it as u32). */
+	assert_int_equal(call(0, 0xC4000012U, 0x100000000ULL, 0, 0), 0);
+	assert_int_equal(call(0, 0x84000012U, 0xFFFFFFFF00000000ULL, 0, 0), 0);
+	assert_int_equal(atomic_load(&fw_calls), 3);
+}
+
+static void test_system_off2(void **state)
+{
+	(void)state;
+	/* psci_test.c: a non-zero cookie -> INVALID_PARAMETERS. */
+	assert_int_equal(call(0, 0xC4000015U, 1, 1, 0), -2);
+	assert_int_equal(call(0, 0xC4000015U, 2, 0, 0), -2);
+	assert_int_equal(call(0, 0x84000015U, 0x80000000U, 0, 0), -2);
+	assert_int_equal(call(0, 0xC4000015U, 0, 0x100000000ULL, 0), -2);
+	assert_int_equal(atomic_load(&fw_calls), 0);
+	/* HIBERNATE_OFF (1) and its alias 0: the firmware's SYSTEM_OFF. */
+	assert_int_equal(call(0, 0xC4000015U, 1, 0, 0), 0);
+	assert_int_equal(call(0, 0xC4000015U, 0, 0, 0), 0);
+	/* SMC32: X2 is 32 bits wide, its upper half ignored. */
+	assert_int_equal(call(0, 0x84000015U, 1, 0x100000000ULL, 0), 0);
+	assert_int_equal(atomic_load(&fw_calls), 3);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(fw_log[i].fid, PSCI_SYSTEM_OFF_FUNC_ID);
+	assert_non_null(
+	        strstr(uart, "vhyp: guest called SYSTEM_OFF2(HIBERNATE_OFF)"));
 }
 
 static void test_cpu_suspend_substitutes_entry(void **state)
@@ -414,6 +482,9 @@ int main(void)
 	                               setup),
 	        cmocka_unit_test_setup(test_affinity_info, setup),
 	        cmocka_unit_test_setup(test_features_and_misc, setup),
+	        cmocka_unit_test_setup(test_psci_1_3_features, setup),
+	        cmocka_unit_test_setup(test_system_reset2, setup),
+	        cmocka_unit_test_setup(test_system_off2, setup),
 	        cmocka_unit_test_setup(test_cpu_suspend_substitutes_entry,
 	                               setup),
 	        cmocka_unit_test_setup(test_system_off_prints_counters, setup),

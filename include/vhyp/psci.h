@@ -17,6 +17,20 @@
 #define PSCI_FEATURES_FUNC_ID          0x8400000AU
 #define PSCI_SYSTEM_SUSPEND_32_FUNC_ID 0x8400000EU
 #define PSCI_SYSTEM_SUSPEND_64_FUNC_ID 0xC400000EU
+/* PSCI 1.1 */
+#define PSCI_SYSTEM_RESET2_32_FUNC_ID  0x84000012U
+#define PSCI_SYSTEM_RESET2_64_FUNC_ID  0xC4000012U
+/* PSCI 1.3 */
+#define PSCI_SYSTEM_OFF2_32_FUNC_ID    0x84000015U
+#define PSCI_SYSTEM_OFF2_64_FUNC_ID    0xC4000015U
+
+/* SYSTEM_RESET2 reset_type: bit 31 clear = architectural (0 is the only
+ * one defined: SYSTEM_WARM_RESET), bit 31 set = vendor-specific. */
+#define PSCI_RESET2_TYPE_WARM         0U
+#define PSCI_RESET2_TYPE_VENDOR_START 0x80000000U
+/* SYSTEM_OFF2 type; also the bit PSCI_FEATURES(SYSTEM_OFF2) returns.
+ * Type 0 is accepted as HIBERNATE_OFF (DEN0022 F.b, as KVM). */
+#define PSCI_OFF2_TYPE_HIBERNATE_OFF  1U
 
 /* Owner-4 function numbers routed to PSCI (0x00..0x1F); others are not PSCI. */
 #define PSCI_FUNC_MAX 0x1FU
@@ -41,5 +55,7 @@
 #define PSCI_TOS_NOT_PRESENT_MP 2L
 
 #define PSCI_VERSION_1_1 0x10001U
+/* What vhyp reports (as KVM since Linux 6.13): 1.3. */
+#define PSCI_VERSION_1_3 0x10003U
 
 #endif /* VHYP_PSCI_H */

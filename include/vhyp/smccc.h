@@ -50,11 +50,37 @@
 /* Version reported by SMCCC_VERSION: 1.1, as KVM reports it. */
 #define SMCCC_VERSION_1_1 0x10001U
 
-/* Standard hypervisor service: paravirtualised time (not offered by vhyp). */
+/* SMCCC_ARCH_FEATURES answer for a CPU workaround: this CPU is not
+ * affected (SMCCC 1.3+, as KVM answers it). */
+#define SMCCC_ARCH_WORKAROUND_RET_UNAFFECTED 1L
+
+/* Standard hypervisor service (owner 5): paravirtualised time, Arm
+ * DEN0057A. */
 #define SMCCC_PV_TIME_FEATURES_FUNC_ID 0xC5000020U
 #define SMCCC_PV_TIME_ST_FUNC_ID       0xC5000021U
+/* The stolen-time structure PV_TIME_ST points at: 64 bytes per vCPU. */
+#define PV_TIME_ST_SIZE                64U
 
-/* TRNG (standard secure service, not offered by vhyp). */
-#define SMCCC_TRNG_VERSION_FUNC_ID 0x84000050U
+/* TRNG (standard secure service, owner 4), Arm DEN0098 1.0. */
+#define SMCCC_TRNG_VERSION_FUNC_ID  0x84000050U
+#define SMCCC_TRNG_FEATURES_FUNC_ID 0x84000051U
+#define SMCCC_TRNG_GET_UUID_FUNC_ID 0x84000052U
+#define SMCCC_TRNG_RND32_FUNC_ID    0x84000053U
+#define SMCCC_TRNG_RND64_FUNC_ID    0xC4000053U
+#define SMCCC_TRNG_VERSION_1_0      0x10000U
+/* TRNG's own error codes (DEN0098 table 2.1; -2 and -3 differ from
+ * SMCCC's). */
+#define TRNG_RET_NOT_SUPPORTED      (-1L)
+#define TRNG_RET_INVALID_PARAMETER  (-2L)
+#define TRNG_RET_NO_ENTROPY         (-3L)
+#define TRNG_MAX_BITS32             96U
+#define TRNG_MAX_BITS64             192U
+/* vhyp's TRNG UUID 5b0bd3b2-8f4e-4c6d-9a3e-76a1f0c2d417 as GET_UUID
+ * returns it: bytes 0..15 read as four little-endian 32-bit words (the
+ * SMCCC UUID convention, DEN0028 section 5.3). */
+#define VHYP_TRNG_UUID_W0           0xb2d30b5bU
+#define VHYP_TRNG_UUID_W1           0x6d4c4e8fU
+#define VHYP_TRNG_UUID_W2           0xa1763e9aU
+#define VHYP_TRNG_UUID_W3           0x17d4c2f0U
 
 #endif /* VHYP_SMCCC_H */

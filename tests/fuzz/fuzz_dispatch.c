@@ -98,11 +98,34 @@ static void psci(void *ctx, struct vhyp_vcpu *vcpu, uint64_t x[18])
 	x[1] = x[2] = x[3] = 0;
 }
 
+/* Entropy: all ones, so that a bit the TRNG fails to clear shows; every
+ * 7th word fails (NO_ENTROPY). */
+static unsigned entropy_calls;
+
+static bool get_entropy(void *ctx, uint64_t *out)
+{
+	(void)ctx;
+	if (++entropy_calls % 7U == 0)
+		return false;
+	*out = ~0ULL;
+	return true;
+}
+
+#define PV_TIME_BASE 0x090a0000ULL
+
+static uint64_t pv_time_st(void *ctx, struct vhyp_vcpu *vcpu)
+{
+	(void)ctx;
+	return vcpu == NULL ? PV_TIME_BASE : UINT64_MAX;
+}
+
 static const struct vhyp_ops fuzz_ops = {
         .read_cntpct = read_cntpct,
         .host_grant = host_grant,
         .host_revoke = host_revoke,
         .psci = psci,
+        .get_entropy = get_entropy,
+        .pv_time_st = pv_time_st,
 };
 
 static void tlbi_range(void *ctx, uint16_t vmid, uint64_t ipa, uint64_t size)
@@ -207,6 +230,16 @@ static bool is_implemented(uint32_t id)
 	case KVM_VENDOR_MEM_SHARE_FUNC_ID:
 	case KVM_VENDOR_MEM_UNSHARE_FUNC_ID:
 	case KVM_VENDOR_MMIO_GUARD_FUNC_ID:
+	case SMCCC_ARCH_WORKAROUND_1_FUNC_ID:
+	case SMCCC_ARCH_WORKAROUND_2_FUNC_ID:
+	case SMCCC_ARCH_WORKAROUND_3_FUNC_ID:
+	case SMCCC_TRNG_VERSION_FUNC_ID:
+	case SMCCC_TRNG_FEATURES_FUNC_ID:
+	case SMCCC_TRNG_GET_UUID_FUNC_ID:
+	case SMCCC_TRNG_RND32_FUNC_ID:
+	case SMCCC_TRNG_RND64_FUNC_ID:
+	case SMCCC_PV_TIME_FEATURES_FUNC_ID:
+	case SMCCC_PV_TIME_ST_FUNC_ID:
 		return true;
 	default:
 		/* PSCI range: answered by the (fake) firmware hook. */
@@ -241,6 +274,12 @@ static const uint32_t interesting_ids[] = {
         0xC600FF01U,
         PSCI_VERSION_FUNC_ID,
         0x84000050U,
+        SMCCC_TRNG_RND32_FUNC_ID,
+        SMCCC_TRNG_RND64_FUNC_ID,
+        SMCCC_TRNG_FEATURES_FUNC_ID,
+        SMCCC_PV_TIME_FEATURES_FUNC_ID,
+        SMCCC_PV_TIME_ST_FUNC_ID,
+        SMCCC_ARCH_WORKAROUND_1_FUNC_ID,
 };
 
 static void bias_registers(uint8_t sel, uint64_t x[18])
@@ -259,6 +298,35 @@ static void bias_registers(uint8_t sel, uint64_t x[18])
 		/* x1: an MMIO-ish granule; reserved args zero. */
 		x[1] = (x[1] & 0xFFFFFF000ULL);
 		x[2] = x[3] = 0;
+	}
+}
+
+/* TRNG RND: success only for N in 1..max, then exactly N one bits (the
+ * entropy is all ones) at the bottom of X3, X2, X1 (each `width` wide);
+ * failures are -2 (bad N) or -3 (no entropy). */
+static void check_trng_rnd(uint32_t id, const uint64_t in[18],
+                           const uint64_t x[18])
+{
+	uint32_t n = (uint32_t)in[1];
+	unsigned width = id == SMCCC_TRNG_RND64_FUNC_ID ? 64U : 32U;
+	unsigned max = 3U * width;
+
+	if (n == 0 || n > max) {
+		if (x[0] != (uint64_t)-2)
+			abort();
+		return;
+	}
+	if (x[0] == (uint64_t)-3)
+		return;
+	if (x[0] != 0)
+		abort();
+	for (unsigned r = 0; r < 3; r++) {
+		unsigned lo = (2U - r) * width;
+		unsigned bits = n <= lo ? 0 : (n - lo > width ? width : n - lo);
+		uint64_t want = bits == 64 ? ~0ULL : (1ULL << bits) - 1U;
+
+		if (x[1 + r] != want)
+			abort();
 	}
 }
 
@@ -281,6 +349,10 @@ static void one_call(struct fuzz_vm *f, const uint64_t in[18])
 	}
 	if (failed && (x[1] | x[2] | x[3]) != 0)
 		abort(); /* every error zeroes X1..X3 */
+	if (id == SMCCC_TRNG_RND32_FUNC_ID || id == SMCCC_TRNG_RND64_FUNC_ID)
+		check_trng_rnd(id, in, x);
+	if (id == SMCCC_PV_TIME_ST_FUNC_ID && x[0] != PV_TIME_BASE)
+		abort();
 	if (!failed)
 		check_one_change(f);
 	check_states(f, failed); /* also takes the snapshot for the next call */

@@ -12,6 +12,9 @@
 #             no KVM PTP clock
 #   none      --features $FEATURES_NONE (bit 0 hidden, so UID and FEATURES
 #             answer -1): boots, no "hypervisor services detected"
+# and, for the services around the vendor service (issue 13), the default
+# boot's PSCI 1.3, TRNG device and stolen-time lines, and its CPU
+# vulnerability files against a fourth boot directly on QEMU (no vhyp).
 #
 # Environment: VHYP_RUN_ARGS adds runner options to every boot (e.g.
 # "--gic 2"); KERNEL_VERSION_FILE picks another kernel (see kernel.sh).
@@ -202,6 +205,56 @@ check_none() {
 	[ "$failures" = "$before" ] || show_log_tail "$log"
 }
 
+# The "vuln.NAME=..." lines of a log, sorted, without the timestamps.
+vuln_lines() { grep -o 'vhyp-linux-test: vuln\..*' "$1" | sort; }
+
+# The CPU-vulnerability files read the same under vhyp as on the same QEMU
+# CPU model without it (direct boot at EL1): vhyp's SMCCC workaround
+# answers and ID registers change nothing in Linux's view.
+same_vulnerabilities() {
+	local a b
+	a=$(vuln_lines "$1")
+	b=$(vuln_lines "$2")
+	[ -n "$a" ] || return 1
+	if [ "$a" != "$b" ]; then
+		diff <(echo "$b") <(echo "$a") | sed 's/^/#   /'
+		return 1
+	fi
+	echo "$a" | sed 's/^vhyp-linux-test: /#   /'
+}
+
+# Issue 13: the firmware services around the vendor service, as a guest
+# of KVM finds them.
+check_parity() {
+	local log="$LOG_DIR/default.log" direct_log="$LOG_DIR/direct-parity.log"
+	local before=$failures
+	check "parity: psci: PSCIv1.3 detected in firmware" has "$log" "psci: PSCIv1.3 detected in firmware."
+	check "parity: the smccc_trng platform device exists" equals "$(value "$log" smccc_trng)" present
+	check "parity: arm-pv: using stolen time PV" has "$log" "arm-pv: using stolen time PV"
+	check "parity: vulnerabilities as without vhyp on the same QEMU CPU" \
+		same_vulnerabilities "$log" "$direct_log"
+	check "parity: vhyp answered TRNG calls" hyp_counted trng "$log"
+	check "parity: vhyp answered PV-time calls" hyp_counted pv_time "$log"
+	[ "$failures" = "$before" ] || show_log_tail "$log"
+}
+
+# hyp_counted NAME LOG: vhyp's "calls:" line has NAME=N with N > 0.
+hyp_counted() {
+	local calls
+	calls=$(grep -oE "vhyp: calls: .*[ ]$1=[0-9]+" "$2" | tail -n1 | sed "s/.*$1=//")
+	note "vhyp counted ${calls:-no} $1 calls"
+	[ -n "$calls" ] && [ "$calls" -gt 0 ]
+}
+
+# The same kernel directly on QEMU (-cpu max, EL1, no vhyp): the reference
+# for the vulnerability files.
+boot_direct_reference() {
+	local saved=$direct
+	direct=1
+	boot direct-parity
+	direct=$saved
+}
+
 prepare() {
 	local kdir
 	kdir=$("$LINUX_DIR/kernel.sh") || return 1
@@ -229,6 +282,8 @@ main() {
 		check_noptp
 		boot none --features "$FEATURES_NONE"
 		check_none
+		boot_direct_reference
+		check_parity
 	fi
 	note "total $(awk -v s="$t0" -v e="$(now_ns)" 'BEGIN { printf "%.1f", (e - s) / 1e9 }') s"
 	[ "$failures" -eq 0 ]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The QEMU integration suite: each test guest (guest/conformance,
-# guest/smp, guest/hostile) in a fresh QEMU under vhyp via `./vhyp run`,
+# guest/idregs, guest/smp, guest/hostile) in a fresh QEMU under vhyp via `./vhyp run`,
 # for GICv3 and GICv2.  The guests print TAP; this script re-prints every
 # case line numbered for the whole suite and tagged with its configuration
 # ("ok 12 - [gic3 conformance] case 5 ..."), so scripts/run-tests.sh counts
@@ -46,6 +46,11 @@ CONFIGS=(
 	"conformance-features-0x1|conformance|--features features|expect_features=0x1"
 	"conformance-features-0x0|conformance|--features 0|expect_features=0x0"
 	"conformance-protected|conformance|--protected|protected=1 expect_features=0x9f"
+	"conformance-off2|conformance||poweroff=1"
+	"conformance-protected-reset2|conformance|--protected|protected=1 expect_features=0x9f poweroff=2"
+	"idregs|idregs||"
+	"idregs-mte|idregs|--mte|expect_mte=1"
+	"idregs-protected-mte|idregs|--protected --mte|expect_mte=1"
 	"smp|smp|--smp 4|"
 	"hostile|hostile|--smp 4|"
 )
@@ -90,15 +95,24 @@ run_one() {
 		results=$((results + 1))
 	done <"$log"
 	plan=$(grep -E '^1\.\.[0-9]+$' "$log" | tail -n 1 | cut -d. -f3)
-	local why=()
-	[ "$rc" -eq 0 ] || why+=("exit status $rc$([ "$rc" -eq 124 ] && echo ' (timeout)')$(case $rc in 32) echo ' (guest reset)' ;; 33) echo ' (hypervisor panic)' ;; 35) echo ' (QEMU stopped)' ;; esac)")
+	local why=() want=0
+	# A run that ends through a reset: the runner's "guest reset" status.
+	[[ $name != *-reset2 ]] || want=32
+	[ "$rc" -eq "$want" ] || why+=("exit status $rc, not $want$([ "$rc" -eq 124 ] && echo ' (timeout)')$(case $rc in 32) echo ' (guest reset)' ;; 33) echo ' (hypervisor panic)' ;; 35) echo ' (QEMU stopped)' ;; esac)")
 	if [ -z "$plan" ]; then
 		why+=("no plan line: $results results, the guest stopped early")
 	elif [ "$plan" -ne "$results" ]; then
 		why+=("plan 1..$plan but $results results")
 	fi
+	# The PSCI 1.3 ends (poweroff=1|2): the hypervisor saw that call.
+	case $name in
+	*-off2) grep -q '^vhyp: guest called SYSTEM_OFF2(HIBERNATE_OFF)' "$log" ||
+		why+=("the run did not end through SYSTEM_OFF2") ;;
+	*-reset2) grep -q '^vhyp: guest called SYSTEM_RESET2(SYSTEM_WARM_RESET)' "$log" ||
+		why+=("the run did not end through SYSTEM_RESET2") ;;
+	esac
 	if [ ${#why[@]} -eq 0 ]; then
-		ok "[$tag] run: exit 0, plan 1..$plan complete"
+		ok "[$tag] run: exit $want, plan 1..$plan complete"
 	else
 		local joined
 		joined=$(printf '%s; ' "${why[@]}")

@@ -7,6 +7,7 @@
 #ifndef CORE_OPS_H
 #define CORE_OPS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vhyp_vcpu;
@@ -32,6 +33,19 @@ struct vhyp_ops {
 	 * platform's answer (firmware or CPU state).  NULL: −1.
 	 */
 	int64_t (*arch_workaround)(void *ctx, uint32_t func_id);
+	/*
+	 * SMCCC TRNG: 64 bits of hardware entropy into *out (FEAT_RNG's
+	 * RNDRRS at EL2); false when the source had none to give this time
+	 * (the call answers NO_ENTROPY).  NULL: no entropy source, the TRNG
+	 * service is not offered (every TRNG ID answers -1).
+	 */
+	bool (*get_entropy)(void *ctx, uint64_t *out);
+	/*
+	 * PV time (DEN0057A): the IPA of the calling vCPU's 64-byte
+	 * stolen-time structure, or UINT64_MAX if it has none.  NULL: the
+	 * PV-time service is not offered.
+	 */
+	uint64_t (*pv_time_st)(void *ctx, struct vhyp_vcpu *vcpu);
 };
 
 #endif /* CORE_OPS_H */

@@ -7,6 +7,7 @@
 #ifndef CORE_SERVICES_H
 #define CORE_SERVICES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <core/vm.h>
@@ -47,6 +48,11 @@ static inline void vhyp_count(struct vhyp_vm *vm, enum vhyp_counter c)
  * owner handler); id is the whole 32-bit function ID. */
 void kvm_vendor_call(struct vhyp_vm *vm, struct vhyp_vcpu *vcpu, uint32_t id,
                      uint64_t x[18]);
+
+/* SMCCC TRNG (core/smccc/trng.c): id is one of the five TRNG IDs
+ * (vhyp_trng_id); answers -1 for all of them without an entropy source. */
+bool vhyp_trng_id(uint32_t id);
+void vhyp_trng_call(struct vhyp_vm *vm, uint32_t id, uint64_t x[18]);
 
 /*
  * Protected-memory operations of one granule (core/pmem).  Each returns

@@ -66,6 +66,10 @@
 	(S2_PTE_MEMATTR_DEVICE_nGnRE | S2_PTE_S2AP_R | S2_PTE_S2AP_W |         \
 	 S2_PTE_SH_INNER | S2_PTE_AF | S2_PTE_XN)
 
+#define S2_PTE_ATTRS_NORMAL_RO                                                 \
+	(S2_PTE_MEMATTR_NORMAL_WB | S2_PTE_S2AP_R | S2_PTE_SH_INNER |          \
+	 S2_PTE_AF | S2_PTE_XN)
+
 /* VTCR_EL2 fields written by s2_vtcr(). */
 #define S2_VTCR_T0SZ_MASK  0x3FULL
 #define S2_VTCR_SL0_SHIFT  6
@@ -84,8 +88,10 @@ enum s2_page_state {
 };
 
 enum s2_mem_type {
-	S2_MEM_NORMAL, /* Normal WB, inner shareable, RWX */
-	S2_MEM_DEVICE, /* Device-nGnRE, RW, XN */
+	S2_MEM_NORMAL,    /* Normal WB, inner shareable, RWX */
+	S2_MEM_DEVICE,    /* Device-nGnRE, RW, XN */
+	S2_MEM_NORMAL_RO, /* Normal WB, inner shareable, read-only, XN:
+	                   * hypervisor data the guest may read (PV time) */
 };
 
 /*

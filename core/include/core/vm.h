@@ -60,6 +60,8 @@ enum vhyp_counter {
 	VHYP_CNT_PSCI,
 	VHYP_CNT_OTHER,
 	VHYP_CNT_MMIO_REFUSED, /* unguarded MMIO access after MMIO guard on */
+	VHYP_CNT_TRNG,         /* TRNG calls (owner 4, 0x50..0x53) */
+	VHYP_CNT_PV_TIME,      /* PV_TIME_FEATURES, PV_TIME_ST */
 	VHYP_CNT_NR
 };
 

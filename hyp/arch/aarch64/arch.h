@@ -39,6 +39,9 @@ void arch_el2_setup_guest(const struct vhyp_vm *vm, bool trap_wfx);
 void arch_prepare_eret(uint64_t entry);
 void arch_log_features(void);
 int64_t arch_workaround_answer(uint32_t func_id);
+/* FEAT_RNG present; 64 bits from RNDRRS (false: no entropy now). */
+bool arch_have_rng(void);
+bool arch_get_entropy(uint64_t *out);
 
 /* mmu.c: EL2 stage-1 identity map. */
 void arch_mmu_init(uint64_t pool_pa, uint64_t pool_size);

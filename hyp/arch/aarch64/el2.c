@@ -7,6 +7,7 @@
  */
 #include <stdint.h>
 
+#include <core/cpu_workaround.h>
 #include <core/vm.h>
 
 #include "arch.h"
@@ -16,6 +17,7 @@
 #define HCR_SWIO   (1ULL << 1)
 #define HCR_FB     (1ULL << 9)
 #define HCR_BSU_IS (1ULL << 10)
+#define HCR_TID3   (1ULL << 18)
 #define HCR_TSC    (1ULL << 19)
 #define HCR_TIDCP  (1ULL << 20)
 #define HCR_TWI    (1ULL << 13)
@@ -23,6 +25,7 @@
 #define HCR_RW     (1ULL << 31)
 #define HCR_APK    (1ULL << 40)
 #define HCR_API    (1ULL << 41)
+#define HCR_ATA    (1ULL << 56)
 
 #define CPTR_EL2_RES1 0x22FFULL /* bits 13, 9, 7:0 */
 #define CPTR_TZ       (1ULL << 8)
@@ -52,6 +55,13 @@ static bool have_pauth(void)
 	return id_field(isar1, 4) || id_field(isar1, 8) ||
 	       id_field(isar1, 24) || id_field(isar1, 28) ||
 	       id_field(isar2, 8) || id_field(isar2, 12);
+}
+
+/* FEAT_MTE2 (ID_AA64PFR1_EL1.MTE >= 2): tag memory; QEMU reports it
+ * only with the board's mte=on. */
+static bool have_mte2(void)
+{
+	return id_field(read_sysreg(id_aa64pfr1_el1), 8) >= 2;
 }
 
 static bool have_sve(void)
@@ -153,11 +163,13 @@ static void setup_gic(void)
 void arch_el2_setup_guest(const struct vhyp_vm *vm, bool trap_wfx)
 {
 	uint64_t hcr = HCR_VM | HCR_SWIO | HCR_FB | HCR_BSU_IS | HCR_TSC |
-	               HCR_TIDCP |
+	               HCR_TIDCP | HCR_TID3 | /* idregs.c */
 	               HCR_RW; /* IMO/FMO/AMO clear: GIC passed through */
 
 	if (have_pauth())
 		hcr |= HCR_APK | HCR_API;
+	if (have_mte2())
+		hcr |= HCR_ATA; /* tag-control registers and tag access */
 	if (trap_wfx)
 		hcr |= HCR_TWI | HCR_TWE; /* test aid: WFx -> UNDEFINED */
 	setup_fp_traps();
@@ -214,25 +226,44 @@ void arch_set_this_cpu(struct hyp_cpu *cpu)
 }
 
 /*
- * SMCCC_ARCH_FEATURES for the CPU-workaround IDs, from the CPU's own state
- * (QEMU's firmware implements SMCCC 1.0 only, so there is no firmware
- * answer to forward): NOT_REQUIRED when the ID registers say the CPU is not
- * affected, otherwise NOT_SUPPORTED, as KVM answers for an unmitigated CPU.
+ * SMCCC_ARCH_FEATURES for the CPU-workaround IDs: KVM's answer on this CPU
+ * (core/smccc/cpu_workaround.c), from the same ID registers and MIDR.
  */
 int64_t arch_workaround_answer(uint32_t func_id)
 {
-	uint64_t pfr0 = read_sysreg(id_aa64pfr0_el1);
-	unsigned csv2 = id_field(pfr0, 56);
+	const struct cpu_id_regs r = {
+	        .midr = read_sysreg(midr_el1),
+	        .pfr0 = read_sysreg(id_aa64pfr0_el1),
+	        .pfr1 = read_sysreg(id_aa64pfr1_el1),
+	        .isar2 = read_sysreg(ID_AA64ISAR2_EL1),
+	        .mmfr1 = read_sysreg(id_aa64mmfr1_el1),
+	};
 
-	switch (func_id) {
-	case 0x80008000U: /* WORKAROUND_1: Spectre-v2 */
-		return csv2 >= 1 ? -2 : -1;
-	case 0x80003FFFU: /* WORKAROUND_3: Spectre-BHB */
-		if (csv2 >= 3 ||
-		    id_field(read_sysreg(id_aa64mmfr1_el1), 60) != 0)
-			return -2;
-		return -1;
-	default: /* WORKAROUND_2 (SSB): SSBS, when present, is the guest's */
-		return -1;
+	return cpu_workaround_answer(func_id, &r);
+}
+
+/* FEAT_RNG: ID_AA64ISAR0_EL1.RNDR, bits 63:60. */
+bool arch_have_rng(void)
+{
+	return id_field(read_sysreg(id_aa64isar0_el1), 60) != 0;
+}
+
+/* RNDRRS until it delivers (PSTATE.Z clear), a bounded number of times:
+ * a failure is the guest's NO_ENTROPY, never a wait without end. */
+#define RNDRRS_TRIES 16U
+
+bool arch_get_entropy(uint64_t *out)
+{
+	for (unsigned i = 0; i < RNDRRS_TRIES; i++) {
+		uint64_t v, nzcv;
+
+		__asm__ volatile("mrs %0, " SYSREG_STR(RNDRRS) "\n\t"
+		                                               "mrs %1, nzcv"
+		                 : "=r"(v), "=r"(nzcv));
+		if ((nzcv & NZCV_Z) == 0) {
+			*out = v;
+			return true;
+		}
 	}
+	return false;
 }

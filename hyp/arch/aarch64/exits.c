@@ -25,6 +25,7 @@
 #define EC_DABT_LOW 0x24U
 #define EC_DABT_CUR 0x25U
 #define EC_SMC64    0x17U
+#define EC_SYSREG   0x18U
 #define FSC_SEA     0x10U
 #define ISS_ISV     (1ULL << 24)
 #define ISS_WNR     (1ULL << 6)
@@ -220,6 +221,11 @@ void hyp_handle_trap(struct hyp_regs *regs)
 	case EC_IABT_LOW:
 		handle_stage2_abort(regs, esr, true);
 		return;
+	case EC_SYSREG: /* ID registers (TID3); anything else: UNDEFINED */
+		if (hyp_handle_sysreg_trap(regs, esr,
+		                           from_el0(read_sysreg(spsr_el2))))
+			return;
+		/* fall through */
 	default:
 		if (log_event())
 			vlog("cpu%u: trap EC 0x%x (ESR 0x%llx, ELR 0x%llx): "

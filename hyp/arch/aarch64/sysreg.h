@@ -38,6 +38,8 @@
 #define HFGITR_EL2       S3_4_C1_C1_6
 #define HDFGRTR_EL2      S3_4_C3_C1_4
 #define HDFGWTR_EL2      S3_4_C3_C1_5
+#define RNDRRS           S3_3_C2_C4_1
+#define NZCV_Z           (1ULL << 30)
 
 /* Field extraction from ID registers. */
 static inline unsigned id_field(uint64_t reg, unsigned shift)

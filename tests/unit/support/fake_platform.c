@@ -101,6 +101,54 @@ static int64_t fake_arch_workaround(void *ctx, uint32_t func_id)
 	return fp->workaround_answer;
 }
 
+static bool fake_get_entropy(void *ctx, uint64_t *out)
+{
+	struct fake_platform *fp = ctx;
+	unsigned n = fp->entropy_calls++;
+
+	if (n >= fp->entropy_fail_from)
+		return false;
+	*out = fp->entropy_words[n % 4];
+	return true;
+}
+
+static uint64_t fake_pv_time_st(void *ctx, struct vhyp_vcpu *vcpu)
+{
+	struct fake_platform *fp = ctx;
+
+	fp->pv_time_calls++;
+	for (unsigned i = 0; i < 2; i++)
+		if (vcpu != NULL && vcpu == fp->vcpus[i])
+			return fp->pv_time_base + 64U * i;
+	return UINT64_MAX;
+}
+
+void fp_enable_trng(struct fake_platform *fp)
+{
+	fp->entropy_words[0] = 0x0123456789ABCDEFULL;
+	fp->entropy_words[1] = 0xFEDCBA9876543210ULL;
+	fp->entropy_words[2] = 0xA5A5A5A55A5A5A5AULL;
+	fp->entropy_words[3] = 0xFFFFFFFFFFFFFFFFULL;
+	fp->entropy_fail_from = UINT32_MAX;
+	fp->ops.get_entropy = fake_get_entropy;
+}
+
+void fp_enable_pv_time(struct fake_platform *fp)
+{
+	static int vcpu_a, vcpu_b;
+
+	fp->pv_time_base = 0x090a0000ULL;
+	fp->vcpus[0] = (struct vhyp_vcpu *)&vcpu_a;
+	fp->vcpus[1] = (struct vhyp_vcpu *)&vcpu_b;
+	fp->ops.pv_time_st = fake_pv_time_st;
+}
+
+void fp_call_vcpu(struct fake_platform *fp, struct vhyp_vcpu *vcpu,
+                  uint64_t x[18])
+{
+	vhyp_smccc_call(&fp->vm, vcpu, x);
+}
+
 bool fp_host_has(const struct fake_platform *fp, uint64_t pa)
 {
 	return granted_index(fp, pa) >= 0;

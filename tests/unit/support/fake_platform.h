@@ -92,7 +92,28 @@ struct fake_platform {
 	unsigned workaround_calls;
 	uint32_t workaround_last;
 	int64_t workaround_answer;
+
+	/* Entropy source (fp_enable_trng): call n (from 0) returns
+	 * entropy_words[n % 4]; calls from entropy_fail_from on fail. */
+	uint64_t entropy_words[4];
+	unsigned entropy_calls;
+	unsigned entropy_fail_from; /* UINT32_MAX: never */
+
+	/* PV time (fp_enable_pv_time): IPA pv_time_base + 64 * index of the
+	 * vCPU pointer in fp->vcpus (UINT64_MAX for any other). */
+	uint64_t pv_time_base;
+	unsigned pv_time_calls;
+	struct vhyp_vcpu *vcpus[2];
 };
+
+/* Offer the TRNG with the default words 0x0123456789ABCDEF,
+ * 0xFEDCBA9876543210, 0xA5A5A5A55A5A5A5A, 0xFFFFFFFFFFFFFFFF. */
+void fp_enable_trng(struct fake_platform *fp);
+/* Offer PV time at base 0x090a0000 for two vCPUs. */
+void fp_enable_pv_time(struct fake_platform *fp);
+/* One call with vCPU pointer vcpu. */
+void fp_call_vcpu(struct fake_platform *fp, struct vhyp_vcpu *vcpu,
+                  uint64_t x[18]);
 
 /* Zeroes fp, allocates the pool, sets the default clock, counter and
  * ops and the default layout in fp->cfg for a VM of the given kind. */
