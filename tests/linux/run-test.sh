@@ -241,7 +241,7 @@ check_parity() {
 # hyp_counted NAME LOG: vhyp's "calls:" line has NAME=N with N > 0.
 hyp_counted() {
 	local calls
-	calls=$(grep -oE "vhyp: calls: .*[ ]$1=[0-9]+" "$2" | tail -n1 | sed "s/.*$1=//")
+	calls=$(grep -oaE "^[0-9]+ vhyp: calls: .*[ ]$1=[0-9]+" "$2" | tail -n1 | sed "s/.*$1=//")
 	note "vhyp counted ${calls:-no} $1 calls"
 	[ -n "$calls" ] && [ "$calls" -gt 0 ]
 }
