@@ -72,9 +72,10 @@ test: deps
 	@scripts/run-tests.sh $(TEST_SUITES)
 
 # The README's first command: the demo guest under vhyp in QEMU.  Builds
-# only what the run needs (the hypervisor and the demo guest).
+# only what the run needs (the hypervisor, the demo guest, the console
+# filter).
 run: deps
-	@$(MAKE) --no-print-directory -j$(JOBS) $(O)/hyp/vhyp.bin $(O)/guest/demo.bin
+	@$(MAKE) --no-print-directory -j$(JOBS) $(O)/hyp/vhyp.bin $(O)/guest/demo.bin $(RUN_TOOLS)
 	@./vhyp run $(ARGS)
 
 help:

@@ -63,6 +63,8 @@ static bool parse_word(const char *w, size_t len, struct hyp_cmdline *c)
 	}
 	val = w + k + 1;
 	vlen = len - k - 1;
+	if (key_is(w, k, "vhyp.token"))
+		return hyp_console_set_token(val, vlen);
 	if (key_is(w, k, "vhyp.entry")) {
 		c->have_entry = hyp_parse_u64(val, vlen, &c->entry);
 		return c->have_entry;

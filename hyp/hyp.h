@@ -83,6 +83,17 @@ void vlog_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void hyp_vformat(void (*put)(char c, void *ctx), void *ctx, const char *fmt,
                  va_list ap);
 void hyp_console_set_locking(bool on);
+/* vhyp.token=: from then on every line is marked (vhyp/console_mark.h). */
+bool hyp_console_set_token(const char *hex, size_t len);
+/* From a panic report on: this CPU owns the console for good (the others
+ * wait), after a bounded wait for the lock. */
+void hyp_console_enter_panic(void);
+
+/* pvpanic.c: the panic channel.  probe: with the EL2 MMU off; map: while
+ * building the EL2 tables; stop: after the panic report, never returns. */
+void hyp_pvpanic_probe(const void *board_dtb);
+void hyp_pvpanic_map(void);
+_Noreturn void hyp_stop_after_panic(void);
 _Noreturn void hyp_panic(const char *fmt, ...)
         __attribute__((format(printf, 1, 2)));
 

@@ -349,6 +349,7 @@ static void setup_mmu(void)
 		arch_mmu_map(g_hyp.board.gicc.base, g_hyp.board.gicc.size,
 		             true);
 	map_disk();
+	hyp_pvpanic_map();
 	arch_mmu_enable();
 	hyp_console_set_locking(true);
 }
@@ -443,14 +444,16 @@ void hyp_main(uint64_t board_dtb)
 {
 	struct hyp_cpu *boot;
 
-	vlog("starting at EL2, image at 0x%llx, board DTB at 0x%llx\n",
-	     (unsigned long long)(uintptr_t)__image_start,
-	     (unsigned long long)board_dtb);
 	read_board(board_dtb);
+	/* The command line first: it has the console token (vhyp.token=). */
 	if (g_hyp.board.bootargs == NULL ||
 	    hyp_cmdline_parse(g_hyp.board.bootargs, g_hyp.board.bootargs_len,
 	                      &g_hyp.cmd) != 0)
 		hyp_panic("bad or missing command line\n");
+	vlog("starting at EL2, image at 0x%llx, board DTB at 0x%llx\n",
+	     (unsigned long long)(uintptr_t)__image_start,
+	     (unsigned long long)board_dtb);
+	hyp_pvpanic_probe((const void *)(uintptr_t)board_dtb);
 	if (!g_hyp.cmd.have_entry || !g_hyp.cmd.have_dtb)
 		hyp_panic("vhyp.entry= and vhyp.dtb= are required\n");
 	setup_window();
@@ -464,7 +467,7 @@ void hyp_main(uint64_t board_dtb)
 	print_map();
 	if (g_hyp.cmd.debug_fault) {
 		/* An EL2 load from an address mapped nowhere: exercises the
-		 * register dump and the exit status 3. */
+		 * register dump and the panic channel. */
 		vlog("vhyp.debug_fault=1: faulting on purpose\n");
 		(void)*(volatile uint64_t *)(uintptr_t)0x10;
 	}

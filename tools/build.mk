@@ -1,8 +1,27 @@
 # tools/: the runner behind ./vhyp run (tools/vhyp-run.sh: bash, cpp, dtc,
-# fdtput, QEMU).  Nothing to compile.  tools/runner-selftest.sh (TAP) checks
-# its argument handling, command line and guest DTB, and boots the demo and
-# rt-selftest guests once the hypervisor is built; `make test` runs it.
-TEST_SUITES += tools/runner-selftest.sh
+# fdtput, QEMU) and its console filter (tools/vhyp-console.c, a host
+# program: `make run` builds it).  tools/runner-selftest.sh (TAP) checks
+# the runner's argument handling, command line, guest DTB, exit statuses and
+# signals, and boots the demo and rt-selftest guests once the hypervisor is
+# built; tools/tests/console-filter.sh (TAP) checks the filter on crafted
+# streams.  `make test` runs both.
+TOOLS_CFLAGS := -std=c11 -O2 -g $(WARNINGS) $(INCLUDES) $(DEPFLAGS)
+RUN_TOOLS := $(O)/tools/vhyp-console
+$(O)/tools/vhyp-console: tools/vhyp-console.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(TOOLS_CFLAGS) $< -o $@
+# The filter again with the sanitizers, and the test's line maker.
+$(O)/host/tools/vhyp-console: tools/vhyp-console.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) $< -o $@
+$(O)/host/tools/mark-line: tools/tests/mark-line.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) $< -o $@
+-include $(O)/tools/vhyp-console.d $(O)/host/tools/vhyp-console.d $(O)/host/tools/mark-line.d
+ALL_TARGETS += $(RUN_TOOLS) $(O)/host/tools/vhyp-console $(O)/host/tools/mark-line
+
+TEST_SUITES += tools/tests/console-filter.sh tools/runner-selftest.sh
 .PHONY: runner-check
-runner-check: $(filter $(O)/guest/% $(O)/hyp/vhyp.bin,$(ALL_TARGETS))
-	@scripts/run-tests.sh tools/runner-selftest.sh
+runner-check: $(RUN_TOOLS) $(O)/host/tools/vhyp-console $(O)/host/tools/mark-line \
+		$(filter $(O)/guest/% $(O)/hyp/vhyp.bin,$(ALL_TARGETS))
+	@scripts/run-tests.sh tools/tests/console-filter.sh tools/runner-selftest.sh

@@ -3,7 +3,10 @@
 # Self-test of ./vhyp run (TAP): argument checks (exit 2 with one line),
 # the QEMU command line, the guest DTB it makes, and, when the hypervisor
 # and guests are built, real boots (demo normal/protected, GICv2, SMP
-# self-test, timeout -> 124, a failing guest -> its status).
+# self-test), every exit status (docs/runner.md: power-off 0, reset 32,
+# hypervisor panic 33, guest kernel panic 34, QEMU stopped 35, timeout 124,
+# signals 129/130/143, missing tool 1), and signal handling: no QEMU left,
+# temp dir gone, also after SIGKILL of the runner.
 # Argument strings are split into words on purpose.
 # shellcheck disable=SC2086,SC2001
 set -uo pipefail
@@ -79,8 +82,13 @@ expect_in_cmd "-m 320M"
 expect_in_cmd "-smp 2"
 expect_in_cmd "-no-reboot"
 expect_in_cmd "-icount shift=0"
-expect_in_cmd "-semihosting-config enable=on,target=native"
+expect_in_cmd "-device pvpanic-pci -action panic=exit-failure"
+if [[ $cmd == *semihosting* ]]; then not_ok "no semihosting" "$cmd"; else ok "no semihosting"; fi
+token=$(grep -oE 'vhyp\.token=[0-9a-f]{32} ' <<<"$cmd" | head -n 1)
+check "a console token first on the hypervisor's command line" test -n "$token"
 expect_in_cmd "vhyp.entry=0x40200000 vhyp.dtb=0x40400000 vhyp.protected=1 vhyp.features=0x1f vhyp.log=2"
+cmd2=$($VHYP run --dry-run 2>&1)
+check "a fresh token per run" test "$(grep -oE 'vhyp\.token=[0-9a-f]{32}' <<<"$cmd2")" != "${token% }"
 expect_in_cmd "loader,file=$PWD/$O/guest/demo.bin,addr=0x40200000,force-raw=on"
 
 # The guest DTB, with an initrd and a gzip kernel.
@@ -109,8 +117,113 @@ if [ -f "$O/guest/demo.bin" ]; then
 	check "DTB: no ITS/v2m, PCIe, fw-cfg, flash, GPIO" test -z "$(fdtget -l "$WORK/g2.dtb" / | grep -E '^(pcie|fw-cfg|flash|pl061|gpio-keys|platform-bus)')$(fdtget -l "$WORK/g2.dtb" /intc@8000000)"
 	check "DTB: keeps UART, RTC, virtio, timer" test "$(fdtget -l "$WORK/g2.dtb" / | grep -cE '^(pl011|pl031|virtio_mmio|timer)')" = 35
 	check "DTB: GICv3 keeps its regs" test -n "$(fdtget -t x "$WORK/g2.dtb" /intc@8000000 reg)"
+	cmd=$($VHYP run --dry-run --append "console=ttyAMA0" --dump-dtb "$WORK/g3.dtb" 2>&1)
+	token=$(grep -oE 'vhyp\.token=[0-9a-f]{32}' <<<"$cmd" | cut -d= -f2)
+	check "DTB: the console token is not in the guest DTB" eval "[ -n '$token' ] && ! grep -qa '$token' '$WORK/g3.dtb' && ! dtc -q -I dtb -O dts '$WORK/g3.dtb' | grep -qiE 'vhyp\\.|$token'"
+	check "DTB: no PCIe host bridge (pvpanic stays the hypervisor's)" test -z "$(fdtget -l "$WORK/g3.dtb" / | grep -E '^pcie')"
 	bad_args "--kernel $WORK/demo.gz --initrd $WORK/initrd --mem 32M --features=ptp,features,x" "unknown feature 'x'"
 fi
+
+# A guest that never ends: an arm64 Image whose first instruction is
+# "b ." (image_size 4 KiB).
+spin_image() {
+	{
+		printf '\x00\x00\x00\x14'
+		head -c 12 /dev/zero
+		printf '\x00\x10\x00\x00\x00\x00\x00\x00'
+		head -c 32 /dev/zero
+		printf 'ARM\x64'
+		head -c $((4096 - 60)) /dev/zero
+	} >"$1"
+}
+
+# The runner in the background with TMPDIR=$1, once its guest runs.  A
+# shell's background job ignores SIGINT: env restores it, as a terminal's
+# foreground job has it.
+start_bg() {
+	local dir=$1
+	shift
+	TMPDIR=$dir env --default-signal=INT,QUIT $VHYP run --kernel "$WORK/spin.img" "$@" \
+		</dev/null >"$dir.log" 2>&1 &
+	for _ in $(seq 100); do
+		grep -q '^vhyp: entering guest' "$dir.log" 2>/dev/null && break
+		sleep 0.1
+	done
+}
+# wait for $1, but never more than 10 s (then SIGKILL: a failed test).
+wait_bg() {
+	local guard
+	(sleep 10 && kill -KILL "$1" 2>/dev/null) &
+	guard=$!
+	wait "$1"
+	local rc=$?
+	kill "$guard" 2>/dev/null
+	return "$rc"
+}
+
+# Signals: the runner, started in the background with TMPDIR=$dir (so its
+# QEMU's command line names $dir: pgrep -f finds it), gets signal $2 after
+# the guest runs; it must exit with $3 within 2 s, with no QEMU left and
+# its temp dir gone.
+signal_case() { # name, signal, status, runner args...
+	local name=$1 sig=$2 want=$3 dir=$WORK/sig-$1 pid rc t0 left
+	shift 3
+	mkdir -p "$dir"
+	start_bg "$dir" "$@"
+	pid=$!
+	t0=$(date +%s%N)
+	kill -"$sig" "$pid"
+	wait_bg "$pid"
+	rc=$?
+	t0=$((($(date +%s%N) - t0) / 1000000))
+	left=$(pgrep -f "$dir/" | wc -l)
+	if [ "$rc" -eq "$want" ] && [ "$t0" -lt 2000 ] && [ "$left" -eq 0 ] &&
+		[ -z "$(ls -A "$dir")" ]; then
+		ok "$name: status $want in $t0 ms, no QEMU left, temp dir gone"
+	else
+		not_ok "$name: status $rc (want $want) in $t0 ms, $left processes left, temp: $(ls -A "$dir")" "$(tail -n 5 "$dir.log")"
+	fi
+	pkill -KILL -f "$dir/" 2>/dev/null || true
+}
+
+signal_tests() {
+	local dir=$WORK/sig-kill pid left
+	spin_image "$WORK/spin.img"
+	signal_case "SIGINT" INT 130
+	signal_case "SIGTERM" TERM 143
+	signal_case "SIGHUP" HUP 129
+	signal_case "SIGINT with --timeout" INT 130 --timeout 60
+	signal_case "SIGTERM with --timeout" TERM 143 --timeout 60
+	# SIGKILL: QEMU dies with the runner (parent-death signal); the next
+	# run removes the temp dir.
+	mkdir -p "$dir"
+	start_bg "$dir"
+	pid=$!
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	sleep 0.5
+	left=$(pgrep -f "$dir/" | wc -l)
+	check "SIGKILL of the runner: no QEMU left ($left)" test "$left" -eq 0
+	TMPDIR=$dir $VHYP run --dry-run >/dev/null 2>&1
+	check "SIGKILL of the runner: the next run removes its temp dir" test -z "$(ls -A "$dir")"
+	pkill -KILL -f "$dir/" 2>/dev/null || true
+	# QEMU ended from outside (as with Ctrl-A x): no power-off seen.
+	dir=$WORK/sig-qemu
+	mkdir -p "$dir"
+	start_bg "$dir"
+	pid=$!
+	pkill -TERM -f "qemu-system-aarch64.*$dir/"
+	wait_bg "$pid"
+	check "QEMU stopped from outside gives 35 (got $?)" test "$?" -eq 35
+	if command -v script >/dev/null; then
+		# Ctrl-A x on a terminal (script(1) makes one).
+		(sleep 3; printf '\001x'; sleep 2) |
+			script -qec "$VHYP run --kernel $WORK/spin.img --timeout 30" /dev/null >"$dir.log" 2>&1
+		local rc=$?
+		if [ "$rc" -eq 35 ]; then ok "Ctrl-A x on a terminal gives 35"; else
+			not_ok "Ctrl-A x on a terminal gives 35 (got $rc)" "$(tail -n 3 "$dir.log")"; fi
+	fi
+}
 
 # Real boots, once the hypervisor is built.
 boot() { # name, expected status, grep pattern, args...
@@ -135,6 +248,18 @@ if [ -f "$O/hyp/vhyp.bin" ] && [ -f "$O/guest/demo.bin" ]; then
 	boot "demo, GICv2, 2 CPUs" 0 "demo: powering off" --gic 2 --smp 2 --timeout 60
 	boot "demo, icount" 0 "demo: powering off" --icount --timeout 60
 	boot "timeout gives 124" 124 "timeout" --timeout 0.05
+	VHYP_HYP_ARGS=vhyp.debug_fault=1 boot "hypervisor panic (EL2 fault): register dump, 33" 33 \
+		"^vhyp: x30 0x" --timeout 60
+	if [ -f "$O/guest/attack-console.bin" ]; then
+		boot "guest reset gives 32" 32 "^vhyp: guest called SYSTEM_RESET" \
+			--kernel "$O/guest/attack-semihosting.bin" --timeout 60
+		boot "Linux's panic line, then a reset: guest kernel panic, 34" 34 \
+			"guest kernel panic" --kernel "$O/guest/attack-console.bin" --append reset --timeout 60
+		boot "forged hypervisor lines, then power-off: still 0" 0 \
+			"^\[guest\] vhyp: guest called SYSTEM_RESET" --kernel "$O/guest/attack-console.bin" --timeout 60
+	fi
+	QEMU=/nonexistent/qemu-system-aarch64 boot "missing QEMU gives 1" 1 "not found" --timeout 60
+	signal_tests
 	if [ -f "$O/guest/rt-selftest.bin" ]; then
 		boot "rt-selftest, 4 CPUs" 0 "rt-selftest: PASS" --kernel "$O/guest/rt-selftest.bin" --smp 4 --timeout 60
 	fi

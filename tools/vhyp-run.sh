@@ -3,10 +3,9 @@
 # `./vhyp run`: boots a guest under the vhyp hypervisor in QEMU, following
 # docs/boot-contract.md.  See docs/runner.md and `./vhyp run --help`.
 #
-# Exit status: 0 when the guest powers off or resets; QEMU's status
-# otherwise (3: hypervisor panic; a guest's semihosting exit status);
-# 124 on timeout; 2 with a one-line error on bad arguments; 1 when
-# something the run needs is missing (e.g. the hypervisor is not built).
+# Exit status: see EXIT_* below, usage() and docs/runner.md.  The guest
+# cannot choose it: it comes from the hypervisor's marked console lines
+# (through the console filter, tools/vhyp-console.c) and QEMU's status.
 # A && B || die is the idiom here (die exits); cells64 output is split on
 # purpose into fdtput arguments; cleanup runs from a trap.
 # shellcheck disable=SC2015,SC2046,SC2317
@@ -46,9 +45,20 @@ Without --kernel it boots the demo guest ($O/guest/demo.bin).
   --dry-run          print the QEMU command line instead of running it
   -h, --help         this text
 
-Exit status: 0 guest powered off or reset; 3 hypervisor panic; 124
-timeout; 2 bad arguments; otherwise QEMU's (or the guest's semihosting
-exit) status.
+Exit status (docs/runner.md):
+    0  the guest powered off (PSCI SYSTEM_OFF, SYSTEM_OFF2)
+    1  something the run needs is missing or failed (tools, the build,
+       QEMU failing to start or ending with an error)
+    2  bad arguments
+   32  the guest reset (PSCI SYSTEM_RESET, SYSTEM_RESET2)
+   33  hypervisor panic
+   34  guest kernel panic: Linux's "Kernel panic - not syncing", then a reset
+   35  QEMU stopped without a guest power-off or reset (Ctrl-A x; QEMU
+       killed from outside)
+  124  --timeout expired
+  129, 130, 143  interrupted by SIGHUP, SIGINT, SIGTERM (128 + signal)
+Console: the hypervisor's own lines start with "vhyp: "; a guest line
+that starts with "vhyp" is shown as "[guest] vhyp...".
 EOF
 }
 
@@ -63,11 +73,28 @@ fail() {
 	exit 1
 }
 
-WORK=""
-cleanup() { [ -z "$WORK" ] || rm -rf "$WORK"; }
+# Exit statuses (usage(), docs/runner.md): distinct from each other, from
+# QEMU's own 0 and 1, and from the shell's 126/127 and 128+signal.
+EXIT_POWER_OFF=0 EXIT_FAILED=1 EXIT_GUEST_RESET=32
+EXIT_HYP_PANIC=33 EXIT_GUEST_PANIC=34 EXIT_QEMU_STOPPED=35 EXIT_TIMEOUT=124
+
+WORK="" QEMU_PID="" FILTER_PID="" TIMER_PID="" TIMED_OUT=0
+cleanup() {
+	stop_run
+	[ -z "$WORK" ] || rm -rf "$WORK"
+}
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# A signal stops QEMU (within a second), removes the temp dir (the EXIT
+# trap) and exits 128 + the signal's number.
+on_signal() {
+	trap '' INT TERM HUP
+	echo "$PROG: interrupted by SIG$1" >&2
+	exit "$2"
+}
+trap 'on_signal INT 130' INT
+trap 'on_signal TERM 143' TERM
+trap 'on_signal HUP 129' HUP
+trap 'TIMED_OUT=1' USR1
 
 # ---- constants: one definition each, in the C headers -----------------
 
@@ -484,6 +511,19 @@ protected_devices() {
 	[ -z "$DISK" ] || add_virtio_node "$dtb" "$VIRTIO_BLK_BASE" "$VIRTIO_BLK_SPI"
 }
 
+# The console filter and this run's token (docs/runner.md, "Console"):
+# 16 random bytes, on the hypervisor's command line only (the board DTB,
+# in the hypervisor's window; never in the guest DTB or guest RAM).
+prepare_console() {
+	CONSOLE_FILTER=$O/tools/vhyp-console
+	[ -x "$CONSOLE_FILTER" ] || [ "$DRY_RUN" = 1 ] ||
+		fail "$CONSOLE_FILTER is missing: run 'make all' first"
+	command -v setpriv >/dev/null || [ "$DRY_RUN" = 1 ] ||
+		fail "setpriv (util-linux) not found"
+	TOKEN=$(od -An -v -t x1 -N 16 /dev/urandom | tr -d ' \n')
+	[ ${#TOKEN} -eq 32 ] || fail "cannot read /dev/urandom"
+}
+
 # QEMU -device loader takes a file= option: commas are doubled.
 qemu_path() { echo "${1//,/,,}"; }
 
@@ -494,8 +534,16 @@ build_command() {
 	[ -z "$FEATURES" ] || hyp_args+=" vhyp.features=$(hex "$FEATURES")"
 	[ -z "$LOG" ] || hyp_args+=" vhyp.log=$LOG"
 	[ -z "$DISK" ] || hyp_args+=" vhyp.disk=$(hex $((VHYP_GUEST_RAM_BASE + MEM))) vhyp.disk_size=$(hex "$DISK_SIZE")"
+	# Test aid (tools/runner-selftest.sh): more hypervisor options, e.g.
+	# vhyp.debug_fault=1.
+	[ -z "${VHYP_HYP_ARGS:-}" ] || hyp_args+=" $VHYP_HYP_ARGS"
+	# The console token first: the hypervisor marks every line after it.
+	hyp_args="vhyp.token=$TOKEN $hyp_args"
+	# No semihosting (a guest at EL1 could use it too, docs/security.md):
+	# a hypervisor panic writes PANICKED to pvpanic-pci, and QEMU exits 1.
 	CMD=("$QEMU" -M "$(machine)" -cpu max -m "$(total_mem_mib)M" -smp "$SMP"
 		-nographic -nic none -no-reboot
+		-device pvpanic-pci -action panic=exit-failure
 		-kernel "$HYP_FILE" -append "$hyp_args"
 		-device "loader,file=$(qemu_path "$KERNEL_FILE"),addr=$(hex "$KERNEL_PA"),force-raw=on")
 	if [ -n "$INITRD" ]; then
@@ -505,38 +553,149 @@ build_command() {
 		CMD+=(-device "loader,file=$(qemu_path "$DISK"),addr=$(hex $((VHYP_GUEST_RAM_BASE + MEM))),force-raw=on")
 	fi
 	# shellcheck disable=SC2054 # QEMU's option syntax has commas
-	CMD+=(-device "loader,file=$(qemu_path "$GUEST_DTB"),addr=$(hex "$DTB_PA"),force-raw=on"
-		-semihosting-config enable=on,target=native)
+	CMD+=(-device "loader,file=$(qemu_path "$GUEST_DTB"),addr=$(hex "$DTB_PA"),force-raw=on")
 	[ "$ICOUNT" = 0 ] || CMD+=(-icount shift=0)
 }
 
-run_qemu() {
-	local rc=0 tflags=(-k 5)
-	if [ "$DRY_RUN" = 1 ]; then
-		local arg line=""
-		for arg in "${CMD[@]}"; do
-			if [[ $arg =~ ^[][A-Za-z0-9_./,=:+@%-]+$ ]]; then
-				line+="$arg "
-			else
-				line+="'${arg//\'/\'\\\'\'}' "
-			fi
+# True while process $1 runs (a zombie, exited but not waited for, does not).
+running() {
+	local state
+	[ -n "$1" ] && [ -r "/proc/$1/stat" ] || return 1
+	read -r _ _ state _ <"/proc/$1/stat" 2>/dev/null || return 1
+	[ "$state" != Z ]
+}
+
+# Ends process $1 within about a second: SIGTERM, then SIGKILL.
+stop_pid() {
+	local i
+	running "$1" || return 0
+	kill -TERM "$1" 2>/dev/null || return 0
+	for i in 1 2 3 4 5 6 7 8 9; do
+		running "$1" || return 0
+		sleep 0.1
+	done
+	kill -KILL "$1" 2>/dev/null || true
+}
+
+# Stops whatever the run started: the timer, QEMU, then the filter (which
+# ends by itself at the end of QEMU's output).
+stop_run() {
+	local i
+	if [ -n "$TIMER_PID" ]; then
+		kill -TERM "$TIMER_PID" 2>/dev/null || true
+		TIMER_PID=""
+	fi
+	if [ -n "$QEMU_PID" ]; then
+		if running "$QEMU_PID"; then
+			stop_pid "$QEMU_PID"
+			# A QEMU killed outright leaves the terminal raw.
+			[ ! -t 0 ] || stty sane 2>/dev/null || true
+		fi
+		QEMU_PID=""
+	fi
+	if [ -n "$FILTER_PID" ]; then
+		for i in 1 2 3 4 5; do
+			running "$FILTER_PID" || break
+			sleep 0.05
 		done
-		echo "${line% }"
+		stop_pid "$FILTER_PID"
+		FILTER_PID=""
+	fi
+}
+
+# Temp dirs of runs that were killed outright (SIGKILL): their runner's
+# PID (in the dir's "pid" file, with its PID namespace, so that a run in
+# another namespace sharing /tmp is left alone) is gone.  Only the user's
+# own dirs.
+pid_namespace() { readlink /proc/self/ns/pid 2>/dev/null || echo unknown; }
+reap_stale_workdirs() {
+	local dir pid ns
+	for dir in "${TMPDIR:-/tmp}"/vhyp-run.*; do
+		[ -d "$dir" ] && [ -O "$dir" ] && [ -f "$dir/pid" ] || continue
+		read -r pid ns <"$dir/pid" 2>/dev/null || continue
+		[[ $pid =~ ^[0-9]+$ ]] && [ "$ns" = "$(pid_namespace)" ] || continue
+		kill -0 "$pid" 2>/dev/null || rm -rf "$dir"
+	done
+}
+
+print_command() {
+	local arg line=""
+	for arg in "${CMD[@]}"; do
+		if [[ $arg =~ ^[][A-Za-z0-9_./,=:+@%-]+$ ]]; then
+			line+="$arg "
+		else
+			line+="'${arg//\'/\'\\\'\'}' "
+		fi
+	done
+	echo "${line% }"
+}
+
+# The run's outcome, from the hypervisor's marked lines (the filter's
+# events file) and QEMU's status $1; never from guest output alone.
+run_status() {
+	local rc=$1 events=$WORK/events last
+	if grep -qE '^hyp (panic: |unexpected exception)' "$events"; then
+		echo "$PROG: hypervisor panic" >&2
+		return "$EXIT_HYP_PANIC"
+	fi
+	# SYSTEM_OFF or SYSTEM_OFF2(...), SYSTEM_RESET or SYSTEM_RESET2(...).
+	last=$(grep -E '^hyp guest called SYSTEM_(OFF|RESET)(2\(.*\))?$' "$events" |
+		tail -n 1 | sed -E 's/^hyp guest called SYSTEM_(OFF|RESET).*/\1/')
+	if [ "$rc" -eq 0 ] && [ "$last" = OFF ]; then
+		return "$EXIT_POWER_OFF"
+	fi
+	if [ "$rc" -eq 0 ] && [ "$last" = RESET ]; then
+		if grep -qx guest-kernel-panic "$events"; then
+			echo "$PROG: guest kernel panic" >&2
+			return "$EXIT_GUEST_PANIC"
+		fi
+		echo "$PROG: guest reset" >&2
+		return "$EXIT_GUEST_RESET"
+	fi
+	if [ "$rc" -eq 0 ]; then
+		echo "$PROG: QEMU stopped without a guest power-off or reset (Ctrl-A x?)" >&2
+		return "$EXIT_QEMU_STOPPED"
+	fi
+	echo "$PROG: error: QEMU exited with status $rc" >&2
+	return "$EXIT_FAILED"
+}
+
+# QEMU in the background (so that a signal is handled at once), in the
+# runner's process group (so that it can read the terminal), with a
+# parent-death signal (so that it never outlives the runner); its console
+# output through the filter; the timeout as a timer that signals USR1.
+run_qemu() {
+	local rc=0 fifo=$WORK/console
+	if [ "$DRY_RUN" = 1 ]; then
+		print_command
 		return 0
 	fi
-	if [ -z "$TIMEOUT" ]; then
-		"${CMD[@]}" || rc=$?
-		return "$rc"
+	mkfifo "$fifo"
+	: >"$WORK/events"
+	setpriv --pdeathsig KILL -- "$CONSOLE_FILTER" --token "$TOKEN" \
+		--events "$WORK/events" <"$fifo" &
+	FILTER_PID=$!
+	# An explicit <&0: a background job's stdin would be /dev/null.
+	setpriv --pdeathsig KILL -- "${CMD[@]}" <&0 >"$fifo" &
+	QEMU_PID=$!
+	if [ -n "$TIMEOUT" ]; then
+		(setpriv --pdeathsig KILL -- sleep "$TIMEOUT" && kill -USR1 $$) &
+		TIMER_PID=$!
 	fi
-	# On a terminal QEMU must stay in the foreground process group to read it.
-	[ -t 0 ] && tflags+=(--foreground)
-	timeout "${tflags[@]}" "$TIMEOUT" "${CMD[@]}" || rc=$?
-	# timeout -k reports a KILLed command as 137: still a timeout.
-	[ "$rc" -ne 137 ] || rc=124
-	if [ "$rc" -eq 124 ]; then
+	while :; do
+		rc=0
+		wait "$QEMU_PID" || rc=$?
+		[ "$TIMED_OUT" = 0 ] || break
+		running "$QEMU_PID" || break
+	done
+	if [ "$TIMED_OUT" = 1 ]; then
+		stop_run
 		echo "$PROG: timeout after ${TIMEOUT}s" >&2
+		return "$EXIT_TIMEOUT"
 	fi
-	return "$rc"
+	QEMU_PID=""
+	stop_run # the filter has the rest of QEMU's output
+	run_status "$rc"
 }
 
 main() {
@@ -544,7 +703,10 @@ main() {
 	parse_args "$@"
 	load_constants
 	check_args
+	reap_stale_workdirs
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/vhyp-run.XXXXXX")
+	echo "$$ $(pid_namespace)" >"$WORK/pid"
+	prepare_console
 	prepare_kernel
 	plan_layout
 	prepare_hyp

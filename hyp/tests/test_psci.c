@@ -86,6 +86,11 @@ void plat_uart_set_base(uint64_t base)
 	(void)base;
 }
 
+uint64_t arch_read_mpidr(void)
+{
+	return 0;
+}
+
 bool arch_mmu_enabled(void)
 {
 	return true;
@@ -119,9 +124,8 @@ _Noreturn void arch_park(void)
 	abort();
 }
 
-_Noreturn void arch_semihost_exit(uint64_t status)
+_Noreturn void hyp_stop_after_panic(void)
 {
-	(void)status;
 	abort();
 }
 

@@ -12,7 +12,7 @@
 /* Default guest Image load address: 2 MiB aligned, above QEMU's trampoline. */
 #define VHYP_GUEST_KERNEL_PA 0x40200000ULL
 
-/* Exit status of QEMU when the hypervisor panics (semihosting SYS_EXIT). */
-#define VHYP_PANIC_EXIT_STATUS 3
+/* A hypervisor panic ends QEMU through pvpanic-pci (hyp/pvpanic.c), not
+ * with a status of its own: docs/runner.md lists the runner's statuses. */
 
 #endif /* VHYP_BOOT_H */

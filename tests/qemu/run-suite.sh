@@ -95,8 +95,10 @@ run_one() {
 		results=$((results + 1))
 	done <"$log"
 	plan=$(grep -E '^1\.\.[0-9]+$' "$log" | tail -n 1 | cut -d. -f3)
-	local why=()
-	[ "$rc" -eq 0 ] || why+=("exit status $rc$([ "$rc" -eq 124 ] && echo ' (timeout)')$([ "$rc" -eq 3 ] && echo ' (hypervisor panic)')")
+	local why=() want=0
+	# A run that ends through a reset: the runner's "guest reset" status.
+	[[ $name != *-reset2 ]] || want=32
+	[ "$rc" -eq "$want" ] || why+=("exit status $rc, not $want$([ "$rc" -eq 124 ] && echo ' (timeout)')$(case $rc in 32) echo ' (guest reset)' ;; 33) echo ' (hypervisor panic)' ;; 35) echo ' (QEMU stopped)' ;; esac)")
 	if [ -z "$plan" ]; then
 		why+=("no plan line: $results results, the guest stopped early")
 	elif [ "$plan" -ne "$results" ]; then
@@ -104,13 +106,13 @@ run_one() {
 	fi
 	# The PSCI 1.3 ends (poweroff=1|2): the hypervisor saw that call.
 	case $name in
-	*-off2) grep -q 'vhyp: guest called SYSTEM_OFF2(HIBERNATE_OFF)' "$log" ||
+	*-off2) grep -q '^vhyp: guest called SYSTEM_OFF2(HIBERNATE_OFF)' "$log" ||
 		why+=("the run did not end through SYSTEM_OFF2") ;;
-	*-reset2) grep -q 'vhyp: guest called SYSTEM_RESET2(SYSTEM_WARM_RESET)' "$log" ||
+	*-reset2) grep -q '^vhyp: guest called SYSTEM_RESET2(SYSTEM_WARM_RESET)' "$log" ||
 		why+=("the run did not end through SYSTEM_RESET2") ;;
 	esac
 	if [ ${#why[@]} -eq 0 ]; then
-		ok "[$tag] run: exit 0, plan 1..$plan complete"
+		ok "[$tag] run: exit $want, plan 1..$plan complete"
 	else
 		local joined
 		joined=$(printf '%s; ' "${why[@]}")

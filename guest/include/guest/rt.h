@@ -51,10 +51,9 @@ uint64_t rt_image_start(void);
 uint64_t rt_image_end(void);
 
 /*
- * Ends the run.  0: PSCI SYSTEM_OFF.  Otherwise the status goes to QEMU
- * through semihosting SYS_EXIT (the runner enables semihosting; status 3
- * is the hypervisor's panic and 124 the runner's timeout, avoid them);
- * without semihosting it falls back to SYSTEM_OFF.
+ * Ends the run.  0: PSCI SYSTEM_OFF (the runner exits 0).  Otherwise
+ * prints "rt: exit status N" and calls PSCI SYSTEM_RESET (the runner
+ * exits 32, "guest reset"); a guest cannot choose the runner's status.
  */
 __attribute__((noreturn)) void rt_exit(int status);
 __attribute__((noreturn)) void rt_system_off(void);

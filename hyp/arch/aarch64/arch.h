@@ -15,7 +15,6 @@ struct vhyp_vm;
 extern char __image_start[], __image_end[];
 void arch_secondary_entry(void);
 _Noreturn void arch_enter_guest(uint64_t x0, uintptr_t sp);
-_Noreturn void arch_semihost_exit(uint64_t status);
 uint64_t arch_firmware_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 
 /* cpu (sysregs) */

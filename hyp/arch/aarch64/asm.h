@@ -13,8 +13,4 @@
 
 #define R_AARCH64_RELATIVE 1027
 
-/* semihosting */
-#define SEMIHOST_SYS_EXIT            0x18
-#define ADP_STOPPED_APPLICATION_EXIT 0x20026
-
 #endif

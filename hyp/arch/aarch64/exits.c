@@ -250,7 +250,8 @@ void hyp_unexpected_exception(uint64_t vector, struct hyp_regs *regs);
 void hyp_unexpected_exception(uint64_t vector, struct hyp_regs *regs)
 {
 	if (in_panic++)
-		arch_semihost_exit(3); /* a fault while dumping: just exit */
+		hyp_stop_after_panic(); /* a fault while dumping: just stop */
+	hyp_console_enter_panic();
 	vlog("unexpected exception: %s\n", vector_names[vector & 15]);
 	vlog("ESR 0x%016llx ELR 0x%016llx FAR 0x%016llx\n",
 	     (unsigned long long)read_sysreg(esr_el2),
@@ -270,7 +271,7 @@ void hyp_unexpected_exception(uint64_t vector, struct hyp_regs *regs)
 			     (unsigned long long)regs->x[i]);
 	}
 	vlog("image at 0x%llx\n", (unsigned long long)(uintptr_t)__image_start);
-	arch_semihost_exit(3);
+	hyp_stop_after_panic();
 }
 
 /* Stage-2 TLB maintenance for core/stage2. */

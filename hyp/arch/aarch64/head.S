@@ -152,17 +152,6 @@ arch_firmware_smc:
 	smc	#0
 	ret
 
-/* void arch_semihost_exit(uint64_t status): semihosting SYS_EXIT. */
-	.global arch_semihost_exit
-arch_semihost_exit:
-	sub	sp, sp, #16
-	ldr	x1, =ADP_STOPPED_APPLICATION_EXIT
-	stp	x1, x0, [sp]
-	mov	x1, sp
-	mov	w0, #SEMIHOST_SYS_EXIT
-	hlt	#0xf000
-	b	arch_park
-
 	.global arch_park
 arch_park:
 	msr	daifset, #0xf

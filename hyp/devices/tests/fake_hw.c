@@ -36,13 +36,18 @@ void plat_uart_set_base(uint64_t base)
 	(void)base;
 }
 
+uint64_t arch_read_mpidr(void)
+{
+	return 0;
+}
+
 bool arch_mmu_enabled(void)
 {
 	return false;
 }
 
-_Noreturn void arch_semihost_exit(uint64_t status)
+_Noreturn void hyp_stop_after_panic(void)
 {
-	fail_msg("hypervisor exit %llu", (unsigned long long)status);
+	fail_msg("hypervisor panic");
 	abort();
 }

@@ -2,7 +2,7 @@
 /*
  * The hardware the host-side device tests fake, shared by test_devices.c
  * and test_virtio.c: the hypervisor's UART (captured in a buffer), the EL2
- * MMU state and the semihosting exit (a test failure).
+ * MMU state and the panic stop (a test failure).
  */
 #ifndef FAKE_HW_H
 #define FAKE_HW_H

@@ -9,7 +9,7 @@
  * Only hardware is faked: the EL2 mapping and its fault fixup
  * (hyp_safe_copy: guest "PAs" are backed by a buffer and fault unless the
  * granule is in the fake platform's host-access set, which host_grant and
- * host_revoke maintain), the UART and the semihosting exit.
+ * host_revoke maintain), the UART and the panic stop.
  */
 #include <setjmp.h>
 #include <stdarg.h>

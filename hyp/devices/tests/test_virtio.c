@@ -8,7 +8,7 @@
  *
  * Only hardware is faked, as in test_devices.c: the EL2 mapping and its
  * fault fixup (hyp_safe_copy faults unless host_grant mapped the granule),
- * the UART and the semihosting exit.  g_hyp.board.gicd.base is 0, so no
+ * the UART and the panic stop.  g_hyp.board.gicd.base is 0, so no
  * SPI is written; InterruptStatus is checked instead.
  */
 #include <setjmp.h>

@@ -4,8 +4,13 @@
 #   tests/qemu/hyp-smoke/run.sh [--gic 2|3] [--smp N] [--protected]
 #       [--guest IMAGE --bootargs ARGS [--initrd FILE]]  (another guest,
 #       e.g. a Linux Image) [--hyp-args "vhyp.log=2 ..."]
-# Exit status: QEMU's (0 after the guest's SYSTEM_OFF), 1 when the smoke
-# guest did not print "hyp-smoke: PASS", 124 on timeout.
+# The console goes through the runner's filter (build/tools/vhyp-console,
+# docs/runner.md "Console") with a fresh token: only the hypervisor's own
+# lines start with "vhyp: ".  No semihosting; a hypervisor panic ends QEMU
+# through pvpanic-pci.
+# Exit status: 0 after the guest's SYSTEM_OFF (the hypervisor's line), 33
+# on a hypervisor panic (as ./vhyp run), 1 when the smoke guest did not
+# print "hyp-smoke: PASS" or QEMU failed otherwise, 124 on timeout.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
@@ -83,22 +88,31 @@ printf "$(printf '%016x' $GUEST_RAM | sed 's/\(..\)/\1 /g' |
 	awk '{for (i = NF; i > 0; i--) printf "\\x%s", $i}')" |
 	dd of="$WORK/vhyp.bin" bs=1 seek=8 conv=notrunc status=none
 
-ARGS="vhyp.entry=$ENTRY vhyp.dtb=$DTB_PA"
+FILTER=$O/tools/vhyp-console
+[ -x "$FILTER" ] || { echo "$FILTER is missing: make all" >&2; exit 1; }
+TOKEN=$(od -An -v -t x1 -N 16 /dev/urandom | tr -d ' \n')
+ARGS="vhyp.token=$TOKEN vhyp.entry=$ENTRY vhyp.dtb=$DTB_PA"
 [ "$PROTECTED" = 1 ] && ARGS="$ARGS vhyp.protected=1"
 [ -n "$HYP_ARGS" ] && ARGS="$ARGS $HYP_ARGS"
 
 set +e
 timeout "$TIMEOUT" qemu-system-aarch64 -M "$MACHINE" -cpu "$CPU" \
 	-m $((RAM / 1048576))M -smp "$SMP" -nographic -nic none -no-reboot \
+	-device pvpanic-pci -action panic=exit-failure \
 	-kernel "$WORK/vhyp.bin" -append "$ARGS" \
 	-device loader,file="$GUEST_BIN",addr=$ENTRY,force-raw=on \
 	-device loader,file="$WORK/guest.dtb",addr=$DTB_PA,force-raw=on \
 	"${LOADERS[@]}" \
-	-semihosting-config enable=on,target=native ${QEMU_EXTRA:-} \
-	| tee "$WORK/out.txt"
+	${QEMU_EXTRA:-} </dev/null |
+	"$FILTER" --token "$TOKEN" | tee "$WORK/out.txt"
 rc=${PIPESTATUS[0]}
 set -e
-if [ "$rc" -eq 0 ] && [ "$OTHER_GUEST" = 0 ] &&
+sed -i 's/\r$//' "$WORK/out.txt"
+if grep -qE '^vhyp: (panic: |unexpected exception)' "$WORK/out.txt"; then
+	rc=33
+elif [ "$rc" -eq 0 ] && ! grep -q '^vhyp: guest called SYSTEM_OFF' "$WORK/out.txt"; then
+	rc=1
+elif [ "$rc" -eq 0 ] && [ "$OTHER_GUEST" = 0 ] &&
 	! grep -q '^hyp-smoke: PASS' "$WORK/out.txt"; then
 	rc=1
 fi

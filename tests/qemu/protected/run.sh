@@ -48,7 +48,7 @@ relay_tap() { # guest name
 	report "$([ -n "$plan" ] && [ "$plan" -eq "$got" ] && [ "$rc" -eq 0 ] && echo 0 || echo 1)" \
 		"$name: ran to its plan (${got}/${plan:-?} tests) and powered off (exit $rc)"
 	if [ "$rc" -ne 0 ] || [ -z "$plan" ]; then
-		grep -E 'vhyp: (panic|unexpected)|rt: unexpected' <<<"$out" |
+		grep -E '^vhyp: (panic|unexpected)|^rt: unexpected' <<<"$out" |
 			head -5 | sed 's/^/# /'
 	fi
 }
@@ -61,11 +61,11 @@ run_isolation() {
 	boot --kernel "$O/guest/isolation.bin" --protected --mem 64M --smp 4 \
 		--timeout 90
 	relay_tap isolation
-	report "$(has 'vhyp: cpu[0-9]+: data abort at IPA 0xb000000 .*external abort injected')" \
+	report "$(has '^vhyp: cpu[0-9]+: data abort at IPA 0xb000000 .*external abort injected')" \
 		"isolation: the refused unguarded access is logged by the hypervisor"
-	report "$(has 'vhyp: host access to guest IPA 0x[0-9a-f]+ faulted at EL2')" \
+	report "$(has '^vhyp: host access to guest IPA 0x[0-9a-f]+ faulted at EL2')" \
 		"isolation: stray host access to a private granule is reported"
-	report "$(lacks 'vhyp: (LEAK|panic|unexpected)')" \
+	report "$(lacks '^vhyp: (LEAK|panic|unexpected)')" \
 		"isolation: no leak, no hypervisor panic"
 	echo "# isolation: $((SECONDS - t0)) s"
 }
@@ -75,7 +75,7 @@ run_race() {
 	boot --kernel "$O/guest/race.bin" --protected --mem 64M --smp 4 \
 		--timeout 150
 	relay_tap race
-	report "$(lacks 'vhyp: (LEAK|panic|unexpected|shared guest IPA)')" \
+	report "$(lacks '^vhyp: (LEAK|panic|unexpected|shared guest IPA)')" \
 		"race: no leak, no missing host mapping, no hypervisor panic"
 	echo "# race: $((SECONDS - t0)) s"
 }
@@ -85,7 +85,7 @@ run_demo() {
 	local ok=1
 	boot --protected --mem 64M --smp 2 --timeout 60
 	if [ "$rc" -eq 0 ] &&
-		grep -q 'vhyp: protected VM: emulated PL011 at 0x9000000' <<<"$out" &&
+		grep -q '^vhyp: protected VM: emulated PL011 at 0x9000000' <<<"$out" &&
 		grep -q '^demo: powering off' <<<"$out"; then
 		ok=0
 	fi
