@@ -46,17 +46,17 @@
 #define GICR_PIDR2     0xFFE8U
 #define GICR_SGI       0x10000U
 
-#define GITS_BASE       0x08080000ULL
-#define GICV2M_BASE     0x08020000ULL
-#define GICH_BASE       0x08030000ULL
-#define GICV_BASE       0x08040000ULL
-#define GICC_CTLR       0x00U
-#define GICC_PMR        0x04U
-#define GICC_IAR        0x0CU
-#define GICC_EOIR       0x10U
-#define GICC_HPPIR      0x18U
-#define RESERVED_PPIS   ((1U << 25) | (1U << 26))
-#define SPURIOUS        1023U
+#define GITS_BASE     0x08080000ULL
+#define GICV2M_BASE   0x08020000ULL
+#define GICH_BASE     0x08030000ULL
+#define GICV_BASE     0x08040000ULL
+#define GICC_CTLR     0x00U
+#define GICC_PMR      0x04U
+#define GICC_IAR      0x0CU
+#define GICC_EOIR     0x10U
+#define GICC_HPPIR    0x18U
+#define RESERVED_PPIS ((1U << 25) | (1U << 26))
+#define SPURIOUS      1023U
 
 #define write_sysreg_s(enc, v)                                                 \
 	__asm__ volatile("msr " enc ", %0\n\tisb" ::"r"((uint64_t)(v))         \
@@ -77,29 +77,38 @@ static int version;
 static uint64_t gicd, gicr, gicr_size, gicc;
 static unsigned nr_cpus;
 
+/* MMIO through single plain loads and stores (as Linux's readl/writel):
+ * the compiler's write-back addressing forms give ESR ISV=0, which a
+ * trapping hypervisor cannot emulate. */
 static uint32_t rd32(uint64_t a)
 {
-	return *(volatile uint32_t *)(uintptr_t)a;
+	uint32_t v;
+	__asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(a) : "memory");
+	return v;
 }
 static void wr32(uint64_t a, uint32_t v)
 {
-	*(volatile uint32_t *)(uintptr_t)a = v;
+	__asm__ volatile("str %w0, [%1]" ::"rZ"(v), "r"(a) : "memory");
 }
 static uint64_t rd64(uint64_t a)
 {
-	return *(volatile uint64_t *)(uintptr_t)a;
+	uint64_t v;
+	__asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(a) : "memory");
+	return v;
 }
 static void wr64(uint64_t a, uint64_t v)
 {
-	*(volatile uint64_t *)(uintptr_t)a = v;
+	__asm__ volatile("str %x0, [%1]" ::"rZ"(v), "r"(a) : "memory");
 }
 static uint8_t rd8(uint64_t a)
 {
-	return *(volatile uint8_t *)(uintptr_t)a;
+	uint32_t v;
+	__asm__ volatile("ldrb %w0, [%1]" : "=r"(v) : "r"(a) : "memory");
+	return (uint8_t)v;
 }
 static void wr8(uint64_t a, uint8_t v)
 {
-	*(volatile uint8_t *)(uintptr_t)a = v;
+	__asm__ volatile("strb %w0, [%1]" ::"rZ"(v), "r"(a) : "memory");
 }
 
 static bool is_sea(uint64_t esr)
@@ -174,8 +183,9 @@ static void check_access_forms(void)
 	bool post = try_str_post(gicd + GICD_ICENABLER + 8);
 
 	rt_set_exception_hook(old);
-	rt_tap(ldp, "LDP on GICD_TYPER: synchronous external abort (ESR "
-	            "0x%llx)",
+	rt_tap(ldp,
+	       "LDP on GICD_TYPER: synchronous external abort (ESR "
+	       "0x%llx)",
 	       (unsigned long long)forms_esr);
 	rt_tap(stp && post, "STP and a post-indexed STR on GICD_ICENABLER: "
 	                    "synchronous external abort");
@@ -259,8 +269,8 @@ static void check_gicd_ctlr(void)
 {
 	uint32_t before = rd32(gicd + GICD_CTLR), after;
 
-	wr32(gicd + GICD_CTLR, 0);                 /* everything off */
-	wr32(gicd + GICD_CTLR, 0x40);              /* DS only */
+	wr32(gicd + GICD_CTLR, 0);                        /* everything off */
+	wr32(gicd + GICD_CTLR, 0x40);                     /* DS only */
 	wr32(gicd + GICD_CTLR, version == 3 ? 0x3U : 0U); /* ARE_NS=0 */
 	after = rd32(gicd + GICD_CTLR);
 	rt_tap(after == before && (after & 1U),
@@ -381,9 +391,10 @@ static void check_its(void)
 	          raz_wi_or_abort(GITS_BASE + 0x88, 32U) &&
 	          raz_wi_or_abort(GITS_BASE + 0x10040, 0U);
 
-	rt_tap(ok, "ITS frame 0x%llx: BASER0 (hypervisor window), CBASER, "
-	           "CTLR.Enabled, CWRITER, TRANSLATER each abort or are "
-	           "RAZ/WI",
+	rt_tap(ok,
+	       "ITS frame 0x%llx: BASER0 (hypervisor window), CBASER, "
+	       "CTLR.Enabled, CWRITER, TRANSLATER each abort or are "
+	       "RAZ/WI",
 	       (unsigned long long)GITS_BASE);
 }
 
@@ -454,8 +465,9 @@ static void check_beyond(void)
 	ok = ok && raz_wi_or_abort(f + GICR_PROPBASER, (uint32_t)window) &&
 	     raz_wi_or_abort(f + GICR_CTLR, 1U) &&
 	     raz_wi_or_abort(f + GICR_SGI + GICD_ISENABLER, RESERVED_PPIS);
-	rt_tap(ok, "redistributor frame %u (beyond the vCPUs): aborts or "
-	           "RAZ/WI (TYPER 0x%llx)",
+	rt_tap(ok,
+	       "redistributor frame %u (beyond the vCPUs): aborts or "
+	       "RAZ/WI (TYPER 0x%llx)",
 	       nr_cpus, (unsigned long long)t);
 }
 
@@ -468,8 +480,9 @@ static void run_v3(void)
 	check_direct_lpi();
 	check_its();
 	check_gicd_ctlr();
-	rt_tap(spi_arrives(), "SPI %u still arrives after the GICD_CTLR "
-	                      "writes",
+	rt_tap(spi_arrives(),
+	       "SPI %u still arrives after the GICD_CTLR "
+	       "writes",
 	       SPI);
 	for (unsigned f = 0; f < nr_cpus; f++)
 		if (!attack_reserved_ppis(frame(f) + GICR_SGI))
@@ -526,13 +539,15 @@ static void run_v2(void)
 	       "GICD_TYPER 0x%x: CPUNumber says %u CPUs", typer,
 	       ((typer >> 5) & 7U) + 1U);
 	rt_tap(both_abort(GICH_BASE) && both_abort(GICH_BASE + 0x100) &&
-	               both_abort(GICV_BASE) && both_abort(GICV_BASE + 0x1000) &&
+	               both_abort(GICV_BASE) &&
+	               both_abort(GICV_BASE + 0x1000) &&
 	               both_abort(GICV2M_BASE) &&
 	               both_abort(GICV2M_BASE + 0x40),
 	       "GICH, GICV and the v2m MSI frame: every access aborts");
 	check_gicd_ctlr();
-	rt_tap(spi_arrives(), "SPI %u still arrives after the GICD_CTLR "
-	                      "writes",
+	rt_tap(spi_arrives(),
+	       "SPI %u still arrives after the GICD_CTLR "
+	       "writes",
 	       SPI);
 	rt_tap(attack_reserved_ppis(gicd),
 	       "PPIs 25/26 (vhyp's): enable, pending, active, priority "
@@ -596,8 +611,9 @@ static void guard_gic(void)
 			if (vg_mmio_guard(&rt_hyp, gicc + p) != 0)
 				bad++;
 	}
-	rt_tap(bad == 0, "MMIO_GUARD of the UART and every GIC page (%u "
-	                 "refused)",
+	rt_tap(bad == 0,
+	       "MMIO_GUARD of the UART and every GIC page (%u "
+	       "refused)",
 	       bad);
 }
 

@@ -34,7 +34,7 @@
 
 #define SGIR_FILTER(v)  (((v) >> 24) & 3U)
 #define SGIR_TARGETS(v) (((v) >> 16) & 0xFFU)
-#define SGIR_INTID(v)   ((v) & 0xFU)
+#define SGIR_INTID(v)   ((v)&0xFU)
 
 static struct {
 	uint64_t gicd;
@@ -65,8 +65,7 @@ static bool sgir_write(uint32_t v)
 	return true;
 }
 
-static uint64_t gicd_read(void *ctx, unsigned cpu, uint64_t off,
-                          unsigned size)
+static uint64_t gicd_read(void *ctx, unsigned cpu, uint64_t off, unsigned size)
 {
 	uint64_t pa = v2.gicd + off;
 

@@ -19,47 +19,47 @@
 #include "hyp.h"
 #include "vgic_priv.h"
 
-#define GICD_CTLR       0x0000U
-#define GICD_TYPER      0x0004U
-#define GICD_IIDR       0x0008U
-#define GICD_IGROUPR    0x0080U
-#define GICD_BITMAPS    0x0100U /* I{S,C}ENABLER .. ICACTIVER */
+#define GICD_CTLR        0x0000U
+#define GICD_TYPER       0x0004U
+#define GICD_IIDR        0x0008U
+#define GICD_IGROUPR     0x0080U
+#define GICD_BITMAPS     0x0100U /* I{S,C}ENABLER .. ICACTIVER */
 #define GICD_BITMAPS_END 0x0400U
-#define GICD_IPRIORITYR 0x0400U
-#define GICD_IPRIO_END  0x0800U
-#define GICD_ICFGR      0x0C00U
-#define GICD_ICFGR_END  0x0D00U
-#define GICD_IROUTER    0x6000U
+#define GICD_IPRIORITYR  0x0400U
+#define GICD_IPRIO_END   0x0800U
+#define GICD_ICFGR       0x0C00U
+#define GICD_ICFGR_END   0x0D00U
+#define GICD_IROUTER     0x6000U
 #define GICD_IROUTER_END 0x7FE0U
-#define GIC_IDREGS      0xFFD0U
-#define GIC_PIDR2       0xFFE8U
+#define GIC_IDREGS       0xFFD0U
+#define GIC_PIDR2        0xFFE8U
 
 #define CTLR_RWP      (1U << 31)
 #define CTLR_ARE      (1U << 4)
 #define CTLR_ENABLE_G (3U) /* EnableGrp1(NS)/Grp0 and EnableGrp1A/Grp1 */
 #define TYPER_HIDDEN  ((1U << 16) | (1U << 17) | (1U << 18) | (1U << 8))
 
-#define IROUTER_IRM  (1ULL << 31)
-#define IROUTER_AFF  0xFF00FFFFFFULL
+#define IROUTER_IRM (1ULL << 31)
+#define IROUTER_AFF 0xFF00FFFFFFULL
 
-#define GICR_FRAME      0x20000U /* the guest's view: RD_base + SGI_base */
-#define GICR_SGI        0x10000U
-#define GICR_CTLR       0x0000U
-#define GICR_IIDR       0x0004U
-#define GICR_TYPER      0x0008U
-#define GICR_WAKER      0x0014U
-#define GICR_PROPBASER  0x0070U
-#define GICR_PENDBASER  0x0078U
-#define GICR_IGROUPR0   0x0080U
-#define GICR_ISENABLER0 0x0100U
-#define GICR_ISPENDR0   0x0200U
-#define GICR_IPRIORITYR 0x0400U
-#define GICR_ICFGR0     0x0C00U
-#define GICR_ICFGR1     0x0C04U
-#define GICR_IGRPMODR0  0x0D00U
-#define GICR_CTLR_LPIS  1U
+#define GICR_FRAME       0x20000U /* the guest's view: RD_base + SGI_base */
+#define GICR_SGI         0x10000U
+#define GICR_CTLR        0x0000U
+#define GICR_IIDR        0x0004U
+#define GICR_TYPER       0x0008U
+#define GICR_WAKER       0x0014U
+#define GICR_PROPBASER   0x0070U
+#define GICR_PENDBASER   0x0078U
+#define GICR_IGROUPR0    0x0080U
+#define GICR_ISENABLER0  0x0100U
+#define GICR_ISPENDR0    0x0200U
+#define GICR_IPRIORITYR  0x0400U
+#define GICR_ICFGR0      0x0C00U
+#define GICR_ICFGR1      0x0C04U
+#define GICR_IGRPMODR0   0x0D00U
+#define GICR_CTLR_LPIS   1U
 #define GICR_TYPER_VLPIS (1ULL << 1)
-#define GICR_TYPER_LAST (1ULL << 4)
+#define GICR_TYPER_LAST  (1ULL << 4)
 /* PLPIS, VLPIS, Dirty, DirectLPI, Last, DPGS, RVPEID, CommonLPIAff, VSGI:
  * recomputed for the guest (Last) or hidden (the rest). */
 #define GICR_TYPER_HIDDEN                                                      \
@@ -73,7 +73,7 @@
 struct frame {
 	uint64_t pa; /* physical RD_base */
 	uint64_t typer;
-	uint64_t propbaser, pendbaser; /* at boot, for the verdict */
+	uint64_t propbaser, pendbaser;           /* at boot, for the verdict */
 	uint32_t reserved_enable, reserved_prio; /* at boot, for the verdict */
 	_Atomic uint32_t waker;                  /* the guest's view */
 };
@@ -125,8 +125,7 @@ static bool irouter_write(uint64_t off, unsigned size, uint64_t v)
 	return ok;
 }
 
-static uint64_t gicd_read(void *ctx, unsigned cpu, uint64_t off,
-                          unsigned size)
+static uint64_t gicd_read(void *ctx, unsigned cpu, uint64_t off, unsigned size)
 {
 	uint64_t pa = v3.gicd + off;
 
@@ -277,8 +276,7 @@ static bool sgi_write(unsigned f, uint64_t off, unsigned size, uint64_t v)
 	return false;
 }
 
-static uint64_t gicr_read(void *ctx, unsigned cpu, uint64_t off,
-                          unsigned size)
+static uint64_t gicr_read(void *ctx, unsigned cpu, uint64_t off, unsigned size)
 {
 	unsigned f = (unsigned)(off / GICR_FRAME);
 	uint64_t o = off % GICR_FRAME;
@@ -355,8 +353,9 @@ static void find_frames(void)
 	v3.nr_frames = g_hyp.nr_cpus;
 	for (unsigned i = 0; i < v3.nr_frames; i++)
 		if (v3.frames[i].pa == 0)
-			hyp_panic("no redistributor for CPU %u (MPIDR 0x%llx)\n",
-			          i, (unsigned long long)g_hyp.cpus[i].mpidr);
+			hyp_panic(
+			        "no redistributor for CPU %u (MPIDR 0x%llx)\n",
+			        i, (unsigned long long)g_hyp.cpus[i].mpidr);
 }
 
 static uint32_t reserved_enables(uint64_t rd)
