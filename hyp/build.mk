@@ -79,3 +79,5 @@ unit: $(O)/host/hyp/test_psci
 
 # The host side's own fragment (device models: host test).
 -include hyp/devices/build.mk
+# The moderated GIC's host test.
+-include hyp/vgic/build.mk

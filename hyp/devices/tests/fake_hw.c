@@ -43,6 +43,7 @@ bool arch_mmu_enabled(void)
 
 _Noreturn void arch_semihost_exit(uint64_t status)
 {
-	fail_msg("hypervisor exit %llu", (unsigned long long)status);
+	fail_msg("hypervisor exit %llu: %s", (unsigned long long)status,
+	         fake_uart);
 	abort();
 }
