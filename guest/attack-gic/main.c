@@ -471,6 +471,72 @@ static void check_beyond(void)
 	       nr_cpus, (unsigned long long)t);
 }
 
+/* Both vCPUs at once on each other's redistributor and on the shared
+ * distributor registers vhyp read-modify-writes (ICFGR, IROUTER halves,
+ * priority words that hold a reserved PPI). */
+#define RACE_ROUNDS 3000U
+static volatile unsigned race_done;
+
+static void race_body(unsigned cpu)
+{
+	uint64_t other = frame(cpu == 0 ? 1U : 0U) + GICR_SGI;
+	uint64_t irouter = gicd + GICD_IROUTER + 8U * SPI;
+
+	for (unsigned i = 0; i < RACE_ROUNDS; i++) {
+		wr32(other + GICD_ICFGR + 4, i & 1U ? 0xFFFFFFFFU : 0);
+		wr32(other + GICD_IPRIORITYR + 24, 0x01010101U * (i & 0xF0U));
+		wr32(other + GICD_ISENABLER, RESERVED_PPIS);
+		wr32(gicd + GICD_ICFGR + 4U * (SPI / 16U),
+		     cpu ? 0x55555555U : 0xAAAAAAAAU);
+		wr32(irouter + (cpu ? 4U : 0U), cpu ? 0x7FU : 0xEEU);
+	}
+	__atomic_fetch_add(&race_done, 1U, __ATOMIC_SEQ_CST);
+}
+
+static void race_cpu(unsigned cpu, void *arg)
+{
+	(void)arg;
+	race_body(cpu);
+}
+
+static void check_race(void)
+{
+	uint64_t irouter = gicd + GICD_IROUTER + 8U * SPI, r;
+	unsigned seen = 0;
+
+	if (nr_cpus < 2) {
+		rt_tap(true, "# SKIP one vCPU: no race");
+		return;
+	}
+	wr64(irouter, my_affinity());
+	race_done = 0;
+	if (rt_cpu_start(1, race_cpu, NULL) != 0) {
+		rt_tap(false, "race: CPU_ON of vCPU 1");
+		return;
+	}
+	race_body(0);
+	while (race_done < 2U)
+		;
+	(void)rt_cpu_wait_off(1, 1000000000ULL);
+	for (unsigned f = 0; f < 2; f++) {
+		uint64_t sgi = frame(f) + GICR_SGI;
+
+		seen |= rd32(sgi + GICD_ISENABLER) & RESERVED_PPIS;
+		seen |= rd32(sgi + GICD_IPRIORITYR + 24) & 0x00FFFF00U;
+		seen |= rd32(sgi + GICD_ICFGR + 4) & 0x003C0000U;
+	}
+	r = rd64(irouter);
+	rt_tap(seen == 0 && r == my_affinity(),
+	       "%u rounds of racing writes from 2 vCPUs (ICFGR, priority "
+	       "words, reserved enables, IROUTER halves): reserved PPIs read "
+	       "untouched, IROUTER 0x%llx kept",
+	       RACE_ROUNDS, (unsigned long long)r);
+	/* Leave the PPIs' configuration as it was (all level/edge bits 0
+	 * for PPIs is the reset value on QEMU). */
+	for (unsigned f = 0; f < 2; f++)
+		wr32(frame(f) + GICR_SGI + GICD_ICFGR + 4, 0);
+}
+
 static void run_v3(void)
 {
 	unsigned bad = 0;
@@ -497,6 +563,7 @@ static void run_v3(void)
 	check_waker();
 	check_irouter();
 	check_beyond();
+	check_race();
 	check_access_forms();
 }
 
