@@ -61,3 +61,23 @@ $(O)/hyp/vhyp-floor.elf: $(HYP_FLOOR_OBJS) $(HYP_CORE_LIB) $(HYP_LDS)
 		-T $(HYP_LDS) -o $@ $(HYP_FLOOR_OBJS) $(HYP_CORE_LIB)
 $(O)/hyp/vhyp-floor.bin: $(O)/hyp/vhyp-floor.elf
 	$(CROSS_OBJCOPY) -O binary $< $@
+
+# bench/irq-guest: the interrupt benchmark guest (GICv3, 2 vCPUs), run by
+# bench/irq.sh under vhyp and under the passthrough hypervisor of d144c1d.
+BENCH_IRQ_SRCS := $(sort $(wildcard bench/irq-guest/*.c))
+BENCH_IRQ_OBJS := $(patsubst %,$(O)/bench-guest-obj/%.o,$(BENCH_IRQ_SRCS))
+BENCH_IRQ_GUEST := $(O)/bench/irq.bin
+$(O)/bench-guest-obj/bench/irq-guest/%.o: bench/irq-guest/%
+	@mkdir -p $(dir $@)
+	$(CROSS_CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+-include $(BENCH_IRQ_OBJS:.o=.d)
+$(O)/bench/irq.elf: $(BENCH_IRQ_OBJS) $(O)/aarch64/libguest.a $(GUEST_LDS)
+	@mkdir -p $(dir $@)
+	$(CROSS_LD) -T $(GUEST_LDS) -o $@ $(BENCH_IRQ_OBJS) $(O)/aarch64/libguest.a
+$(BENCH_IRQ_GUEST): $(O)/bench/irq.elf
+	$(CROSS_OBJCOPY) -O binary $< $@
+ALL_TARGETS += $(BENCH_IRQ_GUEST)
+.PHONY: bench-irq
+bench-irq:
+	O=$(O) bench/irq.sh
+bench: bench-irq

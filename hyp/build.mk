@@ -1,7 +1,7 @@
 # hyp/: the EL2 hypervisor, an arm64 Linux Image (build/hyp/vhyp.bin),
 # position independent, linked with the aarch64 build of core/.
 HYP_C_SRCS := $(sort $(wildcard hyp/*.c hyp/arch/aarch64/*.c hyp/platform/*/*.c \
-	hyp/devices/*.c))
+	hyp/devices/*.c hyp/vgic/*.c))
 HYP_S_SRCS := $(sort $(wildcard hyp/arch/aarch64/*.S))
 HYP_OBJS := $(patsubst %.c,$(O)/hyp-obj/%.o,$(HYP_C_SRCS)) \
 	$(patsubst %.S,$(O)/hyp-obj/%.o,$(HYP_S_SRCS))
@@ -79,3 +79,5 @@ unit: $(O)/host/hyp/test_psci
 
 # The host side's own fragment (device models: host test).
 -include hyp/devices/build.mk
+# The moderated GIC's host test.
+-include hyp/vgic/build.mk

@@ -12,6 +12,7 @@
 #include "arch.h"
 #include "devices/devices.h"
 #include "hyp.h"
+#include "vgic/vgic.h"
 
 #define MiB                 (1024ULL * 1024ULL)
 /* Layout of the window (see docs/hypervisor.md). */
@@ -214,20 +215,16 @@ static void add_dev(const struct fdt_range *r)
 	d->size = end - base;
 }
 
-/* Devices passed through: the GIC's distributor and redistributors (or
- * GICv2 distributor and CPU interface; never GICH/GICV), the UART, the RTC
- * and the virtio-mmio transports. */
+/* Devices passed through: the GICv2 CPU interface (never GICH/GICV), the
+ * UART, the RTC and the virtio-mmio transports.  The GIC distributor and
+ * redistributors are emulated (hyp/vgic): a direct mapping would let the
+ * guest point the GIC's LPI tables at any physical memory. */
 static void add_devices(void)
 {
 	const struct fdt_board *b = &g_hyp.board;
 
-	add_dev(&b->gicd);
-	if (b->gic_version == 3) {
-		for (unsigned i = 0; i < b->nr_gicr; i++)
-			add_dev(&b->gicr[i]);
-	} else {
+	if (b->gic_version == 2)
 		add_dev(&b->gicc);
-	}
 	/* A protected VM's console is emulated (hyp/devices), not the
 	 * physical UART. */
 	if (!g_hyp.cmd.protected_vm)
@@ -340,7 +337,8 @@ static void setup_mmu(void)
 		             true);
 	if (g_hyp.board.rtc.size)
 		arch_mmu_map(g_hyp.board.rtc.base, g_hyp.board.rtc.size, true);
-	/* The GIC is the guest's; mapped for diagnostics only. */
+	/* The GIC: vhyp moderates the distributor and redistributors
+	 * (hyp/vgic) and raises the device models' SPIs. */
 	arch_mmu_map(g_hyp.board.gicd.base, g_hyp.board.gicd.size, true);
 	for (unsigned i = 0; i < g_hyp.board.nr_gicr; i++)
 		arch_mmu_map(g_hyp.board.gicr[i].base, g_hyp.board.gicr[i].size,
@@ -390,6 +388,7 @@ static void create_vm(void)
 	                                     : 0x09000000ULL);
 	hyp_virtio_setup(&g_hyp.vm, g_hyp.cmd.disk_pa,
 	                 g_hyp.cmd.have_disk ? g_hyp.cmd.disk_size : 0);
+	hyp_vgic_setup(&g_hyp.vm);
 	g_hyp.vm_ready = true;
 }
 

@@ -210,6 +210,8 @@ static int64_t system_off2(uint64_t type, uint64_t cookie)
 
 /* hyp/devices/setup.c; absent from host test builds without devices. */
 void hyp_devices_print_stats(void) __attribute__((weak));
+/* hyp/vgic; absent from host test builds. */
+void hyp_vgic_print_stats(void) __attribute__((weak));
 
 void hyp_print_counters(void)
 {
@@ -244,6 +246,8 @@ void hyp_print_counters(void)
 	vlog("calls: %s\n", line);
 	if (hyp_devices_print_stats)
 		hyp_devices_print_stats();
+	if (hyp_vgic_print_stats)
+		hyp_vgic_print_stats();
 }
 
 void hyp_psci_call(void *ctx, struct vhyp_vcpu *vcpu, uint64_t x[18])

@@ -440,19 +440,32 @@ make_guest_dtb() {
 	fi
 	fdtput -t x "$dtb" /chosen kaslr-seed $(random_cells 2)
 	fdtput -t x "$dtb" /chosen rng-seed $(random_cells 8)
-	if [ "$GIC" = 2 ]; then
-		# Drop GICH/GICV (reg entries 3 and 4) and the maintenance IRQ.
-		intc=$(fdtget -l "$dtb" / | grep -m 1 '^intc@') || fail "board DTB has no intc node"
-		read -r -a reg <<<"$(fdtget -t x "$dtb" "/$intc" reg)"
-		[ "${#reg[@]}" -ge 8 ] || fail "unexpected GICv2 reg in the board DTB"
-		fdtput -t x "$dtb" "/$intc" reg "${reg[@]:0:8}"
-		fdtput -d "$dtb" "/$intc" interrupts 2>/dev/null || true
-	fi
+	guest_gic "$dtb"
 	prune_devices "$dtb"
 	[ "$PROTECTED" = 0 ] || protected_devices "$dtb"
 	GUEST_DTB=$dtb
 	[ -z "$DUMP_DTB" ] || cp "$dtb" "$DUMP_DTB" 2>/dev/null ||
 		bad_args "--dump-dtb: cannot write '$DUMP_DTB'"
+}
+
+# The guest's GIC node (docs/vgic.md): no maintenance interrupt (vhyp
+# keeps PPI 25), no ITS or v2m (pruned below with the node's children).
+# GICv3: one redistributor region of exactly one 128 KiB frame per vCPU,
+# the frames vhyp emulates.  GICv2: distributor and CPU interface only
+# (GICH and GICV, reg entries 3 and 4, are never mapped).
+guest_gic() {
+	local dtb=$1 intc reg
+	intc=$(fdtget -l "$dtb" / | grep -m 1 '^intc@') || fail "board DTB has no intc node"
+	read -r -a reg <<<"$(fdtget -t x "$dtb" "/$intc" reg)"
+	[ "${#reg[@]}" -ge 8 ] || fail "unexpected GIC reg in the board DTB"
+	if [ "$GIC" = 2 ]; then
+		fdtput -t x "$dtb" "/$intc" reg "${reg[@]:0:8}"
+	else
+		fdtput -t x "$dtb" "/$intc" reg "${reg[@]:0:4}" "${reg[@]:4:2}" \
+			$(cells64 $((SMP * 0x20000)))
+		fdtput -t x "$dtb" "/$intc" '#redistributor-regions' 1
+	fi
+	fdtput -d "$dtb" "/$intc" interrupts 2>/dev/null || true
 }
 
 # The guest sees only the devices the hypervisor passes through (or

@@ -35,14 +35,32 @@
 static int gic_version;
 static uint64_t gicd, gicr_or_gicc;
 
-static volatile uint32_t *reg32(uint64_t base, uint32_t off)
+/* Single plain loads and stores, as Linux's readl/writel: vhyp traps the
+ * distributor and redistributors, and a write-back or pair form the
+ * compiler might pick for a volatile access gives ESR ISV=0, which no
+ * trapping hypervisor can emulate (the guest would take an abort). */
+static uint32_t rd32(uint64_t base, uint32_t off)
 {
-	return (volatile uint32_t *)(uintptr_t)(base + off);
+	uint32_t v;
+
+	__asm__ volatile("ldr %w0, [%1]"
+	                 : "=r"(v)
+	                 : "r"(base + off)
+	                 : "memory");
+	return v;
+}
+
+static void wr32(uint64_t base, uint32_t off, uint32_t v)
+{
+	__asm__ volatile("str %w0, [%1]" ::"rZ"(v), "r"(base + off) : "memory");
 }
 
 static uint64_t read64(uint64_t base, uint32_t off)
 {
-	return *(volatile uint64_t *)(uintptr_t)(base + off);
+	uint64_t v;
+
+	__asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(base + off) : "memory");
+	return v;
 }
 
 #define write_sysreg_s(enc, v)                                                 \
@@ -80,12 +98,13 @@ bool hostile_gic_init(void)
 	/* Distributor: groups enabled (v3: affinity routing first, as it
 	 * must not change while a group is enabled). */
 	if (gic_version == 3) {
-		*reg32(gicd, GICD_CTLR) |= 0x10U;
-		while (*reg32(gicd, GICD_CTLR) & GICD_CTLR_RWP)
+		wr32(gicd, GICD_CTLR, rd32(gicd, GICD_CTLR) | 0x10U);
+		while (rd32(gicd, GICD_CTLR) & GICD_CTLR_RWP)
 			;
 	}
-	*reg32(gicd, GICD_CTLR) |= gic_version == 3 ? 0x3U : 0x1U;
-	while (*reg32(gicd, GICD_CTLR) & GICD_CTLR_RWP)
+	wr32(gicd, GICD_CTLR,
+	     rd32(gicd, GICD_CTLR) | (gic_version == 3 ? 0x3U : 0x1U));
+	while (rd32(gicd, GICD_CTLR) & GICD_CTLR_RWP)
 		;
 	return true;
 }
@@ -114,11 +133,11 @@ static uint64_t my_redistributor(void)
 
 static void set_priority(uint64_t base)
 {
-	volatile uint32_t *p =
-	        reg32(base, GICD_IPRIORITYR + (VTIMER_INTID & ~3U));
+	uint32_t off = GICD_IPRIORITYR + (VTIMER_INTID & ~3U);
 	unsigned shift = 8U * (VTIMER_INTID & 3U);
 
-	*p = (*p & ~(0xFFU << shift)) | (0x80U << shift);
+	wr32(base, off,
+	     (rd32(base, off) & ~(0xFFU << shift)) | (0x80U << shift));
 }
 
 bool hostile_gic_cpu_enable(bool on)
@@ -131,18 +150,20 @@ bool hostile_gic_cpu_enable(bool on)
 		if (rd == 0)
 			return false;
 		if (on) {
-			*reg32(rd, GICR_WAKER) &= ~WAKER_SLEEP;
-			while (*reg32(rd, GICR_WAKER) & WAKER_CHILDREN)
+			wr32(rd, GICR_WAKER,
+			     rd32(rd, GICR_WAKER) & ~WAKER_SLEEP);
+			while (rd32(rd, GICR_WAKER) & WAKER_CHILDREN)
 				;
-			*reg32(rd + GICR_SGI, GICR_IGROUPR0) |= bit;
+			wr32(rd + GICR_SGI, GICR_IGROUPR0,
+			     rd32(rd + GICR_SGI, GICR_IGROUPR0) | bit);
 			set_priority(rd + GICR_SGI);
-			*reg32(rd + GICR_SGI, GICD_ISENABLER0) = bit;
+			wr32(rd + GICR_SGI, GICD_ISENABLER0, bit);
 			write_sysreg_s(ICC_SRE_EL1, 0x7);
 			__asm__ volatile("isb");
 			write_sysreg_s(ICC_PMR_EL1, 0xFF);
 			write_sysreg_s(ICC_IGRPEN1_EL1, 1);
 		} else {
-			*reg32(rd + GICR_SGI, GICD_ICENABLER0) = bit;
+			wr32(rd + GICR_SGI, GICD_ICENABLER0, bit);
 			write_sysreg_s(ICC_IGRPEN1_EL1, 0);
 		}
 		__asm__ volatile("isb");
@@ -151,12 +172,12 @@ bool hostile_gic_cpu_enable(bool on)
 	if (gic_version == 2) {
 		if (on) {
 			set_priority(gicd);
-			*reg32(gicd, GICD_ISENABLER0) = bit;
-			*reg32(gicr_or_gicc, GICC_PMR) = 0xF0;
-			*reg32(gicr_or_gicc, GICC_CTLR) = 1;
+			wr32(gicd, GICD_ISENABLER0, bit);
+			wr32(gicr_or_gicc, GICC_PMR, 0xF0);
+			wr32(gicr_or_gicc, GICC_CTLR, 1);
 		} else {
-			*reg32(gicd, GICD_ICENABLER0) = bit;
-			*reg32(gicr_or_gicc, GICC_CTLR) = 0;
+			wr32(gicd, GICD_ICENABLER0, bit);
+			wr32(gicr_or_gicc, GICC_CTLR, 0);
 		}
 		return true;
 	}
@@ -171,6 +192,6 @@ bool hostile_gic_timer_pending(void)
 	if (gic_version == 3)
 		id = read_sysreg_s(ICC_HPPIR1_EL1) & 0xFFFFFFU;
 	else if (gic_version == 2)
-		id = *reg32(gicr_or_gicc, GICC_HPPIR) & 0x3FFU;
+		id = rd32(gicr_or_gicc, GICC_HPPIR) & 0x3FFU;
 	return id == VTIMER_INTID;
 }

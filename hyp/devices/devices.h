@@ -23,7 +23,7 @@
 
 struct hyp_regs;
 
-#define HYP_MMIO_MAX_DEVICES 8U
+#define HYP_MMIO_MAX_DEVICES 16U
 
 /* Offsets are from the window base; size is 1, 2, 4 or 8.  Callbacks run
  * on the faulting vCPU (cpu = its index) and may run concurrently. */

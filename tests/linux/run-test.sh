@@ -7,7 +7,8 @@
 #   default   default normal-VM features: SMCCC v1.1, services 0x3, the
 #             "KVM virtual PTP" clock, its time against the host's wall
 #             clock and its rate against CLOCK_MONOTONIC, both CPUs online,
-#             vhyp's count of PTP calls, clean power-off
+#             timer interrupts and IPIs on each CPU (/proc/interrupts), no
+#             ITS/LPI kernel line, vhyp's count of PTP calls, clean power-off
 #   noptp     --features $FEATURES_NO_PTP (PTP hidden): boots, services 0x1,
 #             no KVM PTP clock
 #   none      --features $FEATURES_NONE (bit 0 hidden, so UID and FEATURES
@@ -166,6 +167,20 @@ phc_rate_ok() {
 	awk -v p="$ppm" -v m="$MAX_RATE_PPM" 'BEGIN { exit !(p <= m && p >= -m) }'
 }
 
+# all_positive "a,b,..." N: N comma-separated counts, each > 0.
+all_positive() {
+	local IFS=, n=0 v
+	for v in $1; do
+		[[ $v =~ ^[0-9]+$ ]] && [ "$v" -gt 0 ] || return 1
+		n=$((n + 1))
+	done
+	[ "$n" = "$2" ]
+}
+no_its_lines() {
+	finished "$1" && equals "$(value "$1" gic_its)" none &&
+		equals "$(value "$1" gic_lpi)" none
+}
+
 show_log_tail() {
 	note "last lines of $1:"
 	tail -n 15 "$1" | cut -d' ' -f2- | sed 's/^/#   /'
@@ -183,6 +198,12 @@ check_default() {
 	check "default: PHC within 200 ms of the host's wall clock" phc_near_wall_clock "$log"
 	check "default: PHC rate within 100 ppm of CLOCK_MONOTONIC over 2 s" phc_rate_ok "$log"
 	check "default: both CPUs online" equals "$(value "$log" cpus_online)" 0-1
+	check "default: timer interrupts on every CPU ($(value "$log" irq_timer_delta))" \
+		all_positive "$(value "$log" irq_timer_delta)" 2
+	check "default: IPIs received on every CPU ($(value "$log" irq_ipi_total))" \
+		all_positive "$(value "$log" irq_ipi_total)" 2
+	check "default: no ITS or LPI line from the kernel (GICv3: hidden)" \
+		no_its_lines "$log"
 	check "default: vhyp answered the PTP calls" hyp_counted_ptp_calls "$log"
 	[ "$failures" = "$before" ] || show_log_tail "$log"
 }

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,6 +229,88 @@ static void check_cpus(void)
 	say("cpus_online=%s", online);
 }
 
+/*
+ * Per-CPU interrupt counts from /proc/interrupts: the arch_timer line and
+ * the sum of the IPI lines.  Returns the number of CPU columns, 0 on
+ * error.
+ */
+#define MAX_CPUS 16
+struct irq_counts {
+	unsigned long long timer[MAX_CPUS], ipi[MAX_CPUS];
+};
+
+static int read_interrupts(struct irq_counts *c)
+{
+	char line[512];
+	int ncpu = 0;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	memset(c, 0, sizeof(*c));
+	if (!f)
+		return 0;
+	if (fgets(line, sizeof(line), f))
+		for (char *p = line; (p = strstr(p, "CPU")) != NULL; p += 3)
+			ncpu++;
+	if (ncpu > MAX_CPUS)
+		ncpu = MAX_CPUS;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+		unsigned long long v[MAX_CPUS];
+		bool ipi;
+		int i;
+
+		while (*p == ' ')
+			p++;
+		ipi = strncmp(p, "IPI", 3) == 0;
+		p = strchr(p, ':');
+		if (!p)
+			continue;
+		p++;
+		for (i = 0; i < ncpu; i++) {
+			v[i] = strtoull(p, &end, 10);
+			if (end == p)
+				break;
+			p = end;
+		}
+		if (i < ncpu)
+			continue;
+		for (i = 0; i < ncpu; i++) {
+			if (ipi)
+				c->ipi[i] += v[i];
+			else if (strstr(p, "arch_timer"))
+				c->timer[i] += v[i];
+		}
+	}
+	fclose(f);
+	return ncpu;
+}
+
+static void say_counts(const char *key, const unsigned long long *v, int n)
+{
+	char buf[256];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n && len < sizeof(buf) - 24; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%llu",
+		                        i ? "," : "", v[i]);
+	say("%s=%s", key, buf);
+}
+
+/* Timer ticks and IPIs per CPU: the IPI totals since boot, and the timer
+ * interrupts taken between two reads (the PTP checks run in between). */
+static void check_interrupts(const struct irq_counts *before)
+{
+	struct irq_counts after;
+	unsigned long long d[MAX_CPUS];
+	int n = read_interrupts(&after);
+
+	for (int i = 0; i < n; i++)
+		d[i] = after.timer[i] - before->timer[i];
+	say_counts("irq_timer_delta", d, n);
+	say_counts("irq_ipi_total", after.ipi, n);
+}
+
 /* Prints every kernel log line that contains needle, under key. */
 static int grep_log(const char *log, const char *needle, const char *key)
 {
@@ -278,15 +361,24 @@ static void check_kernel_log(void)
 	log[n] = '\0';
 	grep_log(log, "SMC Calling Convention", "smccc");
 	grep_log(log, "hypervisor services detected", "kvm_services");
+	/* vhyp hides LPIs and the ITS: none of this may appear. */
+	grep_log(log, "ITS", "gic_its");
+	grep_log(log, "LPI", "gic_lpi");
 	free(log);
 }
 
 int main(void)
 {
+	struct irq_counts irqs;
+
 	say("start");
+	(void)read_interrupts(&irqs);
 	check_kernel_log();
 	check_cpus();
 	check_ptp();
+	if (irqs.timer[0] == 0)
+		sleep(1); /* no PTP clock: still an interval for the timer */
+	check_interrupts(&irqs);
 	say("done");
 	return 0;
 }

@@ -48,6 +48,6 @@ bool arch_mmu_enabled(void)
 
 _Noreturn void hyp_stop_after_panic(void)
 {
-	fail_msg("hypervisor panic");
+	fail_msg("hypervisor panic: %s", fake_uart);
 	abort();
 }

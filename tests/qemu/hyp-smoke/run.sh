@@ -65,6 +65,13 @@ if [ "$GIC" = 2 ]; then
 	fdtput -t x "$WORK/guest.dtb" /intc@8000000 reg 0 0x8000000 0 0x10000 \
 		0 0x8010000 0 0x10000
 	fdtput -d "$WORK/guest.dtb" /intc@8000000 interrupts
+else
+	# GICv3: one 128 KiB redistributor frame per CPU (the frames vhyp
+	# emulates), no maintenance interrupt.
+	fdtput -t x "$WORK/guest.dtb" /intc@8000000 reg 0 0x8000000 0 0x10000 \
+		0 0x80a0000 0 "$(printf '%x' $((SMP * 0x20000)))"
+	fdtput -t x "$WORK/guest.dtb" /intc@8000000 '#redistributor-regions' 1
+	fdtput -d "$WORK/guest.dtb" /intc@8000000 interrupts
 fi
 fdtput -t x "$WORK/guest.dtb" /memory@40000000 reg 0 0x40000000 0 \
 	"${GUEST_MEM:-$(printf '%x' $GUEST_RAM)}"
