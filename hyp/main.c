@@ -17,24 +17,31 @@
 /* Layout of the window (see docs/hypervisor.md). */
 #define WINDOW_IMAGE_MAX    (16 * MiB)
 #define WINDOW_S1_POOL_OFF  (16 * MiB)
-#define WINDOW_S1_POOL_SIZE (4 * MiB)
-#define WINDOW_S2_POOL_OFF  (20 * MiB)
+/* The EL2 stage-1 pool: this much for the identity map and whatever other
+ * code maps at EL2, plus the host-side view of protected RAM (sized from
+ * the RAM, see s1_pool_size()).  The stage-2 pool takes the rest. */
+#define WINDOW_S1_POOL_BASE (4 * MiB)
 #define PAGE                4096ULL
 #define DTB_MAX_SIZE        (2 * MiB)
 
 struct hyp_state g_hyp;
+/* Offset of the stage-2 pool in the window (after the stage-1 pool). */
+static uint64_t window_s2_pool_off;
 uint8_t hyp_boot_stack[HYP_STACK_SIZE] __attribute__((aligned(16)));
 
 /*
  * The host side's view of a protected VM's RAM: a SHARED granule is mapped
- * in the hypervisor's EL2 stage 1, a private one is not.  Each change is
- * checked with AT: a private granule left readable would be a silent leak.
+ * in the hypervisor's EL2 stage 1, a private one is not.  The tables are
+ * pre-built at VM creation (prebuild_host_view), so each change is one
+ * store into an existing level-3 table and cannot run out of memory; the
+ * engine reports success only once the walk reached that entry and wrote
+ * it, and an unmap returns after the TLBI.  No AT: it would clobber the
+ * guest's PAR_EL1.
  */
 static void host_grant(void *ctx, uint64_t pa)
 {
 	(void)ctx;
-	arch_mmu_map_page(pa);
-	if (!arch_mmu_translates(pa))
+	if (!arch_mmu_map_page(pa))
 		hyp_panic("granule 0x%llx not mapped after grant\n",
 		          (unsigned long long)pa);
 	if (g_hyp.cmd.log >= 2)
@@ -44,8 +51,7 @@ static void host_grant(void *ctx, uint64_t pa)
 static void host_revoke(void *ctx, uint64_t pa)
 {
 	(void)ctx;
-	arch_mmu_unmap_page(pa); /* includes the TLB invalidation */
-	if (arch_mmu_translates(pa))
+	if (!arch_mmu_unmap_page(pa)) /* includes the TLB invalidation */
 		hyp_panic("granule 0x%llx still mapped after revoke\n",
 		          (unsigned long long)pa);
 	if (g_hyp.cmd.log >= 2)
@@ -322,12 +328,64 @@ static void map_disk(void)
 	arch_mmu_map(pa, end - pa, false);
 }
 
+/*
+ * EL2 stage-1 table pages the host-side view of the protected VM's RAM can
+ * need (every table down to level 3), so that it is reserved before the
+ * guest runs.  0 for a normal VM.
+ */
+static uint64_t host_view_pages(void)
+{
+	uint64_t pages = 0;
+
+	if (!g_hyp.cmd.protected_vm)
+		return 0;
+	for (unsigned i = 0; i < g_hyp.cfg.nr_ram; i++)
+		pages += s2_el2_pages_for_range(g_hyp.cfg.ram[i].pa,
+		                                g_hyp.cfg.ram[i].size);
+	return pages;
+}
+
+static uint64_t s1_pool_size(void)
+{
+	uint64_t size = WINDOW_S1_POOL_BASE + host_view_pages() * PAGE;
+
+	if (size > g_hyp.window_size - WINDOW_S1_POOL_OFF)
+		hyp_panic("VM creation failed: the host-side view of %llu MiB "
+		          "of protected RAM needs %llu KiB of EL2 tables, more "
+		          "than the %llu MiB window holds\n",
+		          (unsigned long long)(g_hyp.cfg.ram[0].size / MiB),
+		          (unsigned long long)(host_view_pages() * PAGE / 1024),
+		          (unsigned long long)(g_hyp.window_size / MiB));
+	return size;
+}
+
+/*
+ * W^X for the image (vhyp.lds aligns the boundaries to 4 KiB): text
+ * read-only and executable, rodata (with the GOT and .data.rel.ro, which
+ * head.S relocated with the MMU off) read-only, data, bss, stacks, pools
+ * and the rest of the window read-write and never executable.
+ */
+static void map_window(void)
+{
+	uint64_t w = g_hyp.window_base;
+	uint64_t text_end = (uint64_t)(uintptr_t)__text_end;
+	uint64_t ro_end = (uint64_t)(uintptr_t)__rodata_end;
+
+	if (!arch_mmu_map_kind(w, text_end - w, S2_MEM_TEXT) ||
+	    !arch_mmu_map_kind(text_end, ro_end - text_end, S2_MEM_RODATA) ||
+	    !arch_mmu_map(ro_end, w + g_hyp.window_size - ro_end, false))
+		hyp_panic("cannot map the hypervisor window at EL2\n");
+}
+
 static void setup_mmu(void)
 {
 	uint64_t w = g_hyp.window_base;
+	uint64_t s1_size = s1_pool_size();
 
-	arch_mmu_init(w + WINDOW_S1_POOL_OFF, WINDOW_S1_POOL_SIZE);
-	arch_mmu_map(w, g_hyp.window_size, false);
+	window_s2_pool_off = WINDOW_S1_POOL_OFF + s1_size;
+	if (!arch_mmu_init(w + WINDOW_S1_POOL_OFF, s1_size))
+		hyp_panic("EL2 stage-1 pool unusable\n");
+	map_window();
 	if (g_hyp.board.uart.size)
 		arch_mmu_map(g_hyp.board.uart.base, g_hyp.board.uart.size,
 		             true);
@@ -346,12 +404,34 @@ static void setup_mmu(void)
 	hyp_console_set_locking(true);
 }
 
+/*
+ * Pre-build the EL2 tables of the host-side view of protected RAM (entries
+ * invalid until SHARE), so that SHARE/UNSHARE never allocate: the pool was
+ * sized for it (s1_pool_size), and a failure here is a boot-time error,
+ * never a guest-reachable one.
+ */
+static void prebuild_host_view(void)
+{
+	for (unsigned i = 0; i < g_hyp.cfg.nr_ram; i++) {
+		const struct vhyp_mem_range *r = &g_hyp.cfg.ram[i];
+
+		if (!arch_mmu_prebuild(r->pa, r->size))
+			hyp_panic(
+			        "VM creation failed: cannot reserve the EL2 "
+			        "tables of the host-side view of 0x%llx+0x%llx "
+			        "(%llu table pages free)\n",
+			        (unsigned long long)r->pa,
+			        (unsigned long long)r->size,
+			        (unsigned long long)arch_mmu_free_pages());
+	}
+}
+
 static void create_vm(void)
 {
 	struct vhyp_vm_config *cfg = &g_hyp.cfg;
-	uint64_t pool = g_hyp.window_base + WINDOW_S2_POOL_OFF;
+	uint64_t pool = g_hyp.window_base + window_s2_pool_off;
 	size_t pages =
-	        (size_t)((g_hyp.window_size - WINDOW_S2_POOL_OFF) / PAGE);
+	        (size_t)((g_hyp.window_size - window_s2_pool_off) / PAGE);
 	const char *err = "unknown";
 	int rc;
 
@@ -367,6 +447,8 @@ static void create_vm(void)
 	                    NULL, &hyp_ops, NULL, &g_hyp.clock, &err);
 	if (rc)
 		hyp_panic("VM creation failed (%d): %s\n", rc, err);
+	if (cfg->protected_vm)
+		prebuild_host_view();
 	if (vhyp_vm_ram_range(&g_hyp.vm, g_hyp.cmd.entry, 4) == NULL)
 		hyp_panic("guest entry 0x%llx is not in guest RAM\n",
 		          (unsigned long long)g_hyp.cmd.entry);
@@ -414,7 +496,7 @@ static void print_map(void)
 	     (unsigned long long)(g_hyp.window_base + g_hyp.window_size),
 	     (unsigned long long)(uintptr_t)__image_start,
 	     (unsigned long long)(uintptr_t)__image_end,
-	     (unsigned long long)((g_hyp.window_size - WINDOW_S2_POOL_OFF) /
+	     (unsigned long long)((g_hyp.window_size - window_s2_pool_off) /
 	                          1024));
 	for (unsigned i = 0; i < g_hyp.cfg.nr_ram; i++)
 		vlog("guest RAM 0x%llx-0x%llx\n",
