@@ -11,7 +11,7 @@ $(O)/bench/core/%.o: core/%.c
 
 $(BENCH_HOST_BIN): bench/host/core_bench.c $(BENCH_CORE_OBJS)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(BENCH_CFLAGS) $^ -o $@
+	$(HOST_CC) $(BENCH_CFLAGS) $(filter %.c %.o,$^) -o $@
 
 ALL_TARGETS += $(BENCH_HOST_BIN)
 

@@ -12,7 +12,7 @@ $(O)/fuzz/core/%.o: core/%.c
 
 $(FUZZ_BIN): tests/fuzz/fuzz_dispatch.c $(FUZZ_CORE_OBJS)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@
+	$(HOST_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(filter %.c %.o,$^) -o $@
 
 ALL_TARGETS += $(FUZZ_BIN)
 # CI runs the fuzzer briefly as one test (tests/fuzz/run.sh prints TAP).
