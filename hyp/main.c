@@ -509,6 +509,31 @@ static void print_map(void)
 	     (unsigned long long)g_hyp.vm.features);
 }
 
+/*
+ * vhyp.debug_wx=1|2: the W^X self-check.  A store to the hypervisor's own
+ * text (1) or a jump into its data (2) must take the EL2 fault path
+ * (register dump, exit status 3); returning means W^X does not hold.
+ */
+static void debug_wx_check(unsigned how)
+{
+	static uint32_t data_insn[1] = {0xD65F03C0U}; /* ret */
+
+	if (how == 1) {
+		volatile uint32_t *text =
+		        (volatile uint32_t *)(uintptr_t)&debug_wx_check;
+
+		vlog("vhyp.debug_wx=1: writing to text at 0x%llx\n",
+		     (unsigned long long)(uintptr_t)text);
+		*text = *text;
+	} else if (how == 2) {
+		vlog("vhyp.debug_wx=2: executing data at 0x%llx\n",
+		     (unsigned long long)(uintptr_t)data_insn);
+		__asm__ volatile("dsb ish\n\tisb" ::: "memory");
+		((void (*)(void))(uintptr_t)data_insn)();
+	}
+	vlog("W^X broken: debug_wx=%u did not fault\n", how);
+}
+
 void hyp_main(uint64_t board_dtb);
 void hyp_main(uint64_t board_dtb)
 {
@@ -539,6 +564,8 @@ void hyp_main(uint64_t board_dtb)
 		vlog("vhyp.debug_fault=1: faulting on purpose\n");
 		(void)*(volatile uint64_t *)(uintptr_t)0x10;
 	}
+	if (g_hyp.cmd.debug_wx)
+		debug_wx_check(g_hyp.cmd.debug_wx);
 	if (g_hyp.cmd.log >= 1)
 		vlog("entering guest at 0x%llx, DTB 0x%llx\n",
 		     (unsigned long long)g_hyp.cmd.entry,
