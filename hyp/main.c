@@ -347,16 +347,19 @@ static uint64_t host_view_pages(void)
 
 static uint64_t s1_pool_size(void)
 {
-	uint64_t size = WINDOW_S1_POOL_BASE + host_view_pages() * PAGE;
+	uint64_t view = host_view_pages() * PAGE;
+	uint64_t room = g_hyp.window_size - WINDOW_S1_POOL_OFF;
 
-	if (size > g_hyp.window_size - WINDOW_S1_POOL_OFF)
-		hyp_panic("VM creation failed: the host-side view of %llu MiB "
-		          "of protected RAM needs %llu KiB of EL2 tables, more "
-		          "than the %llu MiB window holds\n",
-		          (unsigned long long)(g_hyp.cfg.ram[0].size / MiB),
-		          (unsigned long long)(host_view_pages() * PAGE / 1024),
-		          (unsigned long long)(g_hyp.window_size / MiB));
-	return size;
+	/* Boot-time: the guest has not run.  The stage-2 pool needs about
+	 * as much again for the same RAM (docs/hypervisor.md). */
+	if (view > room - WINDOW_S1_POOL_BASE)
+		hyp_panic(
+		        "VM creation failed: the host-side view of the "
+		        "protected RAM needs %llu KiB of EL2 tables, more than "
+		        "the %llu MiB window holds\n",
+		        (unsigned long long)(view / 1024),
+		        (unsigned long long)(g_hyp.window_size / MiB));
+	return WINDOW_S1_POOL_BASE + view;
 }
 
 /*
@@ -415,7 +418,7 @@ static void prebuild_host_view(void)
 	for (unsigned i = 0; i < g_hyp.cfg.nr_ram; i++) {
 		const struct vhyp_mem_range *r = &g_hyp.cfg.ram[i];
 
-		if (!arch_mmu_prebuild(r->pa, r->size))
+		if (!arch_mmu_host_view_add(r->pa, r->size))
 			hyp_panic(
 			        "VM creation failed: cannot reserve the EL2 "
 			        "tables of the host-side view of 0x%llx+0x%llx "

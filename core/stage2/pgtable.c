@@ -254,20 +254,26 @@ static void break_before_make(const struct s2_pgtable *pt, uint64_t *ptep,
 static uint64_t *walk(const struct s2_pgtable *pt, uint64_t ipa,
                       unsigned *level_out)
 {
-	const struct s2_pool *pool = pt->pool;
+	/* VA - PA of table memory, loaded once: a table entry's store could
+	 * alias the pool's fields as far as the compiler knows. */
+	uintptr_t va_off =
+	        (uintptr_t)pt->pool->va_base - (uintptr_t)pt->pool->pa_base;
 	unsigned level = pt->start_level;
 	unsigned shift = level_shift(level);
 	/* The root spans all concatenated tables; ipa < 2^ipa_bits bounds it.
 	 */
 	uint64_t *ptep = &pt->root[ipa >> shift];
+	uint64_t pte = *ptep;
 
-	while (level < LAST_LEVEL &&
-	       (*ptep & PTE_TYPE_MASK) == PTE_TYPE_TABLE) {
-		uint64_t *table = s2_pool_va(pool, pte_addr(*ptep));
+	while (level < LAST_LEVEL && (pte & PTE_TYPE_MASK) == PTE_TYPE_TABLE) {
+		uint64_t *table =
+		        (uint64_t *)(uintptr_t)((uintptr_t)pte_addr(pte) +
+		                                va_off);
 
 		level++;
 		shift -= LEVEL_BITS;
 		ptep = &table[(ipa >> shift) & (S2_ENTRIES_PER_TABLE - 1)];
+		pte = *ptep;
 	}
 	*level_out = level;
 	return ptep;
@@ -954,8 +960,41 @@ int s2_unmap_page(struct s2_pgtable *pt, uint64_t addr)
 		return pte_is_leaf(level, *ptep) ? -S2_EEXIST : S2_OK;
 	if (!pte_is_leaf(LAST_LEVEL, *ptep))
 		return S2_OK;
+	/* tlbi_range orders the store before the invalidation (DSB ISHST
+	 * first on hardware): no separate sync. */
 	pte_write(ptep, 0);
-	sync_tables(pt);
 	tlbi_range(pt, addr, S2_GRANULE_SIZE);
 	return S2_OK;
+}
+
+int s2_leaf_tables(const struct s2_pgtable *pt, uint64_t addr, uint64_t size,
+                   uint64_t **out)
+{
+	uint64_t end;
+	size_t i = 0;
+
+	if (!pt_usable(pt) || !out || !range_valid(pt, addr, size))
+		return -S2_EINVAL;
+	end = addr + size;
+	for (uint64_t r = align_down(addr, level_size(2)); r < end;
+	     r += level_size(2)) {
+		unsigned level;
+		const uint64_t *ptep = walk(pt, r, &level);
+
+		/* walk() stops at level 3 only through a level-2 table entry;
+		 * the table holding ptep is that level-3 table. */
+		if (level != LAST_LEVEL)
+			return -S2_ENOENT;
+		out[i++] = (uint64_t *)(uintptr_t)ptep -
+		           entry_index(pt, LAST_LEVEL, r);
+	}
+	return S2_OK;
+}
+
+uint64_t s2_page_desc(const struct s2_pgtable *pt, uint64_t pa,
+                      enum s2_mem_type type)
+{
+	uint64_t attrs = pt ? leaf_attrs(pt, type) : 0;
+
+	return attrs ? make_leaf(LAST_LEVEL, pa & S2_PTE_ADDR_MASK, attrs) : 0;
 }

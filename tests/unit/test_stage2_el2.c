@@ -423,6 +423,42 @@ static void test_host_view_of_4gib_is_bounded(void **state)
 	assert_int_equal(s2_el2_pages_for_range(1ULL << 48, 4 * KiB), 0);
 }
 
+/* The host view's hot path: leaf tables found once, then plain stores. */
+static void test_leaf_tables_and_page_desc(void **state)
+{
+	uint64_t *tables[3] = {NULL, NULL, NULL};
+	(void)state;
+
+	assert_int_equal(s2_leaf_tables(&E.pt, 0x40000000, 4 * MiB, tables),
+	                 -S2_ENOENT);
+	assert_int_equal(s2_prebuild(&E.pt, 0x40000000, 6 * MiB), S2_OK);
+	assert_int_equal(s2_leaf_tables(&E.pt, 0x40000000, 6 * MiB, tables),
+	                 S2_OK);
+	for (unsigned i = 0; i < 3; i++)
+		assert_ptr_equal(&tables[i][0], l3(0x40000000 + i * 2 * MiB));
+	/* Unaligned start: the region containing it. */
+	tables[0] = NULL;
+	assert_int_equal(s2_leaf_tables(&E.pt, 0x40201000, 4 * KiB, tables),
+	                 S2_OK);
+	assert_ptr_equal(&tables[0][1], l3(0x40201000));
+	assert_int_equal(s2_leaf_tables(&E.pt, 0x40000000, 0, tables),
+	                 -S2_EINVAL);
+	assert_int_equal(s2_page_desc(&E.pt, 0x40201000, S2_MEM_NORMAL),
+	                 0x40201000 | DATA_PAGE);
+	assert_int_equal(s2_page_desc(&E.pt, 0, S2_MEM_TEXT), TEXT_PAGE);
+	assert_int_equal(s2_page_desc(&E.pt, 0, (enum s2_mem_type)9), 0);
+	/* A store through the table is what the walker then sees. */
+	tables[0][1] = s2_page_desc(&E.pt, 0x40201000, S2_MEM_NORMAL);
+	{
+		struct s2_leaf leaf;
+
+		assert_int_equal(s2_lookup(&E.pt, 0x40201000, &leaf), S2_OK);
+		assert_true(leaf.valid);
+		assert_int_equal(leaf.level, 3);
+		assert_int_equal(s2_leaf_pa(&leaf, 0x40201000), 0x40201000);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +489,8 @@ int main(void)
 	                                        setup, teardown),
 	        cmocka_unit_test_setup_teardown(
 	                test_host_view_of_4gib_is_bounded, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_leaf_tables_and_page_desc,
+	                                        setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -133,7 +133,10 @@ struct s2_pool {
 
 /* Hardware operations the table code needs; faked in host tests. */
 struct s2_mmu_ops {
-	/* Invalidate stage-2 TLB entries of vmid covering [ipa, ipa+size). */
+	/* Invalidate stage-2 TLB entries of vmid covering [ipa, ipa+size)
+	 * (EL2 entries of that VA range for an s2_init_el2 table), after
+	 * every table write before the call (DSB ISHST first on hardware),
+	 * and complete before returning. */
 	void (*tlbi_range)(void *ctx, uint16_t vmid, uint64_t ipa,
 	                   uint64_t size);
 	/* Make table writes visible to the walker (DSB ISHST on hardware). */
@@ -332,6 +335,22 @@ int s2_map_page(struct s2_pgtable *pt, uint64_t addr, uint64_t pa,
  * for bad arguments.
  */
 int s2_unmap_page(struct s2_pgtable *pt, uint64_t addr);
+
+/*
+ * The level-3 tables of a pre-built range, for callers that then write
+ * leaves directly (the host-side view's hot path: one store, no walk):
+ * out[i] = VA of the level-3 table of the i-th 2 MiB region touched by
+ * [addr, addr+size).  Read-only.  -S2_ENOENT if a region has no level-3
+ * table (not pre-built), -S2_EINVAL for a bad range.  The tables stay
+ * valid while nothing unmaps the range with s2_unmap (which frees tables
+ * left empty): such a caller must keep s2_unmap away from it.
+ */
+int s2_leaf_tables(const struct s2_pgtable *pt, uint64_t addr, uint64_t size,
+                   uint64_t **out);
+/* The level-3 (page) descriptor mapping pa as `type` in pt's format; 0 if
+ * the format has no such kind. */
+uint64_t s2_page_desc(const struct s2_pgtable *pt, uint64_t pa,
+                      enum s2_mem_type type);
 
 /* PA that a valid leaf returned by s2_lookup(ipa) translates ipa to. */
 static inline uint64_t s2_leaf_pa(const struct s2_leaf *leaf, uint64_t ipa)

@@ -51,18 +51,18 @@ bool arch_mmu_map(uint64_t pa, uint64_t size, bool device);
 /* The same with any kind (S2_MEM_TEXT: RX, S2_MEM_RODATA: R+XN). */
 bool arch_mmu_map_kind(uint64_t pa, uint64_t size, enum s2_mem_type type);
 bool arch_mmu_unmap(uint64_t pa, uint64_t size);
-/* All tables down to level 3 for [pa, pa+size), entries left invalid, so
- * that arch_mmu_map_page/unmap_page there never allocate. */
-bool arch_mmu_prebuild(uint64_t pa, uint64_t size);
+/* The host-side view of [pa, pa+size) (rounded out to 2 MiB): every
+ * table down to level 3 built now, entries invalid, so that
+ * arch_mmu_map_page/unmap_page there are one store and never allocate.
+ * false: out of table pages (nothing changed) or a bad/overlapping range.
+ * Range maps and unmaps refuse to touch it afterwards. */
+bool arch_mmu_host_view_add(uint64_t pa, uint64_t size);
 /* Unreserved free table pages. */
 size_t arch_mmu_free_pages(void);
-/* One 4 KiB granule of guest RAM (host side of a protected VM) in a
- * pre-built table: one walk, one store; false if the table is missing. */
+/* One 4 KiB granule of the host view: one store (unmap: and the TLBI
+ * before it returns); false if pa is outside every host-view range. */
 bool arch_mmu_map_page(uint64_t pa);
 bool arch_mmu_unmap_page(uint64_t pa);
-/* Whether the tables map va (a walk of the tables, not AT: no EL1 state
- * is touched). */
-bool arch_mmu_page_mapped(uint64_t va);
 void arch_mmu_enable(void);
 bool arch_mmu_enabled(void);
 

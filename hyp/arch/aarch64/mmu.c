@@ -47,6 +47,32 @@ static bool mmu_on;
  * pre-built table, under the VM lock. */
 static atomic_flag el2_lock = ATOMIC_FLAG_INIT;
 
+/*
+ * The host-side view of protected RAM: its level-3 tables, built by the
+ * engine at VM creation (arch_mmu_host_view_add) and never freed, indexed
+ * by PA / 2 MiB, so that a grant or revoke is one store (plus the TLBI),
+ * with no walk and no allocation.  Range operations refuse to touch these
+ * ranges (s2_unmap would free a table left empty under the index).
+ */
+#define HOST_VIEW_REGION     (2ULL << 20)
+#define HOST_VIEW_PA_LIMIT   (16ULL << 30) /* PAs the index covers */
+#define HOST_VIEW_MAX_RANGES 4U
+static uint64_t *host_view_l3[HOST_VIEW_PA_LIMIT / HOST_VIEW_REGION];
+static uint64_t host_view_page_attrs; /* leaf descriptor without the PA */
+static struct {
+	uint64_t base, end;
+} host_view_ranges[HOST_VIEW_MAX_RANGES];
+static unsigned nr_host_view_ranges;
+
+static bool overlaps_host_view(uint64_t base, uint64_t end)
+{
+	for (unsigned i = 0; i < nr_host_view_ranges; i++)
+		if (base < host_view_ranges[i].end &&
+		    host_view_ranges[i].base < end)
+			return true;
+	return false;
+}
+
 static void lock(void)
 {
 	if (!mmu_on)
@@ -117,6 +143,8 @@ bool arch_mmu_map_kind(uint64_t pa, uint64_t size, enum s2_mem_type type)
 	uint64_t len = page_up(pa + size) - base;
 	int rc;
 
+	if (overlaps_host_view(base, base + len))
+		return false;
 	lock();
 	rc = s2_map(&el2_pt, base, base, len, type, S2_STATE_OWNED);
 	if (rc == -S2_EEXIST) {
@@ -141,20 +169,41 @@ bool arch_mmu_map(uint64_t pa, uint64_t size, bool device)
 bool arch_mmu_unmap(uint64_t pa, uint64_t size)
 {
 	uint64_t base = page_down(pa);
+	uint64_t end = page_up(pa + size);
 	int rc;
 
+	if (overlaps_host_view(base, end))
+		return false;
 	lock();
-	rc = s2_unmap(&el2_pt, base, page_up(pa + size) - base);
+	rc = s2_unmap(&el2_pt, base, end - base);
 	unlock();
 	return rc == S2_OK;
 }
 
-bool arch_mmu_prebuild(uint64_t pa, uint64_t size)
+bool arch_mmu_host_view_add(uint64_t pa, uint64_t size)
 {
-	int rc;
+	int rc = -S2_EINVAL;
+	uint64_t end = pa + size;
 
+	/* Whole 2 MiB regions: one level-3 table each. */
+	pa &= ~(HOST_VIEW_REGION - 1);
+	end = (end + HOST_VIEW_REGION - 1) & ~(HOST_VIEW_REGION - 1);
+	size = end - pa;
+	if (size == 0 || end > HOST_VIEW_PA_LIMIT || end < pa ||
+	    nr_host_view_ranges == HOST_VIEW_MAX_RANGES)
+		return false;
 	lock();
-	rc = s2_prebuild(&el2_pt, pa, size);
+	if (!overlaps_host_view(pa, pa + size))
+		rc = s2_prebuild(&el2_pt, pa, size);
+	if (rc == S2_OK)
+		rc = s2_leaf_tables(&el2_pt, pa, size,
+		                    &host_view_l3[pa / HOST_VIEW_REGION]);
+	if (rc == S2_OK) {
+		host_view_page_attrs = s2_page_desc(&el2_pt, 0, S2_MEM_NORMAL);
+		host_view_ranges[nr_host_view_ranges].base = pa;
+		host_view_ranges[nr_host_view_ranges].end = pa + size;
+		nr_host_view_ranges++;
+	}
 	unlock();
 	return rc == S2_OK;
 }
@@ -164,21 +213,38 @@ size_t arch_mmu_free_pages(void)
 	return s2_pool_free_pages(&el2_pool) - el2_pool.nr_reserved;
 }
 
+/* The level-3 entry of a granule of the host view, or NULL. */
+static uint64_t *host_view_entry(uint64_t pa)
+{
+	uint64_t *l3 = pa < HOST_VIEW_PA_LIMIT
+	                       ? host_view_l3[pa / HOST_VIEW_REGION]
+	                       : NULL;
+
+	return l3 ? &l3[(pa / PAGE_SIZE) % S2_ENTRIES_PER_TABLE] : NULL;
+}
+
 bool arch_mmu_map_page(uint64_t pa)
 {
-	return s2_map_page(&el2_pt, pa, pa, S2_MEM_NORMAL) == S2_OK;
+	uint64_t *entry = host_view_entry(pa);
+
+	if (entry == NULL)
+		return false;
+	/* Invalid -> valid: no TLBI; the barriers make it visible. */
+	*(volatile uint64_t *)entry = page_down(pa) | host_view_page_attrs;
+	dsb(ishst);
+	isb();
+	return true;
 }
 
 bool arch_mmu_unmap_page(uint64_t pa)
 {
-	return s2_unmap_page(&el2_pt, pa) == S2_OK;
-}
+	uint64_t *entry = host_view_entry(pa);
 
-bool arch_mmu_page_mapped(uint64_t va)
-{
-	struct s2_leaf leaf;
-
-	return s2_lookup(&el2_pt, va, &leaf) == S2_OK && leaf.valid;
+	if (entry == NULL)
+		return false;
+	*(volatile uint64_t *)entry = 0;
+	el2_tlbi_range(NULL, 0, page_down(pa), PAGE_SIZE);
+	return true;
 }
 
 void arch_mmu_enable(void)
