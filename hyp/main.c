@@ -325,7 +325,8 @@ static void map_disk(void)
 		    g_hyp.cfg.ram[i].ipa < end)
 			hyp_panic("vhyp.disk=0x%llx overlaps guest RAM\n",
 			          (unsigned long long)pa);
-	arch_mmu_map(pa, end - pa, false);
+	if (!arch_mmu_map(pa, end - pa, false))
+		hyp_panic("cannot map the disk image at EL2\n");
 }
 
 /*
@@ -380,6 +381,16 @@ static void map_window(void)
 		hyp_panic("cannot map the hypervisor window at EL2\n");
 }
 
+/* Boot-time: a device the hypervisor cannot map is a configuration
+ * error, reported before any guest runs. */
+static void map_device(const struct fdt_range *r)
+{
+	if (r->size != 0 && !arch_mmu_map(r->base, r->size, true))
+		hyp_panic("cannot map the device at 0x%llx+0x%llx at EL2\n",
+		          (unsigned long long)r->base,
+		          (unsigned long long)r->size);
+}
+
 static void setup_mmu(void)
 {
 	uint64_t w = g_hyp.window_base;
@@ -390,18 +401,15 @@ static void setup_mmu(void)
 		hyp_panic("EL2 stage-1 pool unusable\n");
 	map_window();
 	if (g_hyp.board.uart.size)
-		arch_mmu_map(g_hyp.board.uart.base, g_hyp.board.uart.size,
-		             true);
+		map_device(&g_hyp.board.uart);
 	if (g_hyp.board.rtc.size)
-		arch_mmu_map(g_hyp.board.rtc.base, g_hyp.board.rtc.size, true);
+		map_device(&g_hyp.board.rtc);
 	/* The GIC is the guest's; mapped for diagnostics only. */
-	arch_mmu_map(g_hyp.board.gicd.base, g_hyp.board.gicd.size, true);
+	map_device(&g_hyp.board.gicd);
 	for (unsigned i = 0; i < g_hyp.board.nr_gicr; i++)
-		arch_mmu_map(g_hyp.board.gicr[i].base, g_hyp.board.gicr[i].size,
-		             true);
+		map_device(&g_hyp.board.gicr[i]);
 	if (g_hyp.board.gicc.size)
-		arch_mmu_map(g_hyp.board.gicc.base, g_hyp.board.gicc.size,
-		             true);
+		map_device(&g_hyp.board.gicc);
 	map_disk();
 	arch_mmu_enable();
 	hyp_console_set_locking(true);
