@@ -41,6 +41,7 @@ report "EL2 fault: register dump and exit status 3 (got $rc)" "$ok"
 # both fault (permission fault at EL2: data abort EC 0x25, instruction
 # abort EC 0x21) at the address the hypervisor names, dump, exit 3.
 for wx in "1 0x25 store-to-text" "2 0x21 execute-data"; do
+	# shellcheck disable=SC2086 # split into number, class, name
 	set -- $wx
 	out=$("$RUN" --hyp-args "vhyp.debug_wx=$1" 2>&1)
 	rc=$?
