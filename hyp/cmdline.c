@@ -91,6 +91,12 @@ static bool parse_word(const char *w, size_t len, struct hyp_cmdline *c)
 		c->debug_fault = v == 1;
 		return true;
 	}
+	if (key_is(w, k, "vhyp.debug_wx")) {
+		if (!hyp_parse_u64(val, vlen, &v) || v > 2)
+			return false;
+		c->debug_wx = (unsigned)v;
+		return true;
+	}
 	if (key_is(w, k, "vhyp.debug_trap_wfx")) {
 		if (!hyp_parse_u64(val, vlen, &v) || v > 1)
 			return false;

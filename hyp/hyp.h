@@ -54,6 +54,9 @@ struct hyp_cmdline {
 	unsigned log;     /* 0 quiet, 1 normal, 2 trace every exit */
 	bool debug_fault; /* take a fault at EL2 after boot (tests the dump) */
 	bool debug_trap_wfx; /* trap WFI/WFE (tests UNDEF injection) */
+	/* W^X self-check: 1 store to the hypervisor's text, 2 execute from
+	 * its data; either must fault (register dump, exit status 3) */
+	unsigned debug_wx;
 	/* virtio-blk image the runner loaded outside guest RAM (--disk) */
 	bool have_disk;
 	uint64_t disk_pa;

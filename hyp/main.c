@@ -18,24 +18,31 @@
 /* Layout of the window (see docs/hypervisor.md). */
 #define WINDOW_IMAGE_MAX    (16 * MiB)
 #define WINDOW_S1_POOL_OFF  (16 * MiB)
-#define WINDOW_S1_POOL_SIZE (4 * MiB)
-#define WINDOW_S2_POOL_OFF  (20 * MiB)
+/* The EL2 stage-1 pool: this much for the identity map and whatever other
+ * code maps at EL2, plus the host-side view of protected RAM (sized from
+ * the RAM, see s1_pool_size()).  The stage-2 pool takes the rest. */
+#define WINDOW_S1_POOL_BASE (4 * MiB)
 #define PAGE                4096ULL
 #define DTB_MAX_SIZE        (2 * MiB)
 
 struct hyp_state g_hyp;
+/* Offset of the stage-2 pool in the window (after the stage-1 pool). */
+static uint64_t window_s2_pool_off;
 uint8_t hyp_boot_stack[HYP_STACK_SIZE] __attribute__((aligned(16)));
 
 /*
  * The host side's view of a protected VM's RAM: a SHARED granule is mapped
- * in the hypervisor's EL2 stage 1, a private one is not.  Each change is
- * checked with AT: a private granule left readable would be a silent leak.
+ * in the hypervisor's EL2 stage 1, a private one is not.  The tables are
+ * pre-built at VM creation (prebuild_host_view), so each change is one
+ * store into an existing level-3 table and cannot run out of memory; the
+ * engine reports success only once the walk reached that entry and wrote
+ * it, and an unmap returns after the TLBI.  No AT: it would clobber the
+ * guest's PAR_EL1.
  */
 static void host_grant(void *ctx, uint64_t pa)
 {
 	(void)ctx;
-	arch_mmu_map_page(pa);
-	if (!arch_mmu_translates(pa))
+	if (!arch_mmu_map_page(pa))
 		hyp_panic("granule 0x%llx not mapped after grant\n",
 		          (unsigned long long)pa);
 	if (g_hyp.cmd.log >= 2)
@@ -45,8 +52,7 @@ static void host_grant(void *ctx, uint64_t pa)
 static void host_revoke(void *ctx, uint64_t pa)
 {
 	(void)ctx;
-	arch_mmu_unmap_page(pa); /* includes the TLB invalidation */
-	if (arch_mmu_translates(pa))
+	if (!arch_mmu_unmap_page(pa)) /* includes the TLB invalidation */
 		hyp_panic("granule 0x%llx still mapped after revoke\n",
 		          (unsigned long long)pa);
 	if (g_hyp.cmd.log >= 2)
@@ -323,41 +329,126 @@ static void map_disk(void)
 		    g_hyp.cfg.ram[i].ipa < end)
 			hyp_panic("vhyp.disk=0x%llx overlaps guest RAM\n",
 			          (unsigned long long)pa);
-	arch_mmu_map(pa, end - pa, false);
+	if (!arch_mmu_map(pa, end - pa, false))
+		hyp_panic("cannot map the disk image at EL2\n");
+}
+
+/*
+ * EL2 stage-1 table pages the host-side view of the protected VM's RAM can
+ * need (every table down to level 3), so that it is reserved before the
+ * guest runs.  0 for a normal VM.
+ */
+static uint64_t host_view_pages(void)
+{
+	uint64_t pages = 0;
+
+	if (!g_hyp.cmd.protected_vm)
+		return 0;
+	for (unsigned i = 0; i < g_hyp.cfg.nr_ram; i++)
+		pages += s2_el2_pages_for_range(g_hyp.cfg.ram[i].pa,
+		                                g_hyp.cfg.ram[i].size);
+	return pages;
+}
+
+static uint64_t s1_pool_size(void)
+{
+	uint64_t view = host_view_pages() * PAGE;
+	uint64_t room = g_hyp.window_size - WINDOW_S1_POOL_OFF;
+
+	/* Boot-time: the guest has not run.  The stage-2 pool needs about
+	 * as much again for the same RAM (docs/hypervisor.md). */
+	if (view > room - WINDOW_S1_POOL_BASE)
+		hyp_panic(
+		        "VM creation failed: the host-side view of the "
+		        "protected RAM needs %llu KiB of EL2 tables, more than "
+		        "the %llu MiB window holds\n",
+		        (unsigned long long)(view / 1024),
+		        (unsigned long long)(g_hyp.window_size / MiB));
+	return WINDOW_S1_POOL_BASE + view;
+}
+
+/*
+ * W^X for the image (vhyp.lds aligns the boundaries to 4 KiB): text
+ * read-only and executable, rodata (with the GOT and .data.rel.ro, which
+ * head.S relocated with the MMU off) read-only, data, bss, stacks, pools
+ * and the rest of the window read-write and never executable.
+ */
+static void map_window(void)
+{
+	uint64_t w = g_hyp.window_base;
+	uint64_t text_end = (uint64_t)(uintptr_t)__text_end;
+	uint64_t ro_end = (uint64_t)(uintptr_t)__rodata_end;
+
+	if (!arch_mmu_map_kind(w, text_end - w, S2_MEM_TEXT) ||
+	    !arch_mmu_map_kind(text_end, ro_end - text_end, S2_MEM_RODATA) ||
+	    !arch_mmu_map(ro_end, w + g_hyp.window_size - ro_end, false))
+		hyp_panic("cannot map the hypervisor window at EL2\n");
+}
+
+/* Boot-time: a device the hypervisor cannot map is a configuration
+ * error, reported before any guest runs. */
+static void map_device(const struct fdt_range *r)
+{
+	if (r->size != 0 && !arch_mmu_map(r->base, r->size, true))
+		hyp_panic("cannot map the device at 0x%llx+0x%llx at EL2\n",
+		          (unsigned long long)r->base,
+		          (unsigned long long)r->size);
 }
 
 static void setup_mmu(void)
 {
 	uint64_t w = g_hyp.window_base;
+	uint64_t s1_size = s1_pool_size();
 
-	arch_mmu_init(w + WINDOW_S1_POOL_OFF, WINDOW_S1_POOL_SIZE);
-	arch_mmu_map(w, g_hyp.window_size, false);
+	window_s2_pool_off = WINDOW_S1_POOL_OFF + s1_size;
+	if (!arch_mmu_init(w + WINDOW_S1_POOL_OFF, s1_size))
+		hyp_panic("EL2 stage-1 pool unusable\n");
+	map_window();
 	if (g_hyp.board.uart.size)
-		arch_mmu_map(g_hyp.board.uart.base, g_hyp.board.uart.size,
-		             true);
+		map_device(&g_hyp.board.uart);
 	if (g_hyp.board.rtc.size)
-		arch_mmu_map(g_hyp.board.rtc.base, g_hyp.board.rtc.size, true);
+		map_device(&g_hyp.board.rtc);
 	/* The GIC: vhyp moderates the distributor and redistributors
 	 * (hyp/vgic) and raises the device models' SPIs. */
-	arch_mmu_map(g_hyp.board.gicd.base, g_hyp.board.gicd.size, true);
+	map_device(&g_hyp.board.gicd);
 	for (unsigned i = 0; i < g_hyp.board.nr_gicr; i++)
-		arch_mmu_map(g_hyp.board.gicr[i].base, g_hyp.board.gicr[i].size,
-		             true);
+		map_device(&g_hyp.board.gicr[i]);
 	if (g_hyp.board.gicc.size)
-		arch_mmu_map(g_hyp.board.gicc.base, g_hyp.board.gicc.size,
-		             true);
+		map_device(&g_hyp.board.gicc);
 	map_disk();
 	hyp_pvpanic_map();
 	arch_mmu_enable();
 	hyp_console_set_locking(true);
 }
 
+/*
+ * Pre-build the EL2 tables of the host-side view of protected RAM (entries
+ * invalid until SHARE), so that SHARE/UNSHARE never allocate: the pool was
+ * sized for it (s1_pool_size), and a failure here is a boot-time error,
+ * never a guest-reachable one.
+ */
+static void prebuild_host_view(void)
+{
+	for (unsigned i = 0; i < g_hyp.cfg.nr_ram; i++) {
+		const struct vhyp_mem_range *r = &g_hyp.cfg.ram[i];
+
+		if (!arch_mmu_host_view_add(r->pa, r->size))
+			hyp_panic(
+			        "VM creation failed: cannot reserve the EL2 "
+			        "tables of the host-side view of 0x%llx+0x%llx "
+			        "(%llu table pages free)\n",
+			        (unsigned long long)r->pa,
+			        (unsigned long long)r->size,
+			        (unsigned long long)arch_mmu_free_pages());
+	}
+}
+
 static void create_vm(void)
 {
 	struct vhyp_vm_config *cfg = &g_hyp.cfg;
-	uint64_t pool = g_hyp.window_base + WINDOW_S2_POOL_OFF;
+	uint64_t pool = g_hyp.window_base + window_s2_pool_off;
 	size_t pages =
-	        (size_t)((g_hyp.window_size - WINDOW_S2_POOL_OFF) / PAGE);
+	        (size_t)((g_hyp.window_size - window_s2_pool_off) / PAGE);
 	const char *err = "unknown";
 	int rc;
 
@@ -377,6 +468,8 @@ static void create_vm(void)
 		hyp_panic("VM creation failed (%d): %s\n", rc, err);
 	if (hyp_pv_time_setup(&g_hyp.vm))
 		hyp_ops.pv_time_st = hyp_pv_time_st;
+	if (cfg->protected_vm)
+		prebuild_host_view();
 	if (vhyp_vm_ram_range(&g_hyp.vm, g_hyp.cmd.entry, 4) == NULL)
 		hyp_panic("guest entry 0x%llx is not in guest RAM\n",
 		          (unsigned long long)g_hyp.cmd.entry);
@@ -425,7 +518,7 @@ static void print_map(void)
 	     (unsigned long long)(g_hyp.window_base + g_hyp.window_size),
 	     (unsigned long long)(uintptr_t)__image_start,
 	     (unsigned long long)(uintptr_t)__image_end,
-	     (unsigned long long)((g_hyp.window_size - WINDOW_S2_POOL_OFF) /
+	     (unsigned long long)((g_hyp.window_size - window_s2_pool_off) /
 	                          1024));
 	for (unsigned i = 0; i < g_hyp.cfg.nr_ram; i++)
 		vlog("guest RAM 0x%llx-0x%llx\n",
@@ -436,6 +529,31 @@ static void print_map(void)
 	     g_hyp.board.gic_version, g_hyp.nr_cpus,
 	     g_hyp.cfg.protected_vm ? "protected" : "normal",
 	     (unsigned long long)g_hyp.vm.features);
+}
+
+/*
+ * vhyp.debug_wx=1|2: the W^X self-check.  A store to the hypervisor's own
+ * text (1) or a jump into its data (2) must take the EL2 fault path
+ * (register dump, exit status 3); returning means W^X does not hold.
+ */
+static void debug_wx_check(unsigned how)
+{
+	static uint32_t data_insn[1] = {0xD65F03C0U}; /* ret */
+
+	if (how == 1) {
+		volatile uint32_t *text =
+		        (volatile uint32_t *)(uintptr_t)&debug_wx_check;
+
+		vlog("vhyp.debug_wx=1: writing to text at 0x%llx\n",
+		     (unsigned long long)(uintptr_t)text);
+		*text = *text;
+	} else if (how == 2) {
+		vlog("vhyp.debug_wx=2: executing data at 0x%llx\n",
+		     (unsigned long long)(uintptr_t)data_insn);
+		__asm__ volatile("dsb ish\n\tisb" ::: "memory");
+		((void (*)(void))(uintptr_t)data_insn)();
+	}
+	vlog("W^X broken: debug_wx=%u did not fault\n", how);
 }
 
 void hyp_main(uint64_t board_dtb);
@@ -470,6 +588,8 @@ void hyp_main(uint64_t board_dtb)
 		vlog("vhyp.debug_fault=1: faulting on purpose\n");
 		(void)*(volatile uint64_t *)(uintptr_t)0x10;
 	}
+	if (g_hyp.cmd.debug_wx)
+		debug_wx_check(g_hyp.cmd.debug_wx);
 	if (g_hyp.cmd.log >= 1)
 		vlog("entering guest at 0x%llx, DTB 0x%llx\n",
 		     (unsigned long long)g_hyp.cmd.entry,

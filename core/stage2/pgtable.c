@@ -11,6 +11,10 @@
  * reserves its worst-case number of table pages, and only then writes.
  * Writes that replace a valid entry by another valid entry go through
  * break-before-make (invalid, sync, TLBI, new entry, sync).
+ *
+ * The same code builds the hypervisor's EL2 stage-1 tables (s2_init_el2):
+ * the geometry and table descriptors are the same, only the leaf
+ * attributes differ (leaf_attrs).
  */
 #include <core/stage2.h>
 
@@ -165,6 +169,42 @@ static uint64_t state_bits(enum s2_page_state state)
 	       S2_PTE_SW_STATE_MASK;
 }
 
+/*
+ * Leaf attributes (bits other than address and type) of each kind of
+ * mapping in each format; 0: not available in that format.
+ */
+static const uint64_t leaf_attr_table[2][5] = {
+        [S2_FMT_STAGE2] =
+                {
+                        [S2_MEM_NORMAL] = S2_PTE_ATTRS_NORMAL,
+                        [S2_MEM_DEVICE] = S2_PTE_ATTRS_DEVICE,
+                        [S2_MEM_NORMAL_RO] = S2_PTE_ATTRS_NORMAL_RO,
+                },
+        [S2_FMT_EL2] =
+                {
+                        [S2_MEM_NORMAL] = S2_EL2_PTE_ATTRIDX_NORMAL |
+                                          S2_EL2_PTE_AP_RES1 | S2_PTE_SH_INNER |
+                                          S2_PTE_AF | S2_EL2_PTE_XN,
+                        [S2_MEM_DEVICE] = S2_EL2_PTE_ATTRIDX_DEVICE |
+                                          S2_EL2_PTE_AP_RES1 | S2_PTE_SH_INNER |
+                                          S2_PTE_AF | S2_EL2_PTE_XN,
+                        [S2_MEM_TEXT] = S2_EL2_PTE_ATTRIDX_NORMAL |
+                                        S2_EL2_PTE_AP_RES1 | S2_EL2_PTE_AP_RO |
+                                        S2_PTE_SH_INNER | S2_PTE_AF,
+                        [S2_MEM_RODATA] = S2_EL2_PTE_ATTRIDX_NORMAL |
+                                          S2_EL2_PTE_AP_RES1 |
+                                          S2_EL2_PTE_AP_RO | S2_PTE_SH_INNER |
+                                          S2_PTE_AF | S2_EL2_PTE_XN,
+                },
+};
+
+static uint64_t leaf_attrs(const struct s2_pgtable *pt, enum s2_mem_type type)
+{
+	if ((unsigned)pt->fmt > S2_FMT_EL2 || (unsigned)type > S2_MEM_NORMAL_RO)
+		return 0;
+	return leaf_attr_table[pt->fmt][type];
+}
+
 static bool state_valid(enum s2_page_state state)
 {
 	return state == S2_STATE_OWNED || state == S2_STATE_SHARED_OWNED;
@@ -215,20 +255,26 @@ static void break_before_make(const struct s2_pgtable *pt, uint64_t *ptep,
 static uint64_t *walk(const struct s2_pgtable *pt, uint64_t ipa,
                       unsigned *level_out)
 {
-	const struct s2_pool *pool = pt->pool;
+	/* VA - PA of table memory, loaded once: a table entry's store could
+	 * alias the pool's fields as far as the compiler knows. */
+	uintptr_t va_off =
+	        (uintptr_t)pt->pool->va_base - (uintptr_t)pt->pool->pa_base;
 	unsigned level = pt->start_level;
 	unsigned shift = level_shift(level);
 	/* The root spans all concatenated tables; ipa < 2^ipa_bits bounds it.
 	 */
 	uint64_t *ptep = &pt->root[ipa >> shift];
+	uint64_t pte = *ptep;
 
-	while (level < LAST_LEVEL &&
-	       (*ptep & PTE_TYPE_MASK) == PTE_TYPE_TABLE) {
-		uint64_t *table = s2_pool_va(pool, pte_addr(*ptep));
+	while (level < LAST_LEVEL && (pte & PTE_TYPE_MASK) == PTE_TYPE_TABLE) {
+		uint64_t *table =
+		        (uint64_t *)(uintptr_t)((uintptr_t)pte_addr(pte) +
+		                                va_off);
 
 		level++;
 		shift -= LEVEL_BITS;
 		ptep = &table[(ipa >> shift) & (S2_ENTRIES_PER_TABLE - 1)];
+		pte = *ptep;
 	}
 	*level_out = level;
 	return ptep;
@@ -257,6 +303,7 @@ int s2_init(struct s2_pgtable *pt, struct s2_pool *pool, unsigned ipa_bits,
 	if (!root)
 		return -S2_ENOMEM;
 	start = start_level_for(ipa_bits);
+	pt->fmt = S2_FMT_STAGE2;
 	pt->root = root;
 	pt->root_pa = s2_pool_pa(pool, root);
 	pt->ipa_bits = ipa_bits;
@@ -267,6 +314,18 @@ int s2_init(struct s2_pgtable *pt, struct s2_pool *pool, unsigned ipa_bits,
 	pt->ops = ops;
 	pt->ops_ctx = ops_ctx;
 	return S2_OK;
+}
+
+int s2_init_el2(struct s2_pgtable *pt, struct s2_pool *pool,
+                const struct s2_mmu_ops *ops, void *ops_ctx)
+{
+	/* 48 bits: start level 0 with one 512-entry root, which is also
+	 * what stage 1 (no concatenation, T0SZ 16) walks from. */
+	int rc = s2_init(pt, pool, S2_EL2_VA_BITS, 0, ops, ops_ctx);
+
+	if (rc == S2_OK)
+		pt->fmt = S2_FMT_EL2;
+	return rc;
 }
 
 static void free_subtables(struct s2_pgtable *pt, uint64_t *table,
@@ -338,6 +397,20 @@ size_t s2_pages_for_range(const struct s2_pgtable *pt, uint64_t ipa,
 	/* Every table below the root that covers part of the range. */
 	for (unsigned parent = pt->start_level; parent < LAST_LEVEL; parent++)
 		pages += entries_touched(parent, ipa, end);
+	return (size_t)pages;
+}
+
+size_t s2_el2_pages_for_range(uint64_t va, uint64_t size)
+{
+	uint64_t pages = 0;
+
+	if (size == 0 || ((va | size) & (S2_GRANULE_SIZE - 1)) ||
+	    va >= (1ULL << S2_EL2_VA_BITS) ||
+	    size > (1ULL << S2_EL2_VA_BITS) - va)
+		return 0;
+	/* Start level 0 (s2_init_el2): tables at levels 1, 2 and 3. */
+	for (unsigned parent = 0; parent < LAST_LEVEL; parent++)
+		pages += entries_touched(parent, va, va + size);
 	return (size_t)pages;
 }
 
@@ -520,9 +593,7 @@ int s2_map(struct s2_pgtable *pt, uint64_t ipa, uint64_t pa, uint64_t size,
 	size_t mark;
 
 	if (!pt_usable(pt) || !range_valid(pt, ipa, size) ||
-	    !state_valid(state) ||
-	    (type != S2_MEM_NORMAL && type != S2_MEM_DEVICE &&
-	     type != S2_MEM_NORMAL_RO))
+	    !state_valid(state) || leaf_attrs(pt, type) == 0)
 		return -S2_EINVAL;
 	if ((pa & (S2_GRANULE_SIZE - 1)) || pa >= (1ULL << MAX_PA_BITS) ||
 	    size > (1ULL << MAX_PA_BITS) - pa)
@@ -532,7 +603,7 @@ int s2_map(struct s2_pgtable *pt, uint64_t ipa, uint64_t pa, uint64_t size,
 	if (!map_check(pt, pt->root, pt->start_level, ipa, ipa + size,
 	               args.delta, &pages))
 		return -S2_EEXIST;
-	args.attrs = leaf_attrs(type) | state_bits(state);
+	args.attrs = leaf_attrs(pt, type) | state_bits(state);
 	if (!reserve(pt, pages, &mark))
 		return -S2_ENOMEM;
 
@@ -786,4 +857,157 @@ int s2_annotate(struct s2_pgtable *pt, uint64_t ipa, uint64_t annotation)
 	sync_tables(pt);
 	release(pt, mark);
 	return S2_OK;
+}
+
+/* ---- pre-built tables and single-granule leaves ------------------------ */
+
+/*
+ * Tables a pre-build of [addr, end) creates below the table at `level`:
+ * false if a valid block lies in the range.
+ */
+static bool prebuild_check(const struct s2_pgtable *pt, const uint64_t *table,
+                           unsigned level, uint64_t addr, uint64_t end,
+                           uint64_t *pages)
+{
+	while (addr < end) {
+		uint64_t next = chunk_end(level, addr, end);
+		uint64_t pte = table[entry_index(pt, level, addr)];
+
+		if (pte_is_table(level, pte)) {
+			if (level + 1 < LAST_LEVEL &&
+			    !prebuild_check(pt, table_of(pt, pte), level + 1,
+			                    addr, next, pages))
+				return false;
+		} else if (pte_is_leaf(level, pte)) {
+			return false;
+		} else {
+			/* A new table here, and every table below it. */
+			*pages += 1;
+			for (unsigned l = level + 1; l < LAST_LEVEL; l++)
+				*pages += entries_touched(l, addr, next);
+		}
+		addr = next;
+	}
+	return true;
+}
+
+static void prebuild_range(struct s2_pgtable *pt, uint64_t *table,
+                           unsigned level, uint64_t addr, uint64_t end)
+{
+	while (addr < end) {
+		uint64_t next = chunk_end(level, addr, end);
+		uint64_t *ptep = &table[entry_index(pt, level, addr)];
+
+		if (!pte_is_table(level, *ptep)) {
+			/* Empty (prebuild_check): fill, then link. */
+			uint64_t *child = s2_pool_take_reserved(pt->pool);
+
+			if (level + 1 < LAST_LEVEL)
+				prebuild_range(pt, child, level + 1, addr,
+				               next);
+			sync_tables(pt);
+			pte_write(ptep, make_table(pt, child));
+		} else if (level + 1 < LAST_LEVEL) {
+			prebuild_range(pt, table_of(pt, *ptep), level + 1, addr,
+			               next);
+		}
+		addr = next;
+	}
+}
+
+int s2_prebuild(struct s2_pgtable *pt, uint64_t addr, uint64_t size)
+{
+	uint64_t pages = 0;
+	size_t mark;
+
+	if (!pt_usable(pt) || !range_valid(pt, addr, size))
+		return -S2_EINVAL;
+	if (!prebuild_check(pt, pt->root, pt->start_level, addr, addr + size,
+	                    &pages))
+		return -S2_EEXIST;
+	if (!reserve(pt, pages, &mark))
+		return -S2_ENOMEM;
+	prebuild_range(pt, pt->root, pt->start_level, addr, addr + size);
+	sync_tables(pt);
+	release(pt, mark);
+	return S2_OK;
+}
+
+static bool granule_args_valid(const struct s2_pgtable *pt, uint64_t addr)
+{
+	return pt_usable(pt) && addr < ipa_limit(pt) &&
+	       (addr & (S2_GRANULE_SIZE - 1)) == 0;
+}
+
+int s2_map_page(struct s2_pgtable *pt, uint64_t addr, uint64_t pa,
+                enum s2_mem_type type)
+{
+	uint64_t attrs = leaf_attrs(pt, type);
+	unsigned level;
+	uint64_t *ptep;
+	uint64_t pte;
+
+	if (!granule_args_valid(pt, addr) || attrs == 0 ||
+	    (pa & (S2_GRANULE_SIZE - 1)) || pa >= (1ULL << MAX_PA_BITS))
+		return -S2_EINVAL;
+	ptep = walk(pt, addr, &level);
+	if (level != LAST_LEVEL)
+		return pte_is_leaf(level, *ptep) ? -S2_EEXIST : -S2_ENOENT;
+	pte = make_leaf(LAST_LEVEL, pa, attrs);
+	if (pte_is_leaf(LAST_LEVEL, *ptep))
+		return *ptep == pte ? S2_OK : -S2_EEXIST;
+	pte_write(ptep, pte);
+	sync_tables(pt);
+	return S2_OK;
+}
+
+int s2_unmap_page(struct s2_pgtable *pt, uint64_t addr)
+{
+	unsigned level;
+	uint64_t *ptep;
+
+	if (!granule_args_valid(pt, addr))
+		return -S2_EINVAL;
+	ptep = walk(pt, addr, &level);
+	if (level != LAST_LEVEL)
+		return pte_is_leaf(level, *ptep) ? -S2_EEXIST : S2_OK;
+	if (!pte_is_leaf(LAST_LEVEL, *ptep))
+		return S2_OK;
+	/* tlbi_range orders the store before the invalidation (DSB ISHST
+	 * first on hardware): no separate sync. */
+	pte_write(ptep, 0);
+	tlbi_range(pt, addr, S2_GRANULE_SIZE);
+	return S2_OK;
+}
+
+int s2_leaf_tables(const struct s2_pgtable *pt, uint64_t addr, uint64_t size,
+                   uint64_t **out)
+{
+	uint64_t end;
+	size_t i = 0;
+
+	if (!pt_usable(pt) || !out || !range_valid(pt, addr, size))
+		return -S2_EINVAL;
+	end = addr + size;
+	for (uint64_t r = align_down(addr, level_size(2)); r < end;
+	     r += level_size(2)) {
+		unsigned level;
+		const uint64_t *ptep = walk(pt, r, &level);
+
+		/* walk() stops at level 3 only through a level-2 table entry;
+		 * the table holding ptep is that level-3 table. */
+		if (level != LAST_LEVEL)
+			return -S2_ENOENT;
+		out[i++] = (uint64_t *)(uintptr_t)ptep -
+		           entry_index(pt, LAST_LEVEL, r);
+	}
+	return S2_OK;
+}
+
+uint64_t s2_page_desc(const struct s2_pgtable *pt, uint64_t pa,
+                      enum s2_mem_type type)
+{
+	uint64_t attrs = pt ? leaf_attrs(pt, type) : 0;
+
+	return attrs ? make_leaf(LAST_LEVEL, pa & S2_PTE_ADDR_MASK, attrs) : 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Stage-2 translation tables, portable C.
+ * Stage-2 translation tables, portable C -- and, with the same code, the
+ * hypervisor's own EL2 stage-1 tables (s2_init_el2: one engine for both).
  *
  * 4 KiB granule, VMSAv8-64 stage-2 descriptor format, IPA sizes 32..48 bits
  * (40 by default, as KVM).  Mappings use the largest block that fits
@@ -87,12 +88,41 @@ enum s2_page_state {
 	        1, /* owned by the guest, shared with the host */
 };
 
+/*
+ * What a mapping is.  Stage 2: NORMAL is RWX, DEVICE RW+XN; TEXT and
+ * RODATA do not exist there (-S2_EINVAL).  EL2 stage 1 is W^X: NORMAL is
+ * RW+XN (data, stacks, pools, guest RAM seen by the host side), DEVICE
+ * RW+XN, TEXT read-only+executable, RODATA read-only+XN.  NORMAL_RO is
+ * stage 2 only (read-only, XN).
+ */
 enum s2_mem_type {
-	S2_MEM_NORMAL,    /* Normal WB, inner shareable, RWX */
-	S2_MEM_DEVICE,    /* Device-nGnRE, RW, XN */
-	S2_MEM_NORMAL_RO, /* Normal WB, inner shareable, read-only, XN:
-	                   * hypervisor data the guest may read (PV time) */
+	S2_MEM_NORMAL,
+	S2_MEM_DEVICE,
+	S2_MEM_TEXT,
+	S2_MEM_RODATA,
+	S2_MEM_NORMAL_RO, /* stage 2 only: read-only, XN: hypervisor data the
+	                   * guest may read (the PV-time page) */
 };
+
+/* Descriptor format of a table tree (same geometry, different leaf bits). */
+enum s2_format {
+	S2_FMT_STAGE2, /* VMSAv8-64 stage 2: MemAttr, S2AP, XN[1:0] */
+	S2_FMT_EL2,    /* EL2 stage 1 (E2H=0): AttrIndx, AP[2:1], XN; no nG */
+};
+
+/*
+ * EL2 stage-1 descriptor bits.  MAIR_EL2 must hold Device-nGnRE at index
+ * 0 and Normal WB at index 1 (S2_EL2_MAIR).  AP[1] (bit 6) is RES1 in a
+ * one-privilege-level regime; AP[2] (bit 7) set = read-only.  XN is bit
+ * 54 (the same bit as stage 2's XN[1]).
+ */
+#define S2_EL2_PTE_ATTRIDX_DEVICE (0ULL << 2)
+#define S2_EL2_PTE_ATTRIDX_NORMAL (1ULL << 2)
+#define S2_EL2_PTE_AP_RES1        (1ULL << 6)
+#define S2_EL2_PTE_AP_RO          (1ULL << 7)
+#define S2_EL2_PTE_XN             (1ULL << 54)
+#define S2_EL2_MAIR               (0x04ULL | (0xFFULL << 8))
+#define S2_EL2_VA_BITS            48U
 
 /*
  * Table-page pool.  Pages are S2_GRANULE_SIZE and aligned to it.  The pool
@@ -110,7 +140,10 @@ struct s2_pool {
 
 /* Hardware operations the table code needs; faked in host tests. */
 struct s2_mmu_ops {
-	/* Invalidate stage-2 TLB entries of vmid covering [ipa, ipa+size). */
+	/* Invalidate stage-2 TLB entries of vmid covering [ipa, ipa+size)
+	 * (EL2 entries of that VA range for an s2_init_el2 table), after
+	 * every table write before the call (DSB ISHST first on hardware),
+	 * and complete before returning. */
 	void (*tlbi_range)(void *ctx, uint16_t vmid, uint64_t ipa,
 	                   uint64_t size);
 	/* Make table writes visible to the walker (DSB ISHST on hardware). */
@@ -118,6 +151,7 @@ struct s2_mmu_ops {
 };
 
 struct s2_pgtable {
+	enum s2_format fmt;
 	uint64_t *root;
 	uint64_t root_pa;
 	unsigned ipa_bits;
@@ -189,6 +223,15 @@ unsigned s2_root_pages(unsigned ipa_bits);
 int s2_init(struct s2_pgtable *pt, struct s2_pool *pool, unsigned ipa_bits,
             uint16_t vmid, const struct s2_mmu_ops *ops, void *ops_ctx);
 /*
+ * The hypervisor's EL2 stage-1 table: 48-bit VA (T0SZ 16), start level 0,
+ * one root page, format S2_FMT_EL2.  Every function below works on it with
+ * "IPA" read as "EL2 VA"; ops->tlbi_range gets vmid 0 and must invalidate
+ * EL2 entries (TLBI VAE2IS/ALLE2IS).  Page states and annotations are not
+ * used there.  Errors as s2_init.
+ */
+int s2_init_el2(struct s2_pgtable *pt, struct s2_pool *pool,
+                const struct s2_mmu_ops *ops, void *ops_ctx);
+/*
  * Invalidates the whole IPA space of the VMID, then returns all table pages
  * (including the root) to the pool; pt->root becomes NULL and every later
  * call on pt returns -S2_EINVAL.
@@ -214,6 +257,9 @@ uint64_t s2_vtcr(const struct s2_pgtable *pt, unsigned pa_range_bits);
 size_t s2_pages_for_range(const struct s2_pgtable *pt, uint64_t ipa,
                           uint64_t size);
 size_t s2_pages_for_split(const struct s2_pgtable *pt);
+/* s2_pages_for_range for an EL2 table (s2_init_el2), before it exists:
+ * what sizes its pool. */
+size_t s2_el2_pages_for_range(uint64_t va, uint64_t size);
 
 /*
  * Map [ipa, ipa+size) to [pa, pa+size): all granule-aligned, inside the IPA
@@ -269,6 +315,49 @@ int s2_change_page_state(struct s2_pgtable *pt, uint64_t ipa,
  * table pages when the region has no tables yet (-S2_ENOMEM otherwise).
  */
 int s2_annotate(struct s2_pgtable *pt, uint64_t ipa, uint64_t annotation);
+
+/*
+ * Pre-build every table down to level 3 for [addr, addr+size) (granule-
+ * aligned), leaving the level-3 entries as they are (new ones invalid), so
+ * that s2_map_page/s2_unmap_page in the range never need a table page.
+ * Reserve-then-commit: -S2_ENOMEM (nothing written) if the pool cannot
+ * cover every missing table; -S2_EEXIST if a block maps part of the range.
+ * s2_pages_for_range bounds what it takes.
+ */
+int s2_prebuild(struct s2_pgtable *pt, uint64_t addr, uint64_t size);
+/*
+ * Map one granule at addr to pa inside an existing level-3 table: one walk
+ * and one store, never an allocation.  -S2_ENOENT if the walk does not
+ * reach a level-3 table (the range was not pre-built), -S2_EEXIST if a
+ * different valid leaf is there (the same one: S2_OK), -S2_EINVAL for bad
+ * arguments.  Invalid -> valid needs no TLBI.
+ */
+int s2_map_page(struct s2_pgtable *pt, uint64_t addr, uint64_t pa,
+                enum s2_mem_type type);
+/*
+ * Unmap one granule inside an existing level-3 table, which stays (no
+ * free, so a later s2_map_page cannot fail): store 0, sync, TLBI of the
+ * granule before it returns.  S2_OK also when nothing was mapped there;
+ * -S2_EEXIST if a block covers addr (it would need a split), -S2_EINVAL
+ * for bad arguments.
+ */
+int s2_unmap_page(struct s2_pgtable *pt, uint64_t addr);
+
+/*
+ * The level-3 tables of a pre-built range, for callers that then write
+ * leaves directly (the host-side view's hot path: one store, no walk):
+ * out[i] = VA of the level-3 table of the i-th 2 MiB region touched by
+ * [addr, addr+size).  Read-only.  -S2_ENOENT if a region has no level-3
+ * table (not pre-built), -S2_EINVAL for a bad range.  The tables stay
+ * valid while nothing unmaps the range with s2_unmap (which frees tables
+ * left empty): such a caller must keep s2_unmap away from it.
+ */
+int s2_leaf_tables(const struct s2_pgtable *pt, uint64_t addr, uint64_t size,
+                   uint64_t **out);
+/* The level-3 (page) descriptor mapping pa as `type` in pt's format; 0 if
+ * the format has no such kind. */
+uint64_t s2_page_desc(const struct s2_pgtable *pt, uint64_t pa,
+                      enum s2_mem_type type);
 
 /* PA that a valid leaf returned by s2_lookup(ipa) translates ipa to. */
 static inline uint64_t s2_leaf_pa(const struct s2_leaf *leaf, uint64_t ipa)

@@ -13,6 +13,8 @@ struct vhyp_vm;
 
 /* head.S */
 extern char __image_start[], __image_end[];
+/* W^X boundaries (vhyp.lds, 4 KiB aligned): text ends, rodata ends. */
+extern char __text_end[], __rodata_end[];
 void arch_secondary_entry(void);
 _Noreturn void arch_enter_guest(uint64_t x0, uintptr_t sp);
 uint64_t arch_firmware_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
@@ -43,17 +45,28 @@ int64_t arch_workaround_answer(uint32_t func_id);
 bool arch_have_rng(void);
 bool arch_get_entropy(uint64_t *out);
 
-/* mmu.c: EL2 stage-1 identity map. */
-void arch_mmu_init(uint64_t pool_pa, uint64_t pool_size);
-void arch_mmu_map(uint64_t pa, uint64_t size, bool device);
-void arch_mmu_unmap(uint64_t pa, uint64_t size);
-/* One 4 KiB granule of guest RAM (host side of a protected VM). */
-void arch_mmu_map_page(uint64_t pa);
-void arch_mmu_unmap_page(uint64_t pa);
+/* mmu.c: EL2 stage-1 identity map, built by core/stage2 (S2_FMT_EL2). */
+bool arch_mmu_init(uint64_t pool_pa, uint64_t pool_size);
+/* Map [pa, pa+size) (rounded out to pages) as Normal RW+XN or Device;
+ * replaces what was there.  false: out of table pages or bad range. */
+bool arch_mmu_map(uint64_t pa, uint64_t size, bool device);
+/* The same with any kind (S2_MEM_TEXT: RX, S2_MEM_RODATA: R+XN). */
+bool arch_mmu_map_kind(uint64_t pa, uint64_t size, enum s2_mem_type type);
+bool arch_mmu_unmap(uint64_t pa, uint64_t size);
+/* The host-side view of [pa, pa+size) (rounded out to 2 MiB): every
+ * table down to level 3 built now, entries invalid, so that
+ * arch_mmu_map_page/unmap_page there are one store and never allocate.
+ * false: out of table pages (nothing changed) or a bad/overlapping range.
+ * Range maps and unmaps refuse to touch it afterwards. */
+bool arch_mmu_host_view_add(uint64_t pa, uint64_t size);
+/* Unreserved free table pages. */
+size_t arch_mmu_free_pages(void);
+/* One 4 KiB granule of the host view: one store (unmap: and the TLBI
+ * before it returns); false if pa is outside every host-view range. */
+bool arch_mmu_map_page(uint64_t pa);
+bool arch_mmu_unmap_page(uint64_t pa);
 void arch_mmu_enable(void);
 bool arch_mmu_enabled(void);
-/* Whether an EL2 read of va translates now (AT S1E2R). */
-bool arch_mmu_translates(uint64_t va);
 
 /* Stage-2 TLB maintenance for core/stage2. */
 extern const struct s2_mmu_ops arch_s2_mmu_ops;

@@ -1,38 +1,33 @@
 // SPDX-License-Identifier: MIT
 /*
- * The hypervisor's own EL2 stage-1 translation: an identity map (VA = PA)
- * of its window as Normal memory and of the few devices it touches (UART,
- * RTC) as Device-nGnRE.  4 KiB granule, 48-bit VA, tables from a pool in
- * the window.  It is on before any lock or atomic is used, because
- * exclusives need Normal cacheable memory.
+ * The hypervisor's own EL2 stage-1 translation: the system-register and
+ * TLB glue around core/stage2, which builds the tables (format S2_FMT_EL2:
+ * the same host-tested engine as the guests' stage 2, with its
+ * reserve-then-commit pool and break-before-make).  Identity map (VA = PA)
+ * of the window, W^X (hyp/main.c maps text RX, rodata R, the rest RW+XN;
+ * SCTLR_EL2.WXN backs that up), the few devices the hypervisor touches,
+ * and the host-side view of guest RAM.  It is on before any lock or atomic
+ * is used, because exclusives need Normal cacheable memory.
  */
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <core/stage2.h>
+
 #include "arch.h"
 #include "sysreg.h"
-
-#define PTE_VALID       (1ULL << 0)
-#define PTE_TABLE       (1ULL << 1) /* table at L0-2, page at L3 */
-#define PTE_ATTR_DEVICE (0ULL << 2)
-#define PTE_ATTR_NORMAL (1ULL << 2)
-#define PTE_AP_RW_EL2   (1ULL << 6) /* AP[2:1] = 01 (AP[1] is RES1 at EL2) */
-#define PTE_SH_INNER    (3ULL << 8)
-#define PTE_AF          (1ULL << 10)
-#define PTE_XN          (1ULL << 54)
-#define PTE_ADDR_MASK   0x0000FFFFFFFFF000ULL
-#define PTE_ATTRS_MASK  (~PTE_ADDR_MASK & ~3ULL)
-
-#define MAIR_DEVICE_nGnRE 0x04ULL
-#define MAIR_NORMAL_WB    0xFFULL
 
 #define SCTLR_EL2_RES1 0x30C50830ULL
 #define SCTLR_M        (1ULL << 0)
 #define SCTLR_C        (1ULL << 2)
 #define SCTLR_SA       (1ULL << 3)
 #define SCTLR_I        (1ULL << 12)
+#define SCTLR_WXN      (1ULL << 19)
 
-#define PAGE_SIZE 4096ULL
+#define PAGE_SIZE         S2_GRANULE_SIZE
+/* Up to this many pages a TLBI goes by VA; beyond, the whole EL2 TLB. */
+#define TLBI_VA_MAX_PAGES 64U
 
 /* Read by arch_secondary_entry (head.S) with the MMU off: keep the
  * layout. */
@@ -44,183 +39,212 @@ struct hyp_mmu_cfg {
 };
 struct hyp_mmu_cfg hyp_mmu_cfg;
 
-static uint64_t *root;
-static uint64_t pool_next, pool_end;
+static struct s2_pool el2_pool;
+static struct s2_pgtable el2_pt;
 static bool mmu_on;
+/* Serialises range updates once other CPUs may run (pool + tables).  The
+ * single-granule host-view updates need no lock: they store one leaf in a
+ * pre-built table, under the VM lock. */
+static atomic_flag el2_lock = ATOMIC_FLAG_INIT;
 
-static uint64_t *alloc_table(void)
+/*
+ * The host-side view of protected RAM: its level-3 tables, built by the
+ * engine at VM creation (arch_mmu_host_view_add) and never freed, indexed
+ * by PA / 2 MiB, so that a grant or revoke is one store (plus the TLBI),
+ * with no walk and no allocation.  Range operations refuse to touch these
+ * ranges (s2_unmap would free a table left empty under the index).
+ */
+#define HOST_VIEW_REGION     (2ULL << 20)
+#define HOST_VIEW_PA_LIMIT   (16ULL << 30) /* PAs the index covers */
+#define HOST_VIEW_MAX_RANGES 4U
+static uint64_t *host_view_l3[HOST_VIEW_PA_LIMIT / HOST_VIEW_REGION];
+static uint64_t host_view_page_attrs; /* leaf descriptor without the PA */
+static struct {
+	uint64_t base, end;
+} host_view_ranges[HOST_VIEW_MAX_RANGES];
+static unsigned nr_host_view_ranges;
+
+static bool overlaps_host_view(uint64_t base, uint64_t end)
 {
-	uint64_t *t;
-
-	if (pool_next + PAGE_SIZE > pool_end)
-		return NULL;
-	t = (uint64_t *)(uintptr_t)pool_next;
-	pool_next += PAGE_SIZE;
-	for (unsigned i = 0; i < 512; i++)
-		t[i] = 0;
-	return t;
+	for (unsigned i = 0; i < nr_host_view_ranges; i++)
+		if (base < host_view_ranges[i].end &&
+		    host_view_ranges[i].base < end)
+			return true;
+	return false;
 }
 
-static uint64_t level_size(unsigned level)
-{
-	return 1ULL << (12 + 9 * (3 - level));
-}
-
-static unsigned level_index(uint64_t va, unsigned level)
-{
-	return (unsigned)((va >> (12 + 9 * (3 - level))) & 511);
-}
-
-/* The table an entry points to, creating it (or splitting a block into
- * it) when needed.  NULL when the pool is empty. */
-static uint64_t *next_table(uint64_t *entry, unsigned level)
-{
-	uint64_t e = *entry;
-	uint64_t *t;
-
-	if ((e & PTE_VALID) && (e & PTE_TABLE))
-		return (uint64_t *)(uintptr_t)(e & PTE_ADDR_MASK);
-	t = alloc_table();
-	if (t == NULL)
-		return NULL;
-	if (e & PTE_VALID) { /* a block: same attributes, finer grain */
-		uint64_t child = level_size(level + 1);
-		uint64_t attrs = e & PTE_ATTRS_MASK;
-		for (unsigned i = 0; i < 512; i++)
-			t[i] = ((e & PTE_ADDR_MASK) + i * child) | attrs |
-			       PTE_VALID | (level + 1 == 3 ? PTE_TABLE : 0);
-	}
-	dsb(ishst);
-	*entry = (uint64_t)(uintptr_t)t | PTE_TABLE | PTE_VALID;
-	return t;
-}
-
-static void tlb_flush_all(void)
+static void lock(void)
 {
 	if (!mmu_on)
-		return;
+		return; /* boot CPU alone; exclusives need the MMU on */
+	while (atomic_flag_test_and_set_explicit(&el2_lock,
+	                                         memory_order_acquire))
+		;
+}
+
+static void unlock(void)
+{
+	if (mmu_on)
+		atomic_flag_clear_explicit(&el2_lock, memory_order_release);
+}
+
+static void el2_tlbi_range(void *ctx, uint16_t vmid, uint64_t va, uint64_t size)
+{
+	(void)ctx;
+	(void)vmid;
+	if (!mmu_on)
+		return; /* nothing cached yet: tlbi alle2 precedes the enable */
 	dsb(ishst);
-	__asm__ volatile("tlbi alle2is" ::: "memory");
+	if (size <= TLBI_VA_MAX_PAGES * PAGE_SIZE) {
+		for (uint64_t off = 0; off < size; off += PAGE_SIZE)
+			__asm__ volatile("tlbi vae2is, %0"
+			                 :
+			                 : "r"((va + off) >> 12)
+			                 : "memory");
+	} else {
+		__asm__ volatile("tlbi alle2is" ::: "memory");
+	}
 	dsb(ish);
 	isb();
 }
 
-/* Sets [va, va+size) to desc (0 = unmapped), largest blocks possible. */
-static void set_range(uint64_t va, uint64_t size, uint64_t attrs, bool map)
+static void el2_sync_tables(void *ctx)
 {
-	while (size > 0) {
-		uint64_t *table = root;
-		unsigned level = 0;
-
-		for (;;) {
-			uint64_t bsize = level_size(level);
-			uint64_t *entry = &table[level_index(va, level)];
-			bool fits = (va & (bsize - 1)) == 0 && size >= bsize;
-
-			if (level >= 1 && fits) {
-				*entry = map ? (va | attrs | PTE_VALID |
-				                (level == 3 ? PTE_TABLE : 0))
-				             : 0;
-				va += bsize;
-				size -= bsize;
-				break;
-			}
-			if (!map && !(*entry & PTE_VALID)) {
-				/* nothing mapped there: skip to the next
-				 * boundary of this level */
-				uint64_t next = (va | (bsize - 1)) + 1;
-				uint64_t step = next - va;
-				if (step >= size)
-					return;
-				size -= step;
-				va = next;
-				break;
-			}
-			table = next_table(entry, level);
-			if (table == NULL)
-				return; /* pool exhausted: caller checks */
-			level++;
-		}
-	}
-}
-
-void arch_mmu_init(uint64_t pool_pa, uint64_t pool_size)
-{
-	pool_next = pool_pa;
-	pool_end = pool_pa + pool_size;
-	root = alloc_table();
-}
-
-void arch_mmu_map(uint64_t pa, uint64_t size, bool device)
-{
-	uint64_t attrs = PTE_AF | PTE_AP_RW_EL2 | PTE_SH_INNER;
-
-	pa &= ~(PAGE_SIZE - 1);
-	size = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	attrs |= device ? (PTE_ATTR_DEVICE | PTE_XN) : PTE_ATTR_NORMAL;
-	set_range(pa, size, attrs, true);
+	(void)ctx;
 	dsb(ishst);
 	isb();
 }
 
-void arch_mmu_unmap(uint64_t pa, uint64_t size)
+static const struct s2_mmu_ops el2_mmu_ops = {
+        .tlbi_range = el2_tlbi_range,
+        .sync_tables = el2_sync_tables,
+};
+
+bool arch_mmu_init(uint64_t pool_pa, uint64_t pool_size)
 {
-	set_range(pa & ~(PAGE_SIZE - 1),
-	          (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1), 0, false);
-	tlb_flush_all();
+	s2_pool_init(&el2_pool, (void *)(uintptr_t)pool_pa, pool_pa,
+	             (size_t)(pool_size / PAGE_SIZE));
+	return s2_init_el2(&el2_pt, &el2_pool, &el2_mmu_ops, NULL) == S2_OK;
 }
 
-/*
- * The level-3 entry of va when the walk down to it finds tables only (the
- * case for guest RAM the host side maps a granule at a time), else NULL.
- */
-static uint64_t *page_entry(uint64_t va)
+static uint64_t page_down(uint64_t x)
 {
-	uint64_t *table = root;
-
-	for (unsigned level = 0; level < 3; level++) {
-		uint64_t e = table[level_index(va, level)];
-
-		if ((e & (PTE_VALID | PTE_TABLE)) != (PTE_VALID | PTE_TABLE))
-			return NULL;
-		table = (uint64_t *)(uintptr_t)(e & PTE_ADDR_MASK);
-	}
-	return &table[level_index(va, 3)];
+	return x & ~(PAGE_SIZE - 1);
 }
 
-/*
- * One granule of guest RAM, for the host side: the protected-memory
- * hypercalls' path, so a plain walk and one store when the tables exist
- * (the general set_range otherwise, e.g. the first granule of a 2 MiB
- * region).  Unmapping invalidates that one VA in every CPU's TLB.
- */
-void arch_mmu_map_page(uint64_t pa)
+static uint64_t page_up(uint64_t x)
 {
-	uint64_t *entry = page_entry(pa);
+	return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
 
-	if (entry == NULL) {
-		arch_mmu_map(pa, PAGE_SIZE, false);
-		return;
+bool arch_mmu_map_kind(uint64_t pa, uint64_t size, enum s2_mem_type type)
+{
+	uint64_t base = page_down(pa);
+	uint64_t len = page_up(pa + size) - base;
+	int rc;
+
+	if (overlaps_host_view(base, base + len))
+		return false;
+	lock();
+	rc = s2_map(&el2_pt, base, base, len, type, S2_STATE_OWNED);
+	if (rc == -S2_EEXIST) {
+		/* Mapped before (e.g. a device window mapped twice): replace
+		 * it.  The unmap invalidates the TLBs, so the walker never
+		 * sees both mappings. */
+		rc = s2_unmap(&el2_pt, base, len);
+		if (rc == S2_OK)
+			rc = s2_map(&el2_pt, base, base, len, type,
+			            S2_STATE_OWNED);
 	}
-	*entry = pa | PTE_AF | PTE_AP_RW_EL2 | PTE_SH_INNER | PTE_ATTR_NORMAL |
-	         PTE_VALID | PTE_TABLE;
+	unlock();
+	return rc == S2_OK;
+}
+
+bool arch_mmu_map(uint64_t pa, uint64_t size, bool device)
+{
+	return arch_mmu_map_kind(pa, size,
+	                         device ? S2_MEM_DEVICE : S2_MEM_NORMAL);
+}
+
+bool arch_mmu_unmap(uint64_t pa, uint64_t size)
+{
+	uint64_t base = page_down(pa);
+	uint64_t end = page_up(pa + size);
+	int rc;
+
+	if (overlaps_host_view(base, end))
+		return false;
+	lock();
+	rc = s2_unmap(&el2_pt, base, end - base);
+	unlock();
+	return rc == S2_OK;
+}
+
+bool arch_mmu_host_view_add(uint64_t pa, uint64_t size)
+{
+	int rc = -S2_EINVAL;
+	uint64_t end = pa + size;
+
+	/* Whole 2 MiB regions: one level-3 table each. */
+	pa &= ~(HOST_VIEW_REGION - 1);
+	end = (end + HOST_VIEW_REGION - 1) & ~(HOST_VIEW_REGION - 1);
+	size = end - pa;
+	if (size == 0 || end > HOST_VIEW_PA_LIMIT || end < pa ||
+	    nr_host_view_ranges == HOST_VIEW_MAX_RANGES)
+		return false;
+	lock();
+	if (!overlaps_host_view(pa, pa + size))
+		rc = s2_prebuild(&el2_pt, pa, size);
+	if (rc == S2_OK)
+		rc = s2_leaf_tables(&el2_pt, pa, size,
+		                    &host_view_l3[pa / HOST_VIEW_REGION]);
+	if (rc == S2_OK) {
+		host_view_page_attrs = s2_page_desc(&el2_pt, 0, S2_MEM_NORMAL);
+		host_view_ranges[nr_host_view_ranges].base = pa;
+		host_view_ranges[nr_host_view_ranges].end = pa + size;
+		nr_host_view_ranges++;
+	}
+	unlock();
+	return rc == S2_OK;
+}
+
+size_t arch_mmu_free_pages(void)
+{
+	return s2_pool_free_pages(&el2_pool) - el2_pool.nr_reserved;
+}
+
+/* The level-3 entry of a granule of the host view, or NULL. */
+static uint64_t *host_view_entry(uint64_t pa)
+{
+	uint64_t *l3 = pa < HOST_VIEW_PA_LIMIT
+	                       ? host_view_l3[pa / HOST_VIEW_REGION]
+	                       : NULL;
+
+	return l3 ? &l3[(pa / PAGE_SIZE) % S2_ENTRIES_PER_TABLE] : NULL;
+}
+
+bool arch_mmu_map_page(uint64_t pa)
+{
+	uint64_t *entry = host_view_entry(pa);
+
+	if (entry == NULL)
+		return false;
+	/* Invalid -> valid: no TLBI; the barriers make it visible. */
+	*(volatile uint64_t *)entry = page_down(pa) | host_view_page_attrs;
 	dsb(ishst);
 	isb();
+	return true;
 }
 
-void arch_mmu_unmap_page(uint64_t pa)
+bool arch_mmu_unmap_page(uint64_t pa)
 {
-	uint64_t *entry = page_entry(pa);
+	uint64_t *entry = host_view_entry(pa);
 
-	if (entry == NULL) {
-		arch_mmu_unmap(pa, PAGE_SIZE);
-		return;
-	}
-	*entry = 0;
-	dsb(ishst);
-	__asm__ volatile("tlbi vae2is, %0" : : "r"(pa >> 12) : "memory");
-	dsb(ish);
-	isb();
+	if (entry == NULL)
+		return false;
+	*(volatile uint64_t *)entry = 0;
+	el2_tlbi_range(NULL, 0, page_down(pa), PAGE_SIZE);
+	return true;
 }
 
 void arch_mmu_enable(void)
@@ -229,14 +253,17 @@ void arch_mmu_enable(void)
 
 	if (ps > 5)
 		ps = 5; /* 48-bit output is all a 4 KiB/48-bit VA map needs */
-	hyp_mmu_cfg.mair = MAIR_DEVICE_nGnRE | (MAIR_NORMAL_WB << 8);
+	hyp_mmu_cfg.mair = S2_EL2_MAIR;
 	/* T0SZ=16, inner/outer WBWA walks, inner shareable, 4 KiB granule,
 	 * PS, RES1 bits 23 and 31. */
-	hyp_mmu_cfg.tcr = 16ULL | (1ULL << 8) | (1ULL << 10) | (3ULL << 12) |
-	                  ((uint64_t)ps << 16) | (1ULL << 23) | (1ULL << 31);
-	hyp_mmu_cfg.ttbr = (uint64_t)(uintptr_t)root;
-	hyp_mmu_cfg.sctlr =
-	        SCTLR_EL2_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_I;
+	hyp_mmu_cfg.tcr = (64ULL - S2_EL2_VA_BITS) | (1ULL << 8) |
+	                  (1ULL << 10) | (3ULL << 12) | ((uint64_t)ps << 16) |
+	                  (1ULL << 23) | (1ULL << 31);
+	hyp_mmu_cfg.ttbr = el2_pt.root_pa;
+	/* WXN: whatever is writable is never executable, whatever the
+	 * tables say. */
+	hyp_mmu_cfg.sctlr = SCTLR_EL2_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA |
+	                    SCTLR_I | SCTLR_WXN;
 	dsb(sy);
 	write_sysreg(hyp_mmu_cfg.mair, mair_el2);
 	write_sysreg(hyp_mmu_cfg.tcr, tcr_el2);
@@ -253,14 +280,4 @@ void arch_mmu_enable(void)
 bool arch_mmu_enabled(void)
 {
 	return mmu_on;
-}
-
-bool arch_mmu_translates(uint64_t va)
-{
-	uint64_t par;
-
-	__asm__ volatile("at s1e2r, %0" : : "r"(va) : "memory");
-	isb();
-	par = read_sysreg(par_el1);
-	return (par & 1ULL) == 0;
 }

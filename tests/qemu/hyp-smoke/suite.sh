@@ -38,6 +38,25 @@ if [ "$rc" -eq 33 ] && grep -q '^vhyp: ESR 0x' <<<"$out" &&
 	ok=0
 fi
 report "EL2 fault: register dump and exit status 33 (got $rc)" "$ok"
+# W^X at EL2: a store to the hypervisor's text and a jump into its data
+# both fault (permission fault at EL2: data abort EC 0x25, instruction
+# abort EC 0x21) at the address the hypervisor names, dump, exit 33.
+for wx in "1 0x25 store-to-text" "2 0x21 execute-data"; do
+	# shellcheck disable=SC2086 # split into number, class, name
+	set -- $wx
+	out=$("$RUN" --hyp-args "vhyp.debug_wx=$1" 2>&1)
+	rc=$?
+	ok=1
+	addr=$(grep -oE "debug_wx=$1: [a-z ]+ at 0x[0-9a-f]+" <<<"$out" | grep -oE '0x[0-9a-f]+$')
+	esr=$(grep -oE '^vhyp: ESR 0x[0-9a-f]+' <<<"$out" | head -1 | grep -oE '0x[0-9a-f]+$')
+	far=$(grep -oE 'FAR 0x[0-9a-f]+' <<<"$out" | head -1 | grep -oE '0x[0-9a-f]+$')
+	if [ "$rc" -eq 33 ] && [ -n "$addr" ] && [ -n "$esr" ] &&
+		[ $((esr >> 26)) -eq $(($2)) ] && [ $((far)) -eq $((addr)) ] &&
+		! grep -q 'W^X broken' <<<"$out"; then
+		ok=0
+	fi
+	report "W^X: $3 faults at EL2 (ESR ${esr:-?}, FAR ${far:-?}, exit $rc)" "$ok"
+done
 # A trap vhyp does not handle (WFI with vhyp.debug_trap_wfx=1) becomes an
 # UNDEFINED exception in the guest, which carries on.
 out=$("$RUN" --smp 1 --hyp-args vhyp.debug_trap_wfx=1 \
