@@ -573,18 +573,6 @@ static void map_range(struct s2_pgtable *pt, uint64_t *table, unsigned level,
 	}
 }
 
-static uint64_t leaf_attrs(enum s2_mem_type type)
-{
-	switch (type) {
-	case S2_MEM_NORMAL:
-		return S2_PTE_ATTRS_NORMAL;
-	case S2_MEM_NORMAL_RO:
-		return S2_PTE_ATTRS_NORMAL_RO;
-	default:
-		return S2_PTE_ATTRS_DEVICE;
-	}
-}
-
 int s2_map(struct s2_pgtable *pt, uint64_t ipa, uint64_t pa, uint64_t size,
            enum s2_mem_type type, enum s2_page_state state)
 {
