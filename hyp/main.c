@@ -208,8 +208,11 @@ static void add_dev(const struct fdt_range *r)
 }
 
 /* Devices passed through: the GIC's distributor and redistributors (or
- * GICv2 distributor and CPU interface; never GICH/GICV), the UART, the RTC
- * and the virtio-mmio transports. */
+ * GICv2 distributor and CPU interface; never GICH/GICV), the UART (normal
+ * VMs) and the RTC.  Nothing that can do DMA: QEMU's virtio-mmio
+ * transports and the PCIe host bridge act on physical addresses, outside
+ * any stage 2, so no VM gets them; its virtio devices are vhyp's own
+ * (hyp/devices, through the accessor). */
 static void add_devices(void)
 {
 	const struct fdt_board *b = &g_hyp.board;
@@ -226,11 +229,6 @@ static void add_devices(void)
 	if (!g_hyp.cmd.protected_vm)
 		add_dev(&b->uart);
 	add_dev(&b->rtc);
-	/* A protected VM's virtio devices are vhyp's own (hyp/devices/
-	 * virtio*.c, through the accessor); QEMU's transports act on
-	 * physical addresses, outside the VM's isolation. */
-	if (!g_hyp.cmd.protected_vm)
-		add_dev(&b->virtio);
 }
 
 /*
@@ -346,6 +344,21 @@ static void setup_mmu(void)
 	hyp_console_set_locking(true);
 }
 
+/*
+ * The host side's view of a normal VM's RAM: all of it, mapped at EL2 once
+ * at creation (a normal VM has no private memory; its devices may DMA to
+ * any of its RAM, as QEMU's would).  The accessor still admits only guest
+ * RAM (vhyp_host_may_access), so a device model cannot reach the
+ * hypervisor window or the disk image through it.
+ */
+static void map_normal_vm_ram(void)
+{
+	if (g_hyp.cfg.protected_vm)
+		return;
+	for (unsigned i = 0; i < g_hyp.cfg.nr_ram; i++)
+		arch_mmu_map(g_hyp.cfg.ram[i].pa, g_hyp.cfg.ram[i].size, false);
+}
+
 static void create_vm(void)
 {
 	struct vhyp_vm_config *cfg = &g_hyp.cfg;
@@ -373,6 +386,7 @@ static void create_vm(void)
 	if (vhyp_vm_ram_range(&g_hyp.vm, g_hyp.cmd.dtb, 64) == NULL)
 		hyp_panic("guest DTB 0x%llx is not in guest RAM\n",
 		          (unsigned long long)g_hyp.cmd.dtb);
+	map_normal_vm_ram();
 	hyp_devices_setup(&g_hyp.vm, g_hyp.board.uart.size
 	                                     ? g_hyp.board.uart.base
 	                                     : 0x09000000ULL);

@@ -31,8 +31,8 @@ Without --kernel it boots the demo guest ($O/guest/demo.bin).
   --mem SIZE         guest RAM, e.g. 512M, 1G (default 512M; a multiple of
                      2M, at least 32M); the hypervisor's 64 MiB come on top
   --protected        run the guest as a protected VM
-  --disk FILE        protected VMs: a virtio-blk device backed by FILE
-                     (loaded into memory; guest writes are not saved)
+  --disk FILE        a virtio-blk device (vhyp's own) backed by FILE, at
+                     most 1 GiB (loaded into memory; writes are not saved)
   --features LIST    vendor-hyp FEATURES bitmap: comma-separated names
                      (features, ptp, meminfo, share, unshare, mmio_guard)
                      or a number (0x9f); must be a subset of the VM kind's
@@ -252,7 +252,6 @@ check_args() {
 		[ -f "$INITRD" ] && [ -r "$INITRD" ] || bad_args "--initrd: '$INITRD' is not a readable file"
 	fi
 	if [ -n "$DISK" ]; then
-		[ "$PROTECTED" = 1 ] || bad_args "--disk needs --protected (the virtio devices are a protected VM's)"
 		[ -f "$DISK" ] && [ -r "$DISK" ] || bad_args "--disk: '$DISK' is not a readable file"
 		DISK_SIZE=$(stat -c %s "$DISK")
 		[ "$DISK_SIZE" -ge 512 ] && [ $((DISK_SIZE % 512)) -eq 0 ] ||
@@ -419,7 +418,7 @@ make_guest_dtb() {
 		fdtput -d "$dtb" "/$intc" interrupts 2>/dev/null || true
 	fi
 	prune_devices "$dtb"
-	[ "$PROTECTED" = 0 ] || protected_devices "$dtb"
+	vhyp_devices "$dtb"
 	GUEST_DTB=$dtb
 	[ -z "$DUMP_DTB" ] || cp "$dtb" "$DUMP_DTB" 2>/dev/null ||
 		bad_args "--dump-dtb: cannot write '$DUMP_DTB'"
@@ -427,12 +426,13 @@ make_guest_dtb() {
 
 # The guest sees only the devices the hypervisor passes through (or
 # emulates): the GIC distributor and redistributors or CPU interface, the
-# PL011, the PL031 and the virtio-mmio transports.  Every other device node
-# goes, so a guest never probes MMIO it cannot reach (Linux would take an
-# external abort probing, e.g., the GICv3 ITS): flash, fw-cfg, PCIe, the
-# PL061 and its gpio-keys, the platform bus, and the GIC's ITS / GICv2m
-# frames (MSI controllers whose DMA would bypass stage 2).
-KEEP_NODES='^(cpus|psci|memory|chosen|aliases|timer|pmu|apb-pclk|intc|pl011|pl031|virtio_mmio)(@|$)'
+# PL011 and the PL031.  Every other device node goes, so a guest never
+# probes MMIO it cannot reach (Linux would take an external abort probing,
+# e.g., the GICv3 ITS): flash, fw-cfg, the PL061 and its gpio-keys, the
+# platform bus, and everything that can do DMA outside stage 2: QEMU's
+# virtio-mmio transports, the PCIe host bridge, the GIC's ITS / GICv2m
+# frames.  vhyp_devices then adds vhyp's own virtio devices.
+KEEP_NODES='^(cpus|psci|memory|chosen|aliases|timer|pmu|apb-pclk|intc|pl011|pl031)(@|$)'
 prune_devices() {
 	local dtb=$1 node intc
 	for node in $(fdtget -l "$dtb" /); do
@@ -444,10 +444,13 @@ prune_devices() {
 	done
 }
 
-# The host-side virtio-mmio devices of a protected VM (hyp/devices/virtio.h
-# has the same addresses and SPIs) replace QEMU's transports, which a
-# protected VM must not reach; they do DMA through a restricted-dma-pool at
-# the top of guest RAM, which the guest's pKVM driver shares with MEM_SHARE.
+# vhyp's own virtio-mmio devices (hyp/devices/virtio.h has the same
+# addresses and SPIs), for every VM kind: virtio-console always, virtio-blk
+# with --disk.  They reach guest memory only through the hypervisor's
+# accessor: all of a normal VM's RAM, the shared granules of a protected
+# VM.  A protected VM's devices do DMA through a restricted-dma-pool at the
+# top of its RAM, which its pKVM driver shares with MEM_SHARE; a normal VM
+# has no pool (its DMA goes anywhere in its RAM).
 VIRTIO_CONSOLE_BASE=0x0b200000 VIRTIO_CONSOLE_SPI=112
 VIRTIO_BLK_BASE=0x0b201000 VIRTIO_BLK_SPI=113
 DMA_POOL_SIZE=$((16 * MiB)) DMA_POOL_PHANDLE=0xfe01
@@ -459,14 +462,12 @@ add_virtio_node() {
 	fdtput -t s "$dtb" "$node" compatible virtio,mmio
 	fdtput -t x "$dtb" "$node" reg $(cells64 "$base") 0x0 0x1000
 	fdtput -t x "$dtb" "$node" interrupts 0x0 "$(hex "$spi")" "$IRQ_TYPE_EDGE_RISING"
-	fdtput -t x "$dtb" "$node" memory-region "$DMA_POOL_PHANDLE"
+	[ "$PROTECTED" = 0 ] ||
+		fdtput -t x "$dtb" "$node" memory-region "$DMA_POOL_PHANDLE"
 	fdtput -t s "$dtb" "$node" dma-coherent
 }
-protected_devices() {
+add_dma_pool() {
 	local dtb=$1 node pool
-	for node in $(fdtget -l "$dtb" / | grep '^virtio_mmio@'); do
-		fdtput -r "$dtb" "/$node"
-	done
 	pool=$((VHYP_GUEST_RAM_BASE + MEM - DMA_POOL_SIZE))
 	fdtput -c "$dtb" /reserved-memory 2>/dev/null || true
 	fdtput -t x "$dtb" /reserved-memory '#address-cells' 2
@@ -477,6 +478,10 @@ protected_devices() {
 	fdtput -t s "$dtb" "$node" compatible restricted-dma-pool
 	fdtput -t x "$dtb" "$node" reg $(cells64 "$pool") $(cells64 "$DMA_POOL_SIZE")
 	fdtput -t x "$dtb" "$node" phandle "$DMA_POOL_PHANDLE"
+}
+vhyp_devices() {
+	local dtb=$1
+	[ "$PROTECTED" = 0 ] || add_dma_pool "$dtb"
 	add_virtio_node "$dtb" "$VIRTIO_CONSOLE_BASE" "$VIRTIO_CONSOLE_SPI"
 	[ -z "$DISK" ] || add_virtio_node "$dtb" "$VIRTIO_BLK_BASE" "$VIRTIO_BLK_SPI"
 }

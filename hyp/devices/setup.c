@@ -27,20 +27,18 @@ void hyp_devices_setup(struct vhyp_vm *vm, uint64_t uart_base)
 	     (unsigned long long)HYP_PROBE_BASE);
 }
 
-/* The host-side virtio-mmio devices of a protected VM: the console always,
- * the block device when the runner loaded a disk image (--disk).  A
- * conflict is logged, not fatal: the VM then runs without them. */
+/* The host-side virtio-mmio devices of every VM: the console always, the
+ * block device when the runner loaded a disk image (--disk).  A conflict
+ * is logged, not fatal: the VM then runs without them. */
 void hyp_virtio_setup(struct vhyp_vm *vm, uint64_t disk_pa, uint64_t disk_size)
 {
-	if (!vm->cfg.protected_vm)
-		return;
 	if (!hyp_virtio_console_register(vm))
 		vlog("warning: cannot place virtio-console at 0x%llx\n",
 		     (unsigned long long)HYP_VIRTIO_CONSOLE_BASE);
 	if (!hyp_virtio_blk_register(vm, disk_pa, disk_size))
 		vlog("warning: cannot place virtio-blk at 0x%llx\n",
 		     (unsigned long long)HYP_VIRTIO_BLK_BASE);
-	vlog("protected VM: virtio-console at 0x%llx (SPI %u)%s\n",
+	vlog("virtio-console at 0x%llx (SPI %u)%s\n",
 	     (unsigned long long)HYP_VIRTIO_CONSOLE_BASE,
 	     HYP_VIRTIO_CONSOLE_SPI,
 	     disk_size ? ", virtio-blk at 0x0b201000 (SPI 113)" : "");
