@@ -2,7 +2,8 @@
 /*
  * virtio-blk backend (device ID 2, one request queue) over a disk image
  * the runner loaded into a physical window outside guest RAM (`--disk`,
- * vhyp.disk=/vhyp.disk_size= on the hypervisor command line).  Writes
+ * vhyp.disk=/vhyp.disk_size= on the hypervisor command line; the trusted
+ * side maps it and hands the model a pointer).  Writes
  * change that copy in memory only; the file is not written back.
  *
  * A request is a header (type, ioprio, sector), data buffers, and a
@@ -12,8 +13,6 @@
  * nothing of it reaches the image.
  */
 #include "virtio.h"
-
-#include "hyp.h"
 
 #define BLK_T_IN     0U
 #define BLK_T_OUT    1U
@@ -136,12 +135,11 @@ static struct hyp_virtio_dev blk_dev = {
         .spi = HYP_VIRTIO_BLK_SPI,
 };
 
-bool hyp_virtio_blk_register(struct vhyp_vm *vm, uint64_t disk_pa,
-                             uint64_t size)
+bool hyp_virtio_blk_register(hyp_guest_t guest, void *image, uint64_t size)
 {
 	if (size == 0)
 		return true;
-	disk.data = (uint8_t *)(uintptr_t)disk_pa;
+	disk.data = image;
 	disk.size = size;
-	return hyp_virtio_register(vm, &blk_dev);
+	return hyp_virtio_register(guest, &blk_dev);
 }

@@ -7,8 +7,6 @@
  */
 #include "virtio.h"
 
-#include "hyp.h"
-
 #define CONSOLE_RX 0U
 #define CONSOLE_TX 1U
 #define LINE_MAX   160U
@@ -90,7 +88,7 @@ static struct hyp_virtio_dev console_dev = {
         .spi = HYP_VIRTIO_CONSOLE_SPI,
 };
 
-bool hyp_virtio_console_register(struct vhyp_vm *vm)
+bool hyp_virtio_console_register(hyp_guest_t guest)
 {
-	return hyp_virtio_register(vm, &console_dev);
+	return hyp_virtio_register(guest, &console_dev);
 }

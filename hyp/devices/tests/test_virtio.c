@@ -178,8 +178,8 @@ static int setup(void **state)
 	hyp_mmio_reset();
 	g_hyp.cmd.log = 1;
 	fake_uart_clear();
-	assert_true(hyp_virtio_console_register(&fp->vm));
-	assert_true(hyp_virtio_blk_register(&fp->vm, (uintptr_t)disk,
+	assert_true(hyp_virtio_console_register(hyp_guest_of(&fp->vm)));
+	assert_true(hyp_virtio_blk_register(hyp_guest_of(&fp->vm), disk,
 	                                    sizeof(disk)));
 	share(fp, G_RING);
 	share(fp, G_DATA);
