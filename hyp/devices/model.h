@@ -78,6 +78,11 @@ enum hyp_host_status hyp_guest_read(hyp_guest_t guest, uint64_t ipa, void *buf,
 enum hyp_host_status hyp_guest_write(hyp_guest_t guest, uint64_t ipa,
                                      const void *buf, size_t len);
 
+/* Whether the accessor would admit all of [ipa, ipa+len) now (a check
+ * before a request moves any byte; every copy is still checked on its
+ * own, since a protected guest may UNSHARE in between). */
+bool hyp_guest_may_access(hyp_guest_t guest, uint64_t ipa, uint64_t len);
+
 /* Sets the guest's SPI spi (0-based, INTID 32 + spi) pending.  Only the
  * SPIs reserved for vhyp's devices are accepted. */
 #define HYP_MODEL_SPI_FIRST 112U

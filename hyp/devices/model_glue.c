@@ -9,6 +9,8 @@
  */
 #include "devices.h"
 
+#include <core/dispatch.h>
+
 #include "hyp.h"
 
 #define MAX_GUESTS 4U
@@ -65,6 +67,19 @@ enum hyp_host_status hyp_guest_write(hyp_guest_t guest, uint64_t ipa,
 
 	return vm != NULL ? hyp_host_write(vm, ipa, buf, len)
 	                  : HYP_HOST_REFUSED;
+}
+
+bool hyp_guest_may_access(hyp_guest_t guest, uint64_t ipa, uint64_t len)
+{
+	struct vhyp_vm *vm = hyp_guest_vm(guest);
+	bool ok;
+
+	if (vm == NULL)
+		return false;
+	vhyp_vm_lock(vm);
+	ok = vhyp_host_may_access(vm, ipa, len);
+	vhyp_vm_unlock(vm);
+	return ok;
 }
 
 #define GICD_ISPENDR    0x200U

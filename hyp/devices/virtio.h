@@ -118,6 +118,12 @@ bool hyp_virtio_read(struct hyp_virtio_dev *d, uint64_t ipa, void *buf,
 bool hyp_virtio_write(struct hyp_virtio_dev *d, uint64_t ipa, const void *buf,
                       uint32_t len);
 
+/* True when the accessor admits every buffer of the chain as a whole;
+ * else counts and reports the first refused one.  For backends that must
+ * do all of a request or nothing of it. */
+bool hyp_virtio_buffers_ok(struct hyp_virtio_dev *d,
+                           const struct hyp_virtio_buf *bufs, unsigned n);
+
 /* Backends (virtio_console.c, virtio_blk.c). */
 bool hyp_virtio_console_register(hyp_guest_t guest);
 /* image: the disk image (outside guest RAM, mapped at EL2 by the trusted

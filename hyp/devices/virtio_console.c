@@ -49,6 +49,11 @@ static uint32_t console_request(struct hyp_virtio_dev *d, unsigned queue,
 {
 	if (queue != CONSOLE_TX)
 		return 0;
+	/* All of a transmit or nothing of it: a chain with a buffer outside
+	 * what the guest may hand over (another granule, past the end of
+	 * RAM, a length running off it) prints nothing. */
+	if (!hyp_virtio_buffers_ok(d, bufs, n))
+		return 0;
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t done = 0;
 

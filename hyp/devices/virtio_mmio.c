@@ -125,6 +125,19 @@ bool hyp_virtio_write(struct hyp_virtio_dev *d, uint64_t ipa, const void *buf,
 	return true;
 }
 
+bool hyp_virtio_buffers_ok(struct hyp_virtio_dev *d,
+                           const struct hyp_virtio_buf *bufs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!hyp_guest_may_access(d->guest, bufs[i].addr,
+		                          bufs[i].len)) {
+			d->stats.refused++;
+			report(d, "buffer", bufs[i].addr);
+			return false;
+		}
+	return true;
+}
+
 /* Ring accesses: a refusal is counted and reported like a buffer's. */
 static bool ring_read(struct hyp_virtio_dev *d, uint64_t ipa, void *buf,
                       uint32_t len)
