@@ -66,6 +66,9 @@ enum hyp_host_status hyp_host_read(struct vhyp_vm *vm, uint64_t ipa, void *buf,
                                    size_t len);
 enum hyp_host_status hyp_host_write(struct vhyp_vm *vm, uint64_t ipa,
                                     const void *buf, size_t len);
+/* Whether hyp_host_read/write would admit [ipa, ipa+len) now; a refusal
+ * is counted like the accessor's own. */
+bool hyp_host_check(struct vhyp_vm *vm, uint64_t ipa, uint64_t len);
 /*
  * Test aid for the isolation probe: an 8-byte EL2 load from guest RAM that
  * asks nobody's permission (it proves the EL2 mapping itself is absent).

@@ -123,6 +123,18 @@ enum hyp_host_status hyp_host_write(struct vhyp_vm *vm, uint64_t ipa,
 	return host_copy(vm, ipa, NULL, buf, len, true);
 }
 
+bool hyp_host_check(struct vhyp_vm *vm, uint64_t ipa, uint64_t len)
+{
+	bool ok;
+
+	vhyp_vm_lock(vm);
+	ok = vhyp_host_may_access(vm, ipa, len);
+	vhyp_vm_unlock(vm);
+	if (!ok)
+		(void)counted(HYP_HOST_REFUSED);
+	return ok;
+}
+
 enum hyp_host_status hyp_host_raw_read(struct vhyp_vm *vm, uint64_t ipa,
                                        uint64_t *val)
 {

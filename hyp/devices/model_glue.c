@@ -9,8 +9,6 @@
  */
 #include "devices.h"
 
-#include <core/dispatch.h>
-
 #include "hyp.h"
 
 #define MAX_GUESTS 4U
@@ -72,14 +70,8 @@ enum hyp_host_status hyp_guest_write(hyp_guest_t guest, uint64_t ipa,
 bool hyp_guest_may_access(hyp_guest_t guest, uint64_t ipa, uint64_t len)
 {
 	struct vhyp_vm *vm = hyp_guest_vm(guest);
-	bool ok;
 
-	if (vm == NULL)
-		return false;
-	vhyp_vm_lock(vm);
-	ok = vhyp_host_may_access(vm, ipa, len);
-	vhyp_vm_unlock(vm);
-	return ok;
+	return vm != NULL && hyp_host_check(vm, ipa, len);
 }
 
 #define GICD_ISPENDR    0x200U
