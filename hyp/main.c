@@ -13,9 +13,14 @@
 #include "devices/devices.h"
 #include "hyp.h"
 
-#define MiB                 (1024ULL * 1024ULL)
+#define MiB              (1024ULL * 1024ULL)
 /* Layout of the window (see docs/hypervisor.md). */
-#define WINDOW_IMAGE_MAX    (16 * MiB)
+#define WINDOW_IMAGE_MAX (12 * MiB)
+/* Rings and bounce buffers of vhyp's disks: the only memory QEMU's
+ * virtio-blk devices DMA to. */
+#define WINDOW_DMA_OFF   (12 * MiB)
+#define WINDOW_DMA_SIZE  (4 * MiB)
+_Static_assert(HYP_QDISK_AREA <= WINDOW_DMA_SIZE, "disk DMA area too small");
 #define WINDOW_S1_POOL_OFF  (16 * MiB)
 #define WINDOW_S1_POOL_SIZE (4 * MiB)
 #define WINDOW_S2_POOL_OFF  (20 * MiB)
@@ -340,6 +345,10 @@ static void setup_mmu(void)
 		arch_mmu_map(g_hyp.board.gicc.base, g_hyp.board.gicc.size,
 		             true);
 	map_disk();
+	/* QEMU's virtio-mmio transports: for vhyp's disks, EL2 only. */
+	if (g_hyp.cmd.disks && g_hyp.board.virtio.size)
+		arch_mmu_map(g_hyp.board.virtio.base, g_hyp.board.virtio.size,
+		             true);
 	arch_mmu_enable();
 	hyp_console_set_locking(true);
 }
@@ -387,6 +396,9 @@ static void create_vm(void)
 		hyp_panic("guest DTB 0x%llx is not in guest RAM\n",
 		          (unsigned long long)g_hyp.cmd.dtb);
 	map_normal_vm_ram();
+	(void)hyp_qdisk_init(g_hyp.board.virtio.base, g_hyp.board.virtio.size,
+	                     g_hyp.window_base + WINDOW_DMA_OFF,
+	                     WINDOW_DMA_SIZE, g_hyp.cmd.disks);
 	hyp_devices_setup(&g_hyp.vm, g_hyp.board.uart.size
 	                                     ? g_hyp.board.uart.base
 	                                     : 0x09000000ULL);

@@ -31,8 +31,10 @@ Without --kernel it boots the demo guest ($O/guest/demo.bin).
   --mem SIZE         guest RAM, e.g. 512M, 1G (default 512M; a multiple of
                      2M, at least 32M); the hypervisor's 64 MiB come on top
   --protected        run the guest as a protected VM
-  --disk FILE        a virtio-blk device (vhyp's own) backed by FILE, at
-                     most 1 GiB (loaded into memory; writes are not saved)
+  --disk FILE[,ro][,snapshot]
+                     a virtio-blk device (vhyp's own) backed by FILE, any
+                     size, writes saved; ro: read-only; snapshot: writes
+                     thrown away at exit.  Up to 4 --disk (vda, vdb...)
   --features LIST    vendor-hyp FEATURES bitmap: comma-separated names
                      (features, ptp, meminfo, share, unshare, mmio_guard)
                      or a number (0x9f); must be a subset of the VM kind's
@@ -113,7 +115,7 @@ MAX_MEM=$((64 << 30))
 
 KERNEL="" INITRD="" APPEND="" SMP=1 MEM_ARG=512M PROTECTED=0 FEATURES_ARG=""
 FEATURES_SET=0 GIC=3 ICOUNT=0 TIMEOUT="" LOG="" DUMP_DTB="" DRY_RUN=0
-DISK="" DISK_SIZE=0 DISK_RESERVE=0
+DISK="" DISK_RESERVE=0 DISKS=() DISK_FILES=() DISK_OPTS=()
 
 # Parses SIZE (bytes, or with a K/M/G/T suffix, optional "iB"/"B").
 parse_size() {
@@ -205,7 +207,10 @@ parse_args() {
 			--timeout) TIMEOUT=$val ;;
 			--log) LOG=$val ;;
 			--dump-dtb) DUMP_DTB=$val ;;
-			--disk) DISK=$val ;;
+			--disk)
+				DISK=$val
+				DISKS+=("$val")
+				;;
 			esac
 			;;
 		*) bad_args "unknown option '$opt' (see ./vhyp run --help)" ;;
@@ -251,15 +256,37 @@ check_args() {
 	if [ -n "$INITRD" ]; then
 		[ -f "$INITRD" ] && [ -r "$INITRD" ] || bad_args "--initrd: '$INITRD' is not a readable file"
 	fi
-	if [ -n "$DISK" ]; then
-		[ -f "$DISK" ] && [ -r "$DISK" ] || bad_args "--disk: '$DISK' is not a readable file"
-		DISK_SIZE=$(stat -c %s "$DISK")
-		[ "$DISK_SIZE" -ge 512 ] && [ $((DISK_SIZE % 512)) -eq 0 ] ||
-			bad_args "--disk: '$DISK' is $DISK_SIZE bytes (must be a non-zero multiple of 512)"
-		[ "$DISK_SIZE" -le $((1 << 30)) ] || bad_args "--disk: '$DISK' is larger than 1 GiB"
-		# The image sits between guest RAM and the hypervisor window.
-		DISK_RESERVE=$(align_up "$DISK_SIZE" "$ALIGN_2M")
-	fi
+	check_disks
+}
+
+# --disk FILE[,ro][,snapshot]: sets DISK_FILES and DISK_OPTS (QEMU -drive
+# options).  Each is a QEMU virtio-blk device that only the hypervisor
+# reaches (docs/protected-vms.md); the guest sees vhyp's virtio-blk.
+MAX_DISKS=4
+check_disks() {
+	local spec file opt size ro snap
+	[ "${#DISKS[@]}" -le "$MAX_DISKS" ] || bad_args "--disk: at most $MAX_DISKS disks"
+	for spec in "${DISKS[@]}"; do
+		file=$spec ro=0 snap=0
+		while [[ $file =~ ^(.*),(ro|snapshot)$ ]]; do
+			file=${BASH_REMATCH[1]}
+			opt=${BASH_REMATCH[2]}
+			[ "$opt" = ro ] && ro=1
+			[ "$opt" = snapshot ] && snap=1
+		done
+		[ -n "$file" ] || bad_args "--disk: no file in '$spec'"
+		[ -f "$file" ] && [ -r "$file" ] || bad_args "--disk: '$file' is not a readable file"
+		[ "$ro" = 1 ] || [ "$snap" = 1 ] || [ -w "$file" ] ||
+			bad_args "--disk: '$file' is not writable (add ,ro or ,snapshot)"
+		size=$(stat -c %s "$file")
+		[ "$size" -ge 512 ] && [ $((size % 512)) -eq 0 ] ||
+			bad_args "--disk: '$file' is $size bytes (must be a non-zero multiple of 512)"
+		opt="format=raw,cache=writeback"
+		[ "$ro" = 0 ] || opt+=",readonly=on"
+		[ "$snap" = 0 ] || opt+=",snapshot=on"
+		DISK_FILES+=("$file")
+		DISK_OPTS+=("$opt")
+	done
 }
 
 # ---- images ------------------------------------------------------------
@@ -482,8 +509,26 @@ add_dma_pool() {
 vhyp_devices() {
 	local dtb=$1
 	[ "$PROTECTED" = 0 ] || add_dma_pool "$dtb"
+	local i
 	add_virtio_node "$dtb" "$VIRTIO_CONSOLE_BASE" "$VIRTIO_CONSOLE_SPI"
-	[ -z "$DISK" ] || add_virtio_node "$dtb" "$VIRTIO_BLK_BASE" "$VIRTIO_BLK_SPI"
+	for i in "${!DISK_FILES[@]}"; do
+		add_virtio_node "$dtb" $((VIRTIO_BLK_BASE + i * 0x1000)) $((VIRTIO_BLK_SPI + i))
+	done
+}
+
+# vhyp's disks: QEMU virtio-blk devices on the board's virtio-mmio
+# transports, which no guest has in its stage 2 or DT (hyp/main.c): only
+# the hypervisor drives them, with rings and buffers in its own window.
+# Modern (virtio 1) transports; the first -device gets the highest
+# transport, which the hypervisor takes as disk 0.
+add_disks() {
+	local i
+	[ "${#DISK_FILES[@]}" -gt 0 ] || return 0
+	CMD+=(-global virtio-mmio.force-legacy=false)
+	for i in "${!DISK_FILES[@]}"; do
+		CMD+=(-drive "file=$(qemu_path "${DISK_FILES[$i]}"),if=none,id=vhypdisk$i,${DISK_OPTS[$i]}"
+			-device "virtio-blk-device,drive=vhypdisk$i")
+	done
 }
 
 # QEMU -device loader takes a file= option: commas are doubled.
@@ -495,7 +540,7 @@ build_command() {
 	[ "$PROTECTED" = 0 ] || hyp_args+=" vhyp.protected=1"
 	[ -z "$FEATURES" ] || hyp_args+=" vhyp.features=$(hex "$FEATURES")"
 	[ -z "$LOG" ] || hyp_args+=" vhyp.log=$LOG"
-	[ -z "$DISK" ] || hyp_args+=" vhyp.disk=$(hex $((VHYP_GUEST_RAM_BASE + MEM))) vhyp.disk_size=$(hex "$DISK_SIZE")"
+	[ "${#DISK_FILES[@]}" = 0 ] || hyp_args+=" vhyp.disks=${#DISK_FILES[@]}"
 	CMD=("$QEMU" -M "$(machine)" -cpu max -m "$(total_mem_mib)M" -smp "$SMP"
 		-nographic -nic none -no-reboot
 		-kernel "$HYP_FILE" -append "$hyp_args"
@@ -503,9 +548,7 @@ build_command() {
 	if [ -n "$INITRD" ]; then
 		CMD+=(-device "loader,file=$(qemu_path "$INITRD"),addr=$(hex "$INITRD_PA"),force-raw=on")
 	fi
-	if [ -n "$DISK" ]; then
-		CMD+=(-device "loader,file=$(qemu_path "$DISK"),addr=$(hex $((VHYP_GUEST_RAM_BASE + MEM))),force-raw=on")
-	fi
+	add_disks
 	# shellcheck disable=SC2054 # QEMU's option syntax has commas
 	CMD+=(-device "loader,file=$(qemu_path "$GUEST_DTB"),addr=$(hex "$DTB_PA"),force-raw=on"
 		-semihosting-config enable=on,target=native)

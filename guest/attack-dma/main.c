@@ -12,12 +12,12 @@
  *      aborts is reported.
  *   2. vhyp's own virtio-blk and virtio-console are driven with buffers
  *      and rings pointing where the device must not go: the hypervisor
- *      window (top of QEMU RAM, above guest RAM and the disk image), the
- *      disk image itself, outside RAM, device MMIO (the GIC distributor,
- *      the UART, the device's own window), ranges that straddle the end of
- *      guest RAM or wrap around 2^64, and (protected VMs) a private
- *      granule.  Each buffer request must fail (virtio-blk status IOERR;
- *      the console prints nothing of it); each ring must put the device in
+ *      window (top of QEMU RAM, above guest RAM), the hypervisor's disk
+ *      bounce buffers (where QEMU's virtio-blk DMAs), outside RAM, device MMIO
+ * (the GIC distributor, the UART, the device's own window), ranges that
+ * straddle the end of guest RAM or wrap around 2^64, and (protected VMs) a
+ * private granule.  Each buffer request must fail (virtio-blk status IOERR; the
+ * console prints nothing of it); each ring must put the device in
  *      DEVICE_NEEDS_RESET.
  *   3. Canaries the guest can observe: the disk's sectors (read back
  *      legitimately) hold no byte of what a refused request pointed at and
@@ -100,7 +100,7 @@ static uint8_t private_page[GRANULE] __attribute__((aligned(GRANULE)));
 
 static struct vg_hyp *hyp;
 static bool protected_vm;
-static uint64_t ram_end, disk_pa, disk_bytes, window_pa;
+static uint64_t ram_end, disk_bytes, window_pa, bounce_pa;
 
 static uint32_t mmio_read(uint64_t base, unsigned reg)
 {
@@ -334,9 +334,8 @@ static unsigned make_targets(struct target *t)
 	                         "the hypervisor window (top of QEMU RAM)"};
 	t[n++] = (struct target){window_pa + 20 * MiB, SECTOR,
 	                         "the hypervisor's stage-2 pool"};
-	if (disk_bytes)
-		t[n++] = (struct target){disk_pa, SECTOR,
-		                         "the disk image (outside guest RAM)"};
+	t[n++] = (struct target){bounce_pa, SECTOR,
+	                         "the hypervisor's disk bounce buffers"};
 	t[n++] = (struct target){ram_end - 256, SECTOR,
 	                         "a range straddling the end of guest RAM"};
 	t[n++] = (struct target){rt_ram_base() - 256, SECTOR,
@@ -472,9 +471,8 @@ static void ring_attacks(void)
 
 	ring_attack(BLK, 0, 2, br, window_pa, 0, 0,
 	            "virtio-blk descriptor table in the hypervisor window");
-	if (disk_bytes)
-		ring_attack(BLK, 0, 2, br, 0, disk_pa, 0,
-		            "virtio-blk available ring on the disk image");
+	ring_attack(BLK, 0, 2, br, 0, bounce_pa, 0,
+	            "virtio-blk available ring on the disk bounce buffers");
 	ring_attack(BLK, 0, 2, br, 0, 0, GICD_BASE,
 	            "virtio-blk used ring on the GIC distributor");
 	ring_attack(BLK, 0, 2, br, 0, 0, 0xFFFFFFFFFFFFFFF8ULL,
@@ -512,24 +510,21 @@ static bool setup(void)
 	       vg_mem_share(hyp, ram_end - GRANULE) == 0;
 }
 
-/* The disk's size from virtio-blk's config (capacity in sectors); the
- * runner puts the image right above guest RAM, 2 MiB aligned, and the
- * hypervisor window above it. */
+/* The disk's size from virtio-blk's config (capacity in sectors).  The
+ * hypervisor window is the top 64 MiB of QEMU's RAM, right above guest
+ * RAM; its disk rings and bounce buffers are at +12 MiB. */
 static void find_layout(void)
 {
-	uint64_t cap = 0;
-
-	if (mmio_read(BLK, R_MAGIC) == 0x74726976U)
-		cap = mmio_read(BLK, R_CONFIG) |
-		      (uint64_t)mmio_read(BLK, R_CONFIG + 4) << 32;
-	disk_bytes = cap * SECTOR;
-	disk_pa = ram_end;
-	window_pa = ram_end + ((disk_bytes + 2 * MiB - 1) & ~(2 * MiB - 1));
-	rt_printf("# %s VM, RAM ends 0x%llx, disk %llu bytes at 0x%llx, "
-	          "hypervisor window 0x%llx\n",
+	disk_bytes = (mmio_read(BLK, R_CONFIG) |
+	              (uint64_t)mmio_read(BLK, R_CONFIG + 4) << 32) *
+	             SECTOR;
+	window_pa = ram_end;
+	bounce_pa = window_pa + 12 * MiB + GRANULE;
+	rt_printf("# %s VM, RAM ends 0x%llx, disk %llu bytes, hypervisor "
+	          "window 0x%llx\n",
 	          protected_vm ? "protected" : "normal",
 	          (unsigned long long)ram_end, (unsigned long long)disk_bytes,
-	          (unsigned long long)disk_pa, (unsigned long long)window_pa);
+	          (unsigned long long)window_pa);
 }
 
 int main(const void *dtb)

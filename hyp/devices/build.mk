@@ -40,7 +40,8 @@ endif
 # no system instruction and (with clang-tidy) no integer-to-pointer cast.
 # The hypervisor does not link if they do not.
 HYP_DEV_TRUSTED := hyp/devices/host_access.c hyp/devices/isolation_probe.c \
-	hyp/devices/mmio.c hyp/devices/model_glue.c hyp/devices/setup.c
+	hyp/devices/mmio.c hyp/devices/model_glue.c hyp/devices/qemu_disk.c \
+	hyp/devices/setup.c
 HYP_DEV_MODELS := $(filter-out $(HYP_DEV_TRUSTED),$(sort $(wildcard hyp/devices/*.c)))
 HYP_MODEL_CFLAGS := $(filter-out -I%,$(HYP_CFLAGS))
 $(patsubst %.c,$(O)/hyp-obj/%.o,$(HYP_DEV_MODELS)): HYP_CFLAGS := $(HYP_MODEL_CFLAGS)

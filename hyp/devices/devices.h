@@ -101,6 +101,18 @@ struct vhyp_vm *hyp_guest_vm(hyp_guest_t guest);
 /* Forgets every handle (host tests only; hyp_mmio_reset calls it). */
 void hyp_guest_reset(void);
 
+/* vhyp's disks (qemu_disk.c): finds up to wanted QEMU virtio-blk devices
+ * on the virtio-mmio transports [transports, transports+size) (mapped at
+ * EL2, in no guest's stage 2) and drives them with rings and bounce
+ * buffers in [area, area+area_size) of the hypervisor window.  Returns how
+ * many it brought up. */
+#define HYP_QDISK_MAX    4U
+#define HYP_QDISK_BOUNCE HYP_DISK_IO_MAX
+#define HYP_QDISK_AREA   (HYP_QDISK_MAX * (4096U + HYP_QDISK_BOUNCE))
+unsigned hyp_qdisk_init(uint64_t transports, uint64_t size, uint64_t area,
+                        uint64_t area_size, unsigned wanted);
+unsigned hyp_qdisk_count(void);
+
 /* Registers the emulated devices a VM gets (protected VMs: the PL011 at
  * uart_base and the isolation probe).  Panics on a conflict. */
 void hyp_devices_setup(struct vhyp_vm *vm, uint64_t uart_base);

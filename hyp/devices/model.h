@@ -89,6 +89,20 @@ bool hyp_guest_may_access(hyp_guest_t guest, uint64_t ipa, uint64_t len);
 #define HYP_MODEL_SPI_COUNT 16U
 void hyp_model_raise_spi(hyp_guest_t guest, unsigned spi);
 
+/*
+ * vhyp's disks (hyp/devices/qemu_disk.c): QEMU virtio-blk devices only EL2
+ * reaches, numbered from 0 in --disk order.  buf is the model's own memory
+ * (never guest memory: the model fills it through the accessor); the
+ * trusted side copies it through a bounce buffer in the hypervisor window.
+ * len is a multiple of 512 and at most HYP_DISK_IO_MAX.  False: no such
+ * disk, out of range, a write to a read-only disk, or an I/O error.
+ */
+#define HYP_DISK_IO_MAX (64U * 1024U)
+bool hyp_disk_info(unsigned disk, uint64_t *sectors, bool *read_only);
+bool hyp_disk_io(unsigned disk, bool write, uint64_t sector, void *buf,
+                 uint32_t len);
+bool hyp_disk_flush(unsigned disk);
+
 /* The hypervisor console: "vhyp: " lines, and raw guest output. */
 void vlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vlog_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

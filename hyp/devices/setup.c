@@ -42,10 +42,15 @@ void hyp_virtio_setup(struct vhyp_vm *vm, uint64_t disk_pa, uint64_t disk_size)
 	                             disk_size))
 		vlog("warning: cannot place virtio-blk at 0x%llx\n",
 		     (unsigned long long)HYP_VIRTIO_BLK_BASE);
-	vlog("virtio-console at 0x%llx (SPI %u)%s\n",
+	/* vhyp's disks (--disk): one virtio-blk device each, in order. */
+	for (unsigned i = 0; i < hyp_qdisk_count(); i++)
+		if (!hyp_virtio_blk_register_disk(guest, i))
+			vlog("warning: no virtio-blk device for disk %u\n", i);
+	vlog("virtio-console at 0x%llx (SPI %u), %u virtio-blk from 0x%llx "
+	     "(SPI %u)\n",
 	     (unsigned long long)HYP_VIRTIO_CONSOLE_BASE,
-	     HYP_VIRTIO_CONSOLE_SPI,
-	     disk_size ? ", virtio-blk at 0x0b201000 (SPI 113)" : "");
+	     HYP_VIRTIO_CONSOLE_SPI, (disk_size ? 1U : 0U) + hyp_qdisk_count(),
+	     (unsigned long long)HYP_VIRTIO_BLK_BASE, HYP_VIRTIO_BLK_SPI);
 }
 
 void hyp_devices_print_stats(void)

@@ -126,9 +126,14 @@ bool hyp_virtio_buffers_ok(struct hyp_virtio_dev *d,
 
 /* Backends (virtio_console.c, virtio_blk.c). */
 bool hyp_virtio_console_register(hyp_guest_t guest);
-/* image: the disk image (outside guest RAM, mapped at EL2 by the trusted
- * side), size bytes; size 0 registers nothing. */
+/* image: a disk image in memory (outside guest RAM, mapped at EL2 by the
+ * trusted side), size bytes; size 0 registers nothing.  Starts the list
+ * of block devices afresh. */
 bool hyp_virtio_blk_register(hyp_guest_t guest, void *image, uint64_t size);
+/* A block device for vhyp's disk number disk (model.h), at the next
+ * window after the ones registered before (0x0b201000 + 0x1000 * n, SPI
+ * 113 + n). */
+bool hyp_virtio_blk_register_disk(hyp_guest_t guest, unsigned disk);
 
 /* One "vhyp: virtio-...:" line per device with its counters. */
 void hyp_virtio_print_stats(void);

@@ -67,7 +67,7 @@ enum virtio_mmio_reg {
 #define TRANSPORT_FEATURES                                                     \
 	((1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_F_ACCESS_PLATFORM))
 
-#define MAX_DEVICES 2U
+#define MAX_DEVICES 6U
 static struct hyp_virtio_dev *registered[MAX_DEVICES];
 static unsigned nr_registered;
 
