@@ -64,3 +64,9 @@ TEST_SUITES += hyp/devices/tests/model-rule.sh
 .PHONY: model-rule-test
 model-rule-test:
 	@scripts/run-tests.sh hyp/devices/tests/model-rule.sh
+# vhyp's disks (QEMU virtio-blk devices only EL2 reaches): persistence,
+# ,ro, ,snapshot, several disks, bad --disk arguments.
+TEST_SUITES += tests/qemu/disks/run.sh
+.PHONY: disks-test
+disks-test: all
+	@scripts/run-tests.sh tests/qemu/disks/run.sh
