@@ -5,9 +5,10 @@
 # QEMU's virt board (virtio-mmio transports, PCIe, fw-cfg, ITS/GICv2m: each
 # must take a synchronous external abort) and drives vhyp's own
 # virtio-blk and virtio-console with buffers and rings pointing outside
-# what the guest may hand over (hypervisor window, disk image, outside RAM,
-# device MMIO, RAM edges, 2^64 wrap, private granules).  The guest checks
-# the device answers and its canaries; this script checks what only the
+# what the guest may hand over (hypervisor window, the bounce buffers of
+# vhyp's disks, outside RAM, device MMIO, RAM edges, 2^64 wrap, private
+# granules).  The guest checks the device answers and its canaries (the
+# disk's sectors read back); this script checks what only the
 # host side shows: the counters printed at power-off (every refusal
 # counted, no EL2 fault, no leak, no byte of a refused console buffer
 # read), no hypervisor panic, exit 0.
