@@ -13,19 +13,19 @@
 #include "devices/devices.h"
 #include "hyp.h"
 
-#define MiB              (1024ULL * 1024ULL)
+#define MiB                 (1024ULL * 1024ULL)
 /* Layout of the window (see docs/hypervisor.md). */
-#define WINDOW_IMAGE_MAX (12 * MiB)
-/* Rings and bounce buffers of vhyp's disks: the only memory QEMU's
- * virtio-blk devices DMA to. */
-#define WINDOW_DMA_OFF   (12 * MiB)
-#define WINDOW_DMA_SIZE  (4 * MiB)
-_Static_assert(HYP_QDISK_AREA <= WINDOW_DMA_SIZE, "disk DMA area too small");
+#define WINDOW_IMAGE_MAX    (12 * MiB)
+/* Rings and bounce buffers of vhyp's disks (hyp/devices/qemu_disk.c): the
+ * only memory QEMU's virtio-blk devices DMA to. */
+#define WINDOW_DMA_OFF      (12 * MiB)
+#define WINDOW_DMA_SIZE     (4 * MiB)
 #define WINDOW_S1_POOL_OFF  (16 * MiB)
 #define WINDOW_S1_POOL_SIZE (4 * MiB)
 #define WINDOW_S2_POOL_OFF  (20 * MiB)
 #define PAGE                4096ULL
 #define DTB_MAX_SIZE        (2 * MiB)
+_Static_assert(HYP_QDISK_AREA <= WINDOW_DMA_SIZE, "disk DMA area too small");
 
 struct hyp_state g_hyp;
 uint8_t hyp_boot_stack[HYP_STACK_SIZE] __attribute__((aligned(16)));
@@ -358,14 +358,22 @@ static void setup_mmu(void)
  * at creation (a normal VM has no private memory; its devices may DMA to
  * any of its RAM, as QEMU's would).  The accessor still admits only guest
  * RAM (vhyp_host_may_access), so a device model cannot reach the
- * hypervisor window or the disk image through it.
+ * hypervisor window (with the disks' bounce buffers) through it.
  */
 static void map_normal_vm_ram(void)
 {
 	if (g_hyp.cfg.protected_vm)
 		return;
-	for (unsigned i = 0; i < g_hyp.cfg.nr_ram; i++)
-		arch_mmu_map(g_hyp.cfg.ram[i].pa, g_hyp.cfg.ram[i].size, false);
+	for (unsigned i = 0; i < g_hyp.cfg.nr_ram; i++) {
+		const struct vhyp_mem_range *r = &g_hyp.cfg.ram[i];
+
+		arch_mmu_map(r->pa, r->size, false);
+		if (!arch_mmu_translates(r->pa) ||
+		    !arch_mmu_translates(r->pa + r->size - PAGE))
+			hyp_panic("cannot map guest RAM 0x%llx+0x%llx at EL2\n",
+			          (unsigned long long)r->pa,
+			          (unsigned long long)r->size);
+	}
 }
 
 static void create_vm(void)
