@@ -66,6 +66,10 @@ enum hyp_host_status hyp_host_read(struct vhyp_vm *vm, uint64_t ipa, void *buf,
                                    size_t len);
 enum hyp_host_status hyp_host_write(struct vhyp_vm *vm, uint64_t ipa,
                                     const void *buf, size_t len);
+/* True when [buf, buf+len), a host-side buffer, overlaps none of vm's RAM
+ * (by PA): the accessor and the disk path refuse a buffer that is guest
+ * memory in disguise. */
+bool hyp_host_buf_ok(const struct vhyp_vm *vm, const void *buf, size_t len);
 /* Whether hyp_host_read/write would admit [ipa, ipa+len) now; a refusal
  * is counted like the accessor's own. */
 bool hyp_host_check(struct vhyp_vm *vm, uint64_t ipa, uint64_t len);

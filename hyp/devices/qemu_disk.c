@@ -281,6 +281,10 @@ bool hyp_disk_io(unsigned disk, bool write, uint64_t sector, void *buf,
 	struct qdisk *q = &disks[disk < nr_disks ? disk : 0];
 	bool ok = true;
 
+	/* buf is the model's own memory, never guest RAM (that goes through
+	 * the accessor). */
+	if (!hyp_host_buf_ok(&g_hyp.vm, buf, len))
+		return false;
 	if (disk >= nr_disks || len % SECTOR || len > HYP_QDISK_BOUNCE ||
 	    sector > q->sectors || len / SECTOR > q->sectors - sector ||
 	    (write && q->read_only))
