@@ -107,6 +107,12 @@ static bool parse_word(const char *w, size_t len, struct hyp_cmdline *c)
 		c->have_disk = hyp_parse_u64(val, vlen, &c->disk_pa);
 		return c->have_disk;
 	}
+	if (key_is(w, k, "vhyp.disks")) {
+		if (!hyp_parse_u64(val, vlen, &v) || v > 4)
+			return false;
+		c->disks = (unsigned)v;
+		return true;
+	}
 	if (key_is(w, k, "vhyp.disk_size"))
 		return hyp_parse_u64(val, vlen, &c->disk_size);
 	if (key_is(w, k, "vhyp.features")) {

@@ -61,6 +61,8 @@ struct hyp_cmdline {
 	bool have_disk;
 	uint64_t disk_pa;
 	uint64_t disk_size;
+	/* vhyp's disks: QEMU virtio-blk devices for EL2 (--disk) */
+	unsigned disks;
 };
 
 struct hyp_state {

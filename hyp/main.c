@@ -16,7 +16,11 @@
 
 #define MiB                 (1024ULL * 1024ULL)
 /* Layout of the window (see docs/hypervisor.md). */
-#define WINDOW_IMAGE_MAX    (16 * MiB)
+#define WINDOW_IMAGE_MAX    (12 * MiB)
+/* Rings and bounce buffers of vhyp's disks (hyp/devices/qemu_disk.c): the
+ * only memory QEMU's virtio-blk devices DMA to. */
+#define WINDOW_DMA_OFF      (12 * MiB)
+#define WINDOW_DMA_SIZE     (4 * MiB)
 #define WINDOW_S1_POOL_OFF  (16 * MiB)
 /* The EL2 stage-1 pool: this much for the identity map and whatever other
  * code maps at EL2, plus the host-side view of protected RAM (sized from
@@ -24,6 +28,7 @@
 #define WINDOW_S1_POOL_BASE (4 * MiB)
 #define PAGE                4096ULL
 #define DTB_MAX_SIZE        (2 * MiB)
+_Static_assert(HYP_QDISK_AREA <= WINDOW_DMA_SIZE, "disk DMA area too small");
 
 struct hyp_state g_hyp;
 /* Offset of the stage-2 pool in the window (after the stage-1 pool). */
@@ -222,9 +227,12 @@ static void add_dev(const struct fdt_range *r)
 }
 
 /* Devices passed through: the GICv2 CPU interface (never GICH/GICV), the
- * UART, the RTC and the virtio-mmio transports.  The GIC distributor and
- * redistributors are emulated (hyp/vgic): a direct mapping would let the
- * guest point the GIC's LPI tables at any physical memory. */
+ * UART (normal VMs) and the RTC.  The GIC distributor and redistributors
+ * are emulated (hyp/vgic): a direct mapping would let the guest point the
+ * GIC's LPI tables at any physical memory.  Nothing that can do DMA:
+ * QEMU's virtio-mmio transports and the PCIe host bridge act on physical
+ * addresses, outside any stage 2, so no VM gets them; its virtio devices
+ * are vhyp's own (hyp/devices, through the accessor). */
 static void add_devices(void)
 {
 	const struct fdt_board *b = &g_hyp.board;
@@ -236,11 +244,6 @@ static void add_devices(void)
 	if (!g_hyp.cmd.protected_vm)
 		add_dev(&b->uart);
 	add_dev(&b->rtc);
-	/* A protected VM's virtio devices are vhyp's own (hyp/devices/
-	 * virtio*.c, through the accessor); QEMU's transports act on
-	 * physical addresses, outside the VM's isolation. */
-	if (!g_hyp.cmd.protected_vm)
-		add_dev(&b->virtio);
 }
 
 /*
@@ -417,6 +420,11 @@ static void setup_mmu(void)
 		map_device(&g_hyp.board.gicc);
 	map_disk();
 	hyp_pvpanic_map();
+	/* QEMU's virtio-mmio transports: for vhyp's disks, EL2 only. */
+	if (g_hyp.cmd.disks && g_hyp.board.virtio.size &&
+	    !arch_mmu_map(g_hyp.board.virtio.base, g_hyp.board.virtio.size,
+	                  true))
+		hyp_panic("cannot map the disk transports at EL2\n");
 	arch_mmu_enable();
 	hyp_console_set_locking(true);
 }
@@ -440,6 +448,27 @@ static void prebuild_host_view(void)
 			        (unsigned long long)r->pa,
 			        (unsigned long long)r->size,
 			        (unsigned long long)arch_mmu_free_pages());
+	}
+}
+
+/*
+ * The host side's view of a normal VM's RAM: all of it, mapped at EL2 once
+ * at creation (a normal VM has no private memory; its devices may DMA to
+ * any of its RAM, as QEMU's would).  The accessor still admits only guest
+ * RAM (vhyp_host_may_access), so a device model cannot reach the
+ * hypervisor window (with the disks' bounce buffers) through it.
+ */
+static void map_normal_vm_ram(void)
+{
+	if (g_hyp.cfg.protected_vm)
+		return;
+	for (unsigned i = 0; i < g_hyp.cfg.nr_ram; i++) {
+		const struct vhyp_mem_range *r = &g_hyp.cfg.ram[i];
+
+		if (!arch_mmu_map(r->pa, r->size, false))
+			hyp_panic("cannot map guest RAM 0x%llx+0x%llx at EL2\n",
+			          (unsigned long long)r->pa,
+			          (unsigned long long)r->size);
 	}
 }
 
@@ -476,6 +505,10 @@ static void create_vm(void)
 	if (vhyp_vm_ram_range(&g_hyp.vm, g_hyp.cmd.dtb, 64) == NULL)
 		hyp_panic("guest DTB 0x%llx is not in guest RAM\n",
 		          (unsigned long long)g_hyp.cmd.dtb);
+	map_normal_vm_ram();
+	(void)hyp_qdisk_init(g_hyp.board.virtio.base, g_hyp.board.virtio.size,
+	                     g_hyp.window_base + WINDOW_DMA_OFF,
+	                     WINDOW_DMA_SIZE, g_hyp.cmd.disks);
 	hyp_devices_setup(&g_hyp.vm, g_hyp.board.uart.size
 	                                     ? g_hyp.board.uart.base
 	                                     : 0x09000000ULL);

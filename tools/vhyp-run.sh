@@ -30,8 +30,10 @@ Without --kernel it boots the demo guest ($O/guest/demo.bin).
   --mem SIZE         guest RAM, e.g. 512M, 1G (default 512M; a multiple of
                      2M, at least 32M); the hypervisor's 64 MiB come on top
   --protected        run the guest as a protected VM
-  --disk FILE        protected VMs: a virtio-blk device backed by FILE
-                     (loaded into memory; guest writes are not saved)
+  --disk FILE[,ro][,snapshot]
+                     a virtio-blk device (vhyp's own) backed by FILE, any
+                     size, writes saved; ro: read-only; snapshot: writes
+                     thrown away at exit.  Up to 4 --disk (vda, vdb...)
   --features LIST    vendor-hyp FEATURES bitmap: comma-separated names
                      (features, ptp, meminfo, share, unshare, mmio_guard)
                      or a number (0x9f); must be a subset of the VM kind's
@@ -142,7 +144,7 @@ MAX_MEM=$((64 << 30))
 KERNEL="" INITRD="" APPEND="" SMP=1 MEM_ARG=512M PROTECTED=0 FEATURES_ARG=""
 FEATURES_SET=0 GIC=3 ICOUNT=0 TIMEOUT="" LOG="" DUMP_DTB="" DRY_RUN=0
 MTE="" # --mte: ",mte=on" appended to the machine
-DISK="" DISK_SIZE=0 DISK_RESERVE=0
+DISK="" DISK_RESERVE=0 DISKS=() DISK_FILES=() DISK_OPTS=()
 
 # Parses SIZE (bytes, or with a K/M/G/T suffix, optional "iB"/"B").
 parse_size() {
@@ -235,7 +237,10 @@ parse_args() {
 			--timeout) TIMEOUT=$val ;;
 			--log) LOG=$val ;;
 			--dump-dtb) DUMP_DTB=$val ;;
-			--disk) DISK=$val ;;
+			--disk)
+				DISK=$val
+				DISKS+=("$val")
+				;;
 			esac
 			;;
 		*) bad_args "unknown option '$opt' (see ./vhyp run --help)" ;;
@@ -281,16 +286,37 @@ check_args() {
 	if [ -n "$INITRD" ]; then
 		[ -f "$INITRD" ] && [ -r "$INITRD" ] || bad_args "--initrd: '$INITRD' is not a readable file"
 	fi
-	if [ -n "$DISK" ]; then
-		[ "$PROTECTED" = 1 ] || bad_args "--disk needs --protected (the virtio devices are a protected VM's)"
-		[ -f "$DISK" ] && [ -r "$DISK" ] || bad_args "--disk: '$DISK' is not a readable file"
-		DISK_SIZE=$(stat -c %s "$DISK")
-		[ "$DISK_SIZE" -ge 512 ] && [ $((DISK_SIZE % 512)) -eq 0 ] ||
-			bad_args "--disk: '$DISK' is $DISK_SIZE bytes (must be a non-zero multiple of 512)"
-		[ "$DISK_SIZE" -le $((1 << 30)) ] || bad_args "--disk: '$DISK' is larger than 1 GiB"
-		# The image sits between guest RAM and the hypervisor window.
-		DISK_RESERVE=$(align_up "$DISK_SIZE" "$ALIGN_2M")
-	fi
+	check_disks
+}
+
+# --disk FILE[,ro][,snapshot]: sets DISK_FILES and DISK_OPTS (QEMU -drive
+# options).  Each is a QEMU virtio-blk device that only the hypervisor
+# reaches (docs/protected-vms.md); the guest sees vhyp's virtio-blk.
+MAX_DISKS=4
+check_disks() {
+	local spec file opt size ro snap
+	[ "${#DISKS[@]}" -le "$MAX_DISKS" ] || bad_args "--disk: at most $MAX_DISKS disks"
+	for spec in "${DISKS[@]}"; do
+		file=$spec ro=0 snap=0
+		while [[ $file =~ ^(.*),(ro|snapshot)$ ]]; do
+			file=${BASH_REMATCH[1]}
+			opt=${BASH_REMATCH[2]}
+			[ "$opt" = ro ] && ro=1
+			[ "$opt" = snapshot ] && snap=1
+		done
+		[ -n "$file" ] || bad_args "--disk: no file in '$spec'"
+		[ -f "$file" ] && [ -r "$file" ] || bad_args "--disk: '$file' is not a readable file"
+		[ "$ro" = 1 ] || [ "$snap" = 1 ] || [ -w "$file" ] ||
+			bad_args "--disk: '$file' is not writable (add ,ro or ,snapshot)"
+		size=$(stat -c %s "$file")
+		[ "$size" -ge 512 ] && [ $((size % 512)) -eq 0 ] ||
+			bad_args "--disk: '$file' is $size bytes (must be a non-zero multiple of 512)"
+		opt="format=raw,cache=writeback"
+		[ "$ro" = 0 ] || opt+=",readonly=on"
+		[ "$snap" = 0 ] || opt+=",snapshot=on"
+		DISK_FILES+=("$file")
+		DISK_OPTS+=("$opt")
+	done
 }
 
 # ---- images ------------------------------------------------------------
@@ -442,7 +468,7 @@ make_guest_dtb() {
 	fdtput -t x "$dtb" /chosen rng-seed $(random_cells 8)
 	guest_gic "$dtb"
 	prune_devices "$dtb"
-	[ "$PROTECTED" = 0 ] || protected_devices "$dtb"
+	vhyp_devices "$dtb"
 	GUEST_DTB=$dtb
 	[ -z "$DUMP_DTB" ] || cp "$dtb" "$DUMP_DTB" 2>/dev/null ||
 		bad_args "--dump-dtb: cannot write '$DUMP_DTB'"
@@ -470,12 +496,13 @@ guest_gic() {
 
 # The guest sees only the devices the hypervisor passes through (or
 # emulates): the GIC distributor and redistributors or CPU interface, the
-# PL011, the PL031 and the virtio-mmio transports.  Every other device node
-# goes, so a guest never probes MMIO it cannot reach (Linux would take an
-# external abort probing, e.g., the GICv3 ITS): flash, fw-cfg, PCIe, the
-# PL061 and its gpio-keys, the platform bus, and the GIC's ITS / GICv2m
-# frames (MSI controllers whose DMA would bypass stage 2).
-KEEP_NODES='^(cpus|psci|memory|chosen|aliases|timer|pmu|apb-pclk|intc|pl011|pl031|virtio_mmio)(@|$)'
+# PL011 and the PL031.  Every other device node goes, so a guest never
+# probes MMIO it cannot reach (Linux would take an external abort probing,
+# e.g., the GICv3 ITS): flash, fw-cfg, the PL061 and its gpio-keys, the
+# platform bus, and everything that can do DMA outside stage 2: QEMU's
+# virtio-mmio transports, the PCIe host bridge, the GIC's ITS / GICv2m
+# frames.  vhyp_devices then adds vhyp's own virtio devices.
+KEEP_NODES='^(cpus|psci|memory|chosen|aliases|timer|pmu|apb-pclk|intc|pl011|pl031)(@|$)'
 prune_devices() {
 	local dtb=$1 node intc
 	for node in $(fdtget -l "$dtb" /); do
@@ -487,10 +514,13 @@ prune_devices() {
 	done
 }
 
-# The host-side virtio-mmio devices of a protected VM (hyp/devices/virtio.h
-# has the same addresses and SPIs) replace QEMU's transports, which a
-# protected VM must not reach; they do DMA through a restricted-dma-pool at
-# the top of guest RAM, which the guest's pKVM driver shares with MEM_SHARE.
+# vhyp's own virtio-mmio devices (hyp/devices/virtio.h has the same
+# addresses and SPIs), for every VM kind: virtio-console always, virtio-blk
+# with --disk.  They reach guest memory only through the hypervisor's
+# accessor: all of a normal VM's RAM, the shared granules of a protected
+# VM.  A protected VM's devices do DMA through a restricted-dma-pool at the
+# top of its RAM, which its pKVM driver shares with MEM_SHARE; a normal VM
+# has no pool (its DMA goes anywhere in its RAM).
 VIRTIO_CONSOLE_BASE=0x0b200000 VIRTIO_CONSOLE_SPI=112
 VIRTIO_BLK_BASE=0x0b201000 VIRTIO_BLK_SPI=113
 DMA_POOL_SIZE=$((16 * MiB)) DMA_POOL_PHANDLE=0xfe01
@@ -502,14 +532,12 @@ add_virtio_node() {
 	fdtput -t s "$dtb" "$node" compatible virtio,mmio
 	fdtput -t x "$dtb" "$node" reg $(cells64 "$base") 0x0 0x1000
 	fdtput -t x "$dtb" "$node" interrupts 0x0 "$(hex "$spi")" "$IRQ_TYPE_EDGE_RISING"
-	fdtput -t x "$dtb" "$node" memory-region "$DMA_POOL_PHANDLE"
+	[ "$PROTECTED" = 0 ] ||
+		fdtput -t x "$dtb" "$node" memory-region "$DMA_POOL_PHANDLE"
 	fdtput -t s "$dtb" "$node" dma-coherent
 }
-protected_devices() {
+add_dma_pool() {
 	local dtb=$1 node pool
-	for node in $(fdtget -l "$dtb" / | grep '^virtio_mmio@'); do
-		fdtput -r "$dtb" "/$node"
-	done
 	pool=$((VHYP_GUEST_RAM_BASE + MEM - DMA_POOL_SIZE))
 	fdtput -c "$dtb" /reserved-memory 2>/dev/null || true
 	fdtput -t x "$dtb" /reserved-memory '#address-cells' 2
@@ -520,8 +548,30 @@ protected_devices() {
 	fdtput -t s "$dtb" "$node" compatible restricted-dma-pool
 	fdtput -t x "$dtb" "$node" reg $(cells64 "$pool") $(cells64 "$DMA_POOL_SIZE")
 	fdtput -t x "$dtb" "$node" phandle "$DMA_POOL_PHANDLE"
+}
+vhyp_devices() {
+	local dtb=$1
+	[ "$PROTECTED" = 0 ] || add_dma_pool "$dtb"
+	local i
 	add_virtio_node "$dtb" "$VIRTIO_CONSOLE_BASE" "$VIRTIO_CONSOLE_SPI"
-	[ -z "$DISK" ] || add_virtio_node "$dtb" "$VIRTIO_BLK_BASE" "$VIRTIO_BLK_SPI"
+	for i in "${!DISK_FILES[@]}"; do
+		add_virtio_node "$dtb" $((VIRTIO_BLK_BASE + i * 0x1000)) $((VIRTIO_BLK_SPI + i))
+	done
+}
+
+# vhyp's disks: QEMU virtio-blk devices on the board's virtio-mmio
+# transports, which no guest has in its stage 2 or DT (hyp/main.c): only
+# the hypervisor drives them, with rings and buffers in its own window.
+# Modern (virtio 1) transports; the first -device gets the highest
+# transport, which the hypervisor takes as disk 0.
+add_disks() {
+	local i
+	[ "${#DISK_FILES[@]}" -gt 0 ] || return 0
+	CMD+=(-global virtio-mmio.force-legacy=false)
+	for i in "${!DISK_FILES[@]}"; do
+		CMD+=(-drive "file=$(qemu_path "${DISK_FILES[$i]}"),if=none,id=vhypdisk$i,${DISK_OPTS[$i]}"
+			-device "virtio-blk-device,drive=vhypdisk$i")
+	done
 }
 
 # The console filter and this run's token (docs/runner.md, "Console"):
@@ -546,7 +596,7 @@ build_command() {
 	[ "$PROTECTED" = 0 ] || hyp_args+=" vhyp.protected=1"
 	[ -z "$FEATURES" ] || hyp_args+=" vhyp.features=$(hex "$FEATURES")"
 	[ -z "$LOG" ] || hyp_args+=" vhyp.log=$LOG"
-	[ -z "$DISK" ] || hyp_args+=" vhyp.disk=$(hex $((VHYP_GUEST_RAM_BASE + MEM))) vhyp.disk_size=$(hex "$DISK_SIZE")"
+	[ "${#DISK_FILES[@]}" = 0 ] || hyp_args+=" vhyp.disks=${#DISK_FILES[@]}"
 	# Test aid (tools/runner-selftest.sh): more hypervisor options, e.g.
 	# vhyp.debug_fault=1.
 	[ -z "${VHYP_HYP_ARGS:-}" ] || hyp_args+=" $VHYP_HYP_ARGS"
@@ -562,9 +612,7 @@ build_command() {
 	if [ -n "$INITRD" ]; then
 		CMD+=(-device "loader,file=$(qemu_path "$INITRD"),addr=$(hex "$INITRD_PA"),force-raw=on")
 	fi
-	if [ -n "$DISK" ]; then
-		CMD+=(-device "loader,file=$(qemu_path "$DISK"),addr=$(hex $((VHYP_GUEST_RAM_BASE + MEM))),force-raw=on")
-	fi
+	add_disks
 	# shellcheck disable=SC2054 # QEMU's option syntax has commas
 	CMD+=(-device "loader,file=$(qemu_path "$GUEST_DTB"),addr=$(hex "$DTB_PA"),force-raw=on")
 	[ "$ICOUNT" = 0 ] || CMD+=(-icount shift=0)

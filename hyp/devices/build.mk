@@ -30,3 +30,43 @@ UNIT_BINS += $(O)/host/hyp/test_virtio
 unit: $(O)/host/hyp/test_virtio
 endif
 endif
+
+# The device-model rule (docs/protected-vms.md; hyp/devices/model.h).  Every
+# C file of hyp/devices/ not listed as trusted here is a device model: it is
+# compiled without any project include path (only model.h, virtio.h and the
+# compiler's headers are visible), and scripts/check-device-models.sh checks
+# on every build that the models read no other header, leave undefined only
+# the symbols of hyp/devices/model-symbols.allow after a partial link, hold
+# no system instruction and (with clang-tidy) no integer-to-pointer cast.
+# The hypervisor does not link if they do not.
+HYP_DEV_TRUSTED := hyp/devices/host_access.c hyp/devices/isolation_probe.c \
+	hyp/devices/mmio.c hyp/devices/model_glue.c hyp/devices/qemu_disk.c \
+	hyp/devices/setup.c
+HYP_DEV_MODELS := $(filter-out $(HYP_DEV_TRUSTED),$(sort $(wildcard hyp/devices/*.c)))
+HYP_MODEL_CFLAGS := $(filter-out -I%,$(HYP_CFLAGS))
+$(patsubst %.c,$(O)/hyp-obj/%.o,$(HYP_DEV_MODELS)): HYP_CFLAGS := $(HYP_MODEL_CFLAGS)
+DEVICE_MODEL_CHECK = CC="$(CROSS_CC)" LD="$(CROSS_LD)" \
+	MODEL_CFLAGS="$(filter-out $(DEPFLAGS),$(HYP_MODEL_CFLAGS))" \
+	scripts/check-device-models.sh
+$(O)/hyp/device-models.ok: $(HYP_DEV_MODELS) hyp/devices/model.h \
+		hyp/devices/virtio.h hyp/devices/model-symbols.allow \
+		scripts/check-device-models.sh
+	@mkdir -p $(dir $@)
+	$(DEVICE_MODEL_CHECK) $(O)/hyp/device-models $(HYP_DEV_MODELS)
+	@{ printf 'CC=%q\n' "$(CROSS_CC)"; printf 'LD=%q\n' "$(CROSS_LD)"; \
+	  printf 'MODEL_CFLAGS=%q\n' "$(filter-out $(DEPFLAGS),$(HYP_MODEL_CFLAGS))"; \
+	  printf 'MODELS=%q\n' "$(HYP_DEV_MODELS)"; } >$(O)/hyp/device-models.env
+	@touch $@
+$(O)/hyp/vhyp.elf: $(O)/hyp/device-models.ok
+# The negative test: fixture models that try to reach guest memory or the
+# grant operation another way must fail the same check.
+TEST_SUITES += hyp/devices/tests/model-rule.sh
+.PHONY: model-rule-test
+model-rule-test:
+	@scripts/run-tests.sh hyp/devices/tests/model-rule.sh
+# vhyp's disks (QEMU virtio-blk devices only EL2 reaches): persistence,
+# ,ro, ,snapshot, several disks, bad --disk arguments.
+TEST_SUITES += tests/qemu/disks/run.sh
+.PHONY: disks-test
+disks-test: all
+	@scripts/run-tests.sh tests/qemu/disks/run.sh

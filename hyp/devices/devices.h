@@ -8,9 +8,11 @@
  * the MMIO guard lets through (vhyp_mmio_check); hyp_mmio_dispatch decodes
  * the syndrome and performs the access on the vCPU's saved registers.
  *
- * Device models never dereference guest memory themselves: they call
- * hyp_host_read / hyp_host_write, which admit only what
- * vhyp_host_may_access admits (SHARED granules of a protected VM).
+ * This header is the trusted side's.  Device models see only model.h and
+ * virtio.h (the build enforces it): they never dereference guest memory
+ * themselves but call hyp_guest_read / hyp_guest_write, which admit only
+ * what vhyp_host_may_access admits (all RAM of a normal VM, SHARED granules
+ * of a protected VM).
  */
 #ifndef HYP_DEVICES_H
 #define HYP_DEVICES_H
@@ -21,21 +23,11 @@
 
 #include <core/vm.h>
 
+#include "model.h"
+
 struct hyp_regs;
 
 #define HYP_MMIO_MAX_DEVICES 16U
-
-/* Offsets are from the window base; size is 1, 2, 4 or 8.  Callbacks run
- * on the faulting vCPU (cpu = its index) and may run concurrently. */
-struct hyp_mmio_device {
-	const char *name;
-	uint64_t base;
-	uint64_t size;
-	uint64_t (*read)(void *ctx, unsigned cpu, uint64_t off, unsigned size);
-	void (*write)(void *ctx, unsigned cpu, uint64_t off, unsigned size,
-	              uint64_t val);
-	void *ctx;
-};
 
 /* Boot time only (not thread-safe).  Refuses (false) a window that is
  * empty, not page aligned, overlaps another device or guest RAM. */
@@ -66,23 +58,21 @@ bool hyp_mmio_decode(uint64_t esr, struct hyp_mmio_access *out);
 bool hyp_mmio_dispatch(struct hyp_regs *regs, unsigned cpu, uint64_t esr,
                        uint64_t ipa);
 
-/* The host side's access to guest memory (host_access.c). */
-enum hyp_host_status {
-	HYP_HOST_OK = 0,
-	HYP_HOST_REFUSED = 1, /* not a granule the host may touch */
-	HYP_HOST_FAULTED = 2, /* the EL2 access took a data abort */
-	HYP_HOST_LEAKED = 3,  /* raw read returned data of a private granule */
-	/* raw read faulted although the granule is SHARED: the host's EL2
-	 * view lags the stage-2 state (a bug, never expected) */
-	HYP_HOST_INCONSISTENT = 4,
-};
-
+/* The host side's access to guest memory (host_access.c); models use the
+ * same through hyp_guest_read/hyp_guest_write (model.h). */
 /* Under the VM lock: admits [ipa, ipa+len) only if vhyp_host_may_access
  * does, then copies through the hypervisor's EL2 mapping of the granules. */
 enum hyp_host_status hyp_host_read(struct vhyp_vm *vm, uint64_t ipa, void *buf,
                                    size_t len);
 enum hyp_host_status hyp_host_write(struct vhyp_vm *vm, uint64_t ipa,
                                     const void *buf, size_t len);
+/* True when [buf, buf+len), a host-side buffer, overlaps none of vm's RAM
+ * (by PA): the accessor and the disk path refuse a buffer that is guest
+ * memory in disguise. */
+bool hyp_host_buf_ok(const struct vhyp_vm *vm, const void *buf, size_t len);
+/* Whether hyp_host_read/write would admit [ipa, ipa+len) now; a refusal
+ * is counted like the accessor's own. */
+bool hyp_host_check(struct vhyp_vm *vm, uint64_t ipa, uint64_t len);
 /*
  * Test aid for the isolation probe: an 8-byte EL2 load from guest RAM that
  * asks nobody's permission (it proves the EL2 mapping itself is absent).
@@ -103,19 +93,36 @@ void hyp_host_stats(struct hyp_host_stats *out);
  * copied). */
 int hyp_safe_copy(void *dst, const void *src, size_t len);
 
-/* The device models of a protected VM. */
-#define HYP_PL011_SIZE 0x1000ULL
+/* The trusted side's devices: the isolation probe (test device). */
 #define HYP_PROBE_BASE 0x0b000000ULL
 #define HYP_PROBE_SIZE 0x1000ULL
-bool hyp_pl011_emul_register(struct vhyp_vm *vm, uint64_t base);
 bool hyp_probe_register(struct vhyp_vm *vm, uint64_t base);
+
+/* The handle device models know vm by (model_glue.c); registers vm on
+ * first use.  hyp_guest_vm maps a handle back, NULL for none. */
+hyp_guest_t hyp_guest_of(struct vhyp_vm *vm);
+struct vhyp_vm *hyp_guest_vm(hyp_guest_t guest);
+/* Forgets every handle (host tests only; hyp_mmio_reset calls it). */
+void hyp_guest_reset(void);
+
+/* vhyp's disks (qemu_disk.c): finds up to wanted QEMU virtio-blk devices
+ * on the virtio-mmio transports [transports, transports+size) (mapped at
+ * EL2, in no guest's stage 2) and drives them with rings and bounce
+ * buffers in [area, area+area_size) of the hypervisor window.  Returns how
+ * many it brought up. */
+#define HYP_QDISK_MAX    4U
+#define HYP_QDISK_BOUNCE HYP_DISK_IO_MAX
+#define HYP_QDISK_AREA   (HYP_QDISK_MAX * (4096U + HYP_QDISK_BOUNCE))
+unsigned hyp_qdisk_init(uint64_t transports, uint64_t size, uint64_t area,
+                        uint64_t area_size, unsigned wanted);
+unsigned hyp_qdisk_count(void);
 
 /* Registers the emulated devices a VM gets (protected VMs: the PL011 at
  * uart_base and the isolation probe).  Panics on a conflict. */
 void hyp_devices_setup(struct vhyp_vm *vm, uint64_t uart_base);
 
-/* Registers the virtio-mmio devices of a protected VM (virtio.h); a disk
- * of size 0 means no block device. */
+/* Registers vhyp's virtio-mmio devices of a VM (virtio.h); a disk of
+ * size 0 means no block device. */
 void hyp_virtio_setup(struct vhyp_vm *vm, uint64_t disk_pa, uint64_t disk_size);
 /* Prints the device models' counters (at SYSTEM_OFF/RESET). */
 void hyp_devices_print_stats(void);

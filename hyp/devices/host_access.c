@@ -89,6 +89,21 @@ static bool ram_pa(const struct vhyp_vm *vm, uint64_t ipa, uint64_t len,
 	return true;
 }
 
+bool hyp_host_buf_ok(const struct vhyp_vm *vm, const void *buf, size_t len)
+{
+	uint64_t b = (uint64_t)(uintptr_t)buf;
+
+	if (b + len < b)
+		return false;
+	for (unsigned i = 0; i < vm->cfg.nr_ram; i++) {
+		const struct vhyp_mem_range *r = &vm->cfg.ram[i];
+
+		if (b < r->pa + r->size && r->pa < b + len)
+			return false;
+	}
+	return true;
+}
+
 static enum hyp_host_status host_copy(struct vhyp_vm *vm, uint64_t ipa,
                                       void *dst, const void *src, size_t len,
                                       bool to_guest)
@@ -96,6 +111,11 @@ static enum hyp_host_status host_copy(struct vhyp_vm *vm, uint64_t ipa,
 	enum hyp_host_status s = HYP_HOST_REFUSED;
 	uint64_t pa;
 
+	/* The host side's own buffer is never guest memory: a copy into or
+	 * out of guest RAM that did not name it by IPA would bypass the
+	 * check below. */
+	if (!hyp_host_buf_ok(vm, to_guest ? src : dst, len))
+		return counted(HYP_HOST_REFUSED);
 	vhyp_vm_lock(vm);
 	if (vhyp_host_may_access(vm, ipa, len) && ram_pa(vm, ipa, len, &pa)) {
 		void *guest = (void *)(uintptr_t)pa;
@@ -121,6 +141,18 @@ enum hyp_host_status hyp_host_write(struct vhyp_vm *vm, uint64_t ipa,
                                     const void *buf, size_t len)
 {
 	return host_copy(vm, ipa, NULL, buf, len, true);
+}
+
+bool hyp_host_check(struct vhyp_vm *vm, uint64_t ipa, uint64_t len)
+{
+	bool ok;
+
+	vhyp_vm_lock(vm);
+	ok = vhyp_host_may_access(vm, ipa, len);
+	vhyp_vm_unlock(vm);
+	if (!ok)
+		(void)counted(HYP_HOST_REFUSED);
+	return ok;
 }
 
 enum hyp_host_status hyp_host_raw_read(struct vhyp_vm *vm, uint64_t ipa,

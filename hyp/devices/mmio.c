@@ -55,6 +55,7 @@ bool hyp_mmio_register(struct vhyp_vm *vm, const struct hyp_mmio_device *dev)
 void hyp_mmio_reset(void)
 {
 	nr_devices = 0;
+	hyp_guest_reset();
 }
 
 bool hyp_mmio_decode(uint64_t esr, struct hyp_mmio_access *out)

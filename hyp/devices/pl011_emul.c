@@ -9,9 +9,10 @@
  * Output is collected per line and printed under the hypervisor console's
  * lock, so a guest line and a "vhyp: " line never interleave mid-line.
  */
-#include "devices.h"
 
-#include "hyp.h"
+#include <stdatomic.h>
+
+#include "model.h"
 
 #define PL011_DR      0x000U
 #define PL011_FR      0x018U
@@ -73,7 +74,7 @@ static void pl011_write(void *ctx, unsigned cpu, uint64_t off, unsigned size,
 		emit((char)(val & 0xFFU));
 }
 
-bool hyp_pl011_emul_register(struct vhyp_vm *vm, uint64_t base)
+bool hyp_pl011_emul_register(hyp_guest_t guest, uint64_t base)
 {
 	struct hyp_mmio_device dev = {
 	        .name = "pl011",
@@ -83,5 +84,5 @@ bool hyp_pl011_emul_register(struct vhyp_vm *vm, uint64_t base)
 	        .write = pl011_write,
 	};
 
-	return hyp_mmio_register(vm, &dev);
+	return hyp_model_mmio_register(guest, &dev);
 }

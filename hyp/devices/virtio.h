@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host-side virtio-mmio devices for protected VMs (virtio 1.x, split
+ * vhyp's own virtio-mmio devices, for every VM (virtio 1.x, split
  * virtqueues): the transport (virtio_mmio.c) and its backends (console,
  * block).  docs/pkvm-linux-guest.md describes them.
  *
- * Every access to a queue or a buffer goes through hyp_host_read /
- * hyp_host_write (host_access.c): a ring or a descriptor that points at a
- * granule the guest has not shared is refused there, counted and reported,
- * and its request fails; nothing of that granule is read.
+ * These are device models (model.h): every access to a queue or a buffer
+ * goes through hyp_guest_read / hyp_guest_write (the accessor): a ring or
+ * a descriptor that points outside what the host side may touch (outside
+ * a normal VM's RAM, at a granule a protected VM has not shared) is
+ * refused there, counted and reported, and its request fails; nothing
+ * there is read or written.
  */
 #ifndef HYP_DEVICES_VIRTIO_H
 #define HYP_DEVICES_VIRTIO_H
@@ -16,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <core/vm.h>
+#include "model.h"
 
 /* Where the runner's DTB puts them (tools/vhyp-run.sh knows the same
  * numbers): one 4 KiB window each, an edge-triggered SPI each. */
@@ -91,7 +93,7 @@ struct hyp_virtio_stats {
 
 struct hyp_virtio_dev {
 	const struct hyp_virtio_backend *be;
-	struct vhyp_vm *vm;
+	hyp_guest_t guest;
 	uint64_t base;
 	unsigned spi;
 	atomic_flag lock;
@@ -107,7 +109,7 @@ struct hyp_virtio_dev {
 
 /* Registers the transport window for dev (dev->be, base and spi set by
  * the caller). */
-bool hyp_virtio_register(struct vhyp_vm *vm, struct hyp_virtio_dev *dev);
+bool hyp_virtio_register(hyp_guest_t guest, struct hyp_virtio_dev *dev);
 
 /* Backends' buffer access: through the accessor, counted; false when the
  * accessor refused (the backend fails the request). */
@@ -116,12 +118,22 @@ bool hyp_virtio_read(struct hyp_virtio_dev *d, uint64_t ipa, void *buf,
 bool hyp_virtio_write(struct hyp_virtio_dev *d, uint64_t ipa, const void *buf,
                       uint32_t len);
 
+/* True when the accessor admits every buffer of the chain as a whole;
+ * else counts and reports the first refused one.  For backends that must
+ * do all of a request or nothing of it. */
+bool hyp_virtio_buffers_ok(struct hyp_virtio_dev *d,
+                           const struct hyp_virtio_buf *bufs, unsigned n);
+
 /* Backends (virtio_console.c, virtio_blk.c). */
-bool hyp_virtio_console_register(struct vhyp_vm *vm);
-/* disk: PA of the image (outside guest RAM, mapped at EL2), size bytes;
- * size 0 registers nothing. */
-bool hyp_virtio_blk_register(struct vhyp_vm *vm, uint64_t disk_pa,
-                             uint64_t size);
+bool hyp_virtio_console_register(hyp_guest_t guest);
+/* image: a disk image in memory (outside guest RAM, mapped at EL2 by the
+ * trusted side), size bytes; size 0 registers nothing.  Starts the list
+ * of block devices afresh. */
+bool hyp_virtio_blk_register(hyp_guest_t guest, void *image, uint64_t size);
+/* A block device for vhyp's disk number disk (model.h), at the next
+ * window after the ones registered before (0x0b201000 + 0x1000 * n, SPI
+ * 113 + n). */
+bool hyp_virtio_blk_register_disk(hyp_guest_t guest, unsigned disk);
 
 /* One "vhyp: virtio-...:" line per device with its counters. */
 void hyp_virtio_print_stats(void);

@@ -2,7 +2,8 @@
 /*
  * virtio-blk backend (device ID 2, one request queue) over a disk image
  * the runner loaded into a physical window outside guest RAM (`--disk`,
- * vhyp.disk=/vhyp.disk_size= on the hypervisor command line).  Writes
+ * vhyp.disk=/vhyp.disk_size= on the hypervisor command line; the trusted
+ * side maps it and hands the model a pointer).  Writes
  * change that copy in memory only; the file is not written back.
  *
  * A request is a header (type, ioprio, sector), data buffers, and a
@@ -13,8 +14,6 @@
  */
 #include "virtio.h"
 
-#include "hyp.h"
-
 #define BLK_T_IN     0U
 #define BLK_T_OUT    1U
 #define BLK_T_FLUSH  4U
@@ -22,38 +21,85 @@
 #define BLK_S_OK     0U
 #define BLK_S_IOERR  1U
 #define BLK_S_UNSUPP 2U
+#define BLK_F_RO     5U
 #define SECTOR       512ULL
 #define ID_LEN       20U
+#define MAX_BLK      4U
 
-static struct {
-	uint8_t *data;
-	uint64_t size;
-} disk;
+/* A disk: an image in memory (image != NULL) or one of vhyp's disks. */
+struct blk_disk {
+	uint8_t *image;
+	unsigned disk;
+	uint64_t size; /* bytes */
+	bool read_only;
+	uint8_t *chunk; /* the model's copy of the data in flight */
+};
+
+static struct blk_disk disks[MAX_BLK];
+static uint8_t chunks[MAX_BLK][HYP_DISK_IO_MAX];
+static struct hyp_virtio_backend backends[MAX_BLK];
+static struct hyp_virtio_dev devs[MAX_BLK];
+static unsigned nr_blk;
+
+static struct blk_disk *disk_of(const struct hyp_virtio_dev *d)
+{
+	return d->be->ctx;
+}
 
 static uint32_t blk_config_read(struct hyp_virtio_dev *d, uint64_t off,
                                 unsigned size)
 {
-	uint64_t capacity = disk.size / SECTOR;
+	uint64_t capacity = disk_of(d)->size / SECTOR;
 	uint64_t v = 0;
 
-	(void)d;
 	/* capacity (le64) at 0; nothing else is offered */
 	if (off + size <= 8)
 		v = capacity >> (8 * off);
 	return (uint32_t)(size >= 4 ? v : v & ((1ULL << (8 * size)) - 1U));
 }
 
-/* Moves one data buffer between the image at byte pos and the guest. */
+/* Moves [pos, pos+len) of a disk behind hyp_disk_io and the guest
+ * buffer at ipa, a chunk at a time through the model's own buffer. */
+static bool move_disk(struct hyp_virtio_dev *d, struct blk_disk *k,
+                      uint32_t type, uint64_t ipa, uint64_t pos, uint32_t len)
+{
+	if (pos % SECTOR || len % SECTOR)
+		return false;
+	while (len > 0) {
+		uint32_t n = len < HYP_DISK_IO_MAX ? len : HYP_DISK_IO_MAX;
+
+		if (type == BLK_T_IN) {
+			if (!hyp_disk_io(k->disk, false, pos / SECTOR, k->chunk,
+			                 n) ||
+			    !hyp_virtio_write(d, ipa, k->chunk, n))
+				return false;
+		} else if (!hyp_virtio_read(d, ipa, k->chunk, n) ||
+		           !hyp_disk_io(k->disk, true, pos / SECTOR, k->chunk,
+		                        n)) {
+			return false;
+		}
+		ipa += n;
+		pos += n;
+		len -= n;
+	}
+	return true;
+}
+
+/* Moves one data buffer between the disk at byte pos and the guest. */
 static bool move_data(struct hyp_virtio_dev *d, const struct hyp_virtio_buf *b,
                       uint32_t type, uint64_t pos)
 {
-	if (pos > disk.size || b->len > disk.size - pos)
+	struct blk_disk *k = disk_of(d);
+
+	if (pos > k->size || b->len > k->size - pos ||
+	    b->device_writes != (type == BLK_T_IN) ||
+	    (type == BLK_T_OUT && k->read_only))
 		return false;
+	if (k->image == NULL)
+		return move_disk(d, k, type, b->addr, pos, b->len);
 	if (type == BLK_T_IN)
-		return b->device_writes &&
-		       hyp_virtio_write(d, b->addr, disk.data + pos, b->len);
-	return !b->device_writes &&
-	       hyp_virtio_read(d, b->addr, disk.data + pos, b->len);
+		return hyp_virtio_write(d, b->addr, k->image + pos, b->len);
+	return hyp_virtio_read(d, b->addr, k->image + pos, b->len);
 }
 
 static uint8_t do_request(struct hyp_virtio_dev *d,
@@ -87,7 +133,10 @@ static uint8_t do_request(struct hyp_virtio_dev *d,
 		}
 		return BLK_S_OK;
 	case BLK_T_FLUSH:
-		return BLK_S_OK;
+		return disk_of(d)->image != NULL ||
+		                       hyp_disk_flush(disk_of(d)->disk)
+		               ? BLK_S_OK
+		               : BLK_S_IOERR;
 	case BLK_T_GET_ID: {
 		static const char id[ID_LEN] = "vhyp-virtio-blk";
 		uint32_t len;
@@ -121,27 +170,52 @@ static uint32_t blk_request(struct hyp_virtio_dev *d, unsigned queue,
 	return written + 1U;
 }
 
-static const struct hyp_virtio_backend blk_backend = {
-        .name = "blk",
-        .device_id = VIRTIO_ID_BLOCK,
-        .features = 0,
-        .nr_queues = 1,
-        .config_read = blk_config_read,
-        .request = blk_request,
-};
-
-static struct hyp_virtio_dev blk_dev = {
-        .be = &blk_backend,
-        .base = HYP_VIRTIO_BLK_BASE,
-        .spi = HYP_VIRTIO_BLK_SPI,
-};
-
-bool hyp_virtio_blk_register(struct vhyp_vm *vm, uint64_t disk_pa,
-                             uint64_t size)
+/* Window and SPI of the i-th block device: after the console's. */
+static bool register_blk(hyp_guest_t guest, struct blk_disk *k)
 {
+	unsigned i = nr_blk;
+
+	if (i >= MAX_BLK)
+		return false;
+	disks[i] = *k;
+	disks[i].chunk = chunks[i];
+	backends[i] = (struct hyp_virtio_backend){
+	        .name = "blk",
+	        .device_id = VIRTIO_ID_BLOCK,
+	        .features = k->read_only ? 1ULL << BLK_F_RO : 0,
+	        .nr_queues = 1,
+	        .config_read = blk_config_read,
+	        .request = blk_request,
+	        .ctx = &disks[i],
+	};
+	devs[i] = (struct hyp_virtio_dev){
+	        .be = &backends[i],
+	        .base = HYP_VIRTIO_BLK_BASE + i * HYP_VIRTIO_WINDOW_SIZE,
+	        .spi = HYP_VIRTIO_BLK_SPI + i,
+	};
+	if (!hyp_virtio_register(guest, &devs[i]))
+		return false;
+	nr_blk++;
+	return true;
+}
+
+bool hyp_virtio_blk_register(hyp_guest_t guest, void *image, uint64_t size)
+{
+	struct blk_disk k = {.image = image, .size = size};
+
+	nr_blk = 0;
 	if (size == 0)
 		return true;
-	disk.data = (uint8_t *)(uintptr_t)disk_pa;
-	disk.size = size;
-	return hyp_virtio_register(vm, &blk_dev);
+	return register_blk(guest, &k);
+}
+
+bool hyp_virtio_blk_register_disk(hyp_guest_t guest, unsigned disk)
+{
+	struct blk_disk k = {.disk = disk};
+	uint64_t sectors;
+
+	if (!hyp_disk_info(disk, &sectors, &k.read_only))
+		return false;
+	k.size = sectors * SECTOR;
+	return register_blk(guest, &k);
 }

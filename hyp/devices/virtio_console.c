@@ -7,8 +7,6 @@
  */
 #include "virtio.h"
 
-#include "hyp.h"
-
 #define CONSOLE_RX 0U
 #define CONSOLE_TX 1U
 #define LINE_MAX   160U
@@ -51,6 +49,11 @@ static uint32_t console_request(struct hyp_virtio_dev *d, unsigned queue,
 {
 	if (queue != CONSOLE_TX)
 		return 0;
+	/* All of a transmit or nothing of it: a chain with a buffer outside
+	 * what the guest may hand over (another granule, past the end of
+	 * RAM, a length running off it) prints nothing. */
+	if (!hyp_virtio_buffers_ok(d, bufs, n))
+		return 0;
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t done = 0;
 
@@ -90,7 +93,7 @@ static struct hyp_virtio_dev console_dev = {
         .spi = HYP_VIRTIO_CONSOLE_SPI,
 };
 
-bool hyp_virtio_console_register(struct vhyp_vm *vm)
+bool hyp_virtio_console_register(hyp_guest_t guest)
 {
-	return hyp_virtio_register(vm, &console_dev);
+	return hyp_virtio_register(guest, &console_dev);
 }

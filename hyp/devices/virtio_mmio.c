@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * The virtio-mmio transport (virtio 1.x, "Version 2" register layout) of
- * the host-side devices of a protected VM, and its split-virtqueue engine.
+ * vhyp's own virtio devices, and its split-virtqueue engine.  A device
+ * model (model.h): it sees guest memory only through the accessor.
  *
  * A queue is processed synchronously when the guest writes QueueNotify, on
  * the notifying vCPU.  Rings and buffers are reached only through the
- * accessor (hyp_host_read/hyp_host_write), one field at a time: the guest
+ * accessor (hyp_guest_read/hyp_guest_write), one field at a time: the guest
  * can UNSHARE a page at any moment, and each access is checked on its own.
  *   - a buffer the accessor refuses fails its request (the backend sees
  *     false from hyp_virtio_read/write) and is counted and reported;
@@ -14,15 +15,12 @@
  * Malformed chains (an index out of range, a loop, an indirect descriptor,
  * which we do not offer) are completed with length 0 and counted.
  *
- * Interrupts: vhyp has no virtual GIC; the guest owns the GIC.  Each
- * device has a reserved SPI, edge-triggered in the guest's DTB, which the
- * device sets pending in the distributor (GICD_ISPENDR) after it has
- * updated InterruptStatus and the used ring.
+ * Interrupts: each device has a reserved SPI, edge-triggered in the
+ * guest's DTB, which the device asks the trusted side to set pending
+ * (hyp_model_raise_spi) after it has updated InterruptStatus and the used
+ * ring.
  */
 #include "virtio.h"
-
-#include "devices.h"
-#include "hyp.h"
 
 #define VIRTIO_MMIO_MAGIC  0x74726976U /* "virt" */
 #define VIRTIO_MMIO_VENDOR 0x70796876U /* "vhyp" */
@@ -63,16 +61,13 @@ enum virtio_mmio_reg {
 #define INT_CONFIG_CHANGE   2U
 #define VRING_AVAIL_NO_INTR 1U
 
-#define GICD_ISPENDR    0x200U
-#define GIC_SPI_INTID_0 32U
-
 /* Transport features every device offers: virtio 1.x, and DMA through
  * the platform's DMA API (so a protected guest bounces through the memory
  * it has shared). */
 #define TRANSPORT_FEATURES                                                     \
 	((1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_F_ACCESS_PLATFORM))
 
-#define MAX_DEVICES 2U
+#define MAX_DEVICES 6U
 static struct hyp_virtio_dev *registered[MAX_DEVICES];
 static unsigned nr_registered;
 
@@ -87,7 +82,7 @@ static void report(const struct hyp_virtio_dev *d, const char *what,
 
 	if (n < REPORT_LIMIT)
 		vlog("virtio-%s: %s at guest IPA 0x%llx: refused by the "
-		     "accessor (not shared), not followed\n",
+		     "accessor, not followed\n",
 		     d->be->name, what, (unsigned long long)ipa);
 	else if (n == REPORT_LIMIT)
 		vlog("virtio: further refused accesses are counted, not "
@@ -109,7 +104,7 @@ static void dev_unlock(struct hyp_virtio_dev *d)
 bool hyp_virtio_read(struct hyp_virtio_dev *d, uint64_t ipa, void *buf,
                      uint32_t len)
 {
-	if (hyp_host_read(d->vm, ipa, buf, len) != HYP_HOST_OK) {
+	if (hyp_guest_read(d->guest, ipa, buf, len) != HYP_HOST_OK) {
 		d->stats.refused++;
 		report(d, "buffer read", ipa);
 		return false;
@@ -121,7 +116,7 @@ bool hyp_virtio_read(struct hyp_virtio_dev *d, uint64_t ipa, void *buf,
 bool hyp_virtio_write(struct hyp_virtio_dev *d, uint64_t ipa, const void *buf,
                       uint32_t len)
 {
-	if (hyp_host_write(d->vm, ipa, buf, len) != HYP_HOST_OK) {
+	if (hyp_guest_write(d->guest, ipa, buf, len) != HYP_HOST_OK) {
 		d->stats.refused++;
 		report(d, "buffer write", ipa);
 		return false;
@@ -130,11 +125,24 @@ bool hyp_virtio_write(struct hyp_virtio_dev *d, uint64_t ipa, const void *buf,
 	return true;
 }
 
+bool hyp_virtio_buffers_ok(struct hyp_virtio_dev *d,
+                           const struct hyp_virtio_buf *bufs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!hyp_guest_may_access(d->guest, bufs[i].addr,
+		                          bufs[i].len)) {
+			d->stats.refused++;
+			report(d, "buffer", bufs[i].addr);
+			return false;
+		}
+	return true;
+}
+
 /* Ring accesses: a refusal is counted and reported like a buffer's. */
 static bool ring_read(struct hyp_virtio_dev *d, uint64_t ipa, void *buf,
                       uint32_t len)
 {
-	if (hyp_host_read(d->vm, ipa, buf, len) == HYP_HOST_OK)
+	if (hyp_guest_read(d->guest, ipa, buf, len) == HYP_HOST_OK)
 		return true;
 	d->stats.refused++;
 	report(d, "ring read", ipa);
@@ -144,7 +152,7 @@ static bool ring_read(struct hyp_virtio_dev *d, uint64_t ipa, void *buf,
 static bool ring_write(struct hyp_virtio_dev *d, uint64_t ipa, const void *buf,
                        uint32_t len)
 {
-	if (hyp_host_write(d->vm, ipa, buf, len) == HYP_HOST_OK)
+	if (hyp_guest_write(d->guest, ipa, buf, len) == HYP_HOST_OK)
 		return true;
 	d->stats.refused++;
 	report(d, "ring write", ipa);
@@ -153,18 +161,11 @@ static bool ring_write(struct hyp_virtio_dev *d, uint64_t ipa, const void *buf,
 
 static void raise_interrupt(struct hyp_virtio_dev *d, uint32_t why)
 {
-	uint64_t gicd = g_hyp.board.gicd.base;
-	unsigned intid = GIC_SPI_INTID_0 + d->spi;
-
 	atomic_fetch_or(&d->interrupt_status, why);
 	d->stats.interrupts++;
-	if (gicd == 0)
-		return; /* no GIC (host tests) */
 	/* The used ring and InterruptStatus are visible before the SPI. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	*(volatile uint32_t *)(uintptr_t)(gicd + GICD_ISPENDR +
-	                                  4U * (intid / 32U)) =
-	        1U << (intid % 32U);
+	hyp_model_raise_spi(d->guest, d->spi);
 }
 
 static uint16_t le16(const uint8_t *p)
@@ -509,7 +510,7 @@ static void virtio_mmio_write(void *ctx, unsigned cpu, uint64_t off,
 	dev_unlock(d);
 }
 
-bool hyp_virtio_register(struct vhyp_vm *vm, struct hyp_virtio_dev *dev)
+bool hyp_virtio_register(hyp_guest_t guest, struct hyp_virtio_dev *dev)
 {
 	struct hyp_mmio_device mmio = {
 	        .name = dev->be->name,
@@ -522,11 +523,11 @@ bool hyp_virtio_register(struct vhyp_vm *vm, struct hyp_virtio_dev *dev)
 
 	if (dev->be->nr_queues > HYP_VIRTIO_MAX_QUEUES)
 		return false;
-	dev->vm = vm;
+	dev->guest = guest;
 	atomic_flag_clear(&dev->lock);
 	reset_device(dev);
 	dev->stats = (struct hyp_virtio_stats){0};
-	if (!hyp_mmio_register(vm, &mmio))
+	if (!hyp_model_mmio_register(guest, &mmio))
 		return false;
 	for (unsigned i = 0; i < nr_registered; i++)
 		if (registered[i] == dev)
@@ -538,8 +539,6 @@ bool hyp_virtio_register(struct vhyp_vm *vm, struct hyp_virtio_dev *dev)
 
 void hyp_virtio_print_stats(void)
 {
-	struct hyp_host_stats h;
-
 	for (unsigned i = 0; i < nr_registered; i++) {
 		const struct hyp_virtio_dev *d = registered[i];
 		const struct hyp_virtio_stats *s = &d->stats;
@@ -555,10 +554,4 @@ void hyp_virtio_print_stats(void)
 		     (unsigned long long)s->ring_failures,
 		     (unsigned long long)s->interrupts);
 	}
-	hyp_host_stats(&h);
-	vlog("host accesses: ok=%llu refused=%llu faulted=%llu leaked=%llu "
-	     "inconsistent=%llu\n",
-	     (unsigned long long)h.ok, (unsigned long long)h.refused,
-	     (unsigned long long)h.faulted, (unsigned long long)h.leaked,
-	     (unsigned long long)h.inconsistent);
 }

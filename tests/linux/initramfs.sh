@@ -15,7 +15,7 @@ source "$(dirname "$0")/lib.sh"
 KDIR=${1:-$("$LINUX_DIR/kernel.sh")}
 OUT=${2:-$LINUX_BUILD/initramfs.cpio.gz}
 CROSS_GCC=${CROSS_GCC:-aarch64-linux-gnu-gcc}
-APPLETS=(sh echo cat mount mkdir insmod poweroff ls dmesg sleep)
+APPLETS=(sh echo cat mount mkdir insmod poweroff ls dmesg sleep head)
 
 is_arm64_elf() {
 	# ELF magic and e_machine 183 (EM_AARCH64), little-endian.

@@ -20,7 +20,14 @@ source "$KERNEL_VERSION_FILE"
 # Kernel options whose modules the test's /init must load (in this order,
 # after their dependencies), when the kernel builds them as modules.
 NEEDED_CONFIGS=(CONFIG_PTP_1588_CLOCK_KVM)
-declare -A CONFIG_MODULE=([CONFIG_PTP_1588_CLOCK_KVM]=ptp_kvm)
+# Loaded when the kernel has them (built in or as modules), not required:
+# the virtio-mmio transport and virtio-blk, for vhyp's own virtio devices
+# (run-test.sh checks them when the kernel has them).
+OPTIONAL_CONFIGS=(CONFIG_VIRTIO_MMIO CONFIG_VIRTIO_BLK)
+declare -A CONFIG_MODULE=([CONFIG_PTP_1588_CLOCK_KVM]=ptp_kvm
+	[CONFIG_VIRTIO_MMIO]=virtio_mmio [CONFIG_VIRTIO_BLK]=virtio_blk)
+# What a kernel directory's modules/ was made for (modules.list).
+MODULES_LIST="${NEEDED_CONFIGS[*]} ${OPTIONAL_CONFIGS[*]}"
 
 KDIR_ROOT="$VHYP_CACHE/linux"
 DEB_DIR="$VHYP_CACHE/debs"
@@ -151,24 +158,56 @@ unpack() {
 		die "unexpected package layout (vmlinuz '$vmlinuz', config '$config')"
 	fi
 
-	rm -rf "$dest" && mkdir -p "$dest/modules"
-	: >"$dest/modules/load-order"
+	rm -rf "$dest" && mkdir -p "$dest"
 	decompress_image "$vmlinuz" "$dest/Image"
 	cp "$config" "$dest/config"
-	for c in "${NEEDED_CONFIGS[@]}"; do
-		case $(grep -E "^$c=" "$dest/config" || echo "$c=n") in
-		"$c=y") log "$c=y: built in" ;;
-		"$c=m") copy_module "$mdir" "${CONFIG_MODULE[$c]}" "$dest/modules" ;;
-		*) die "the kernel lacks $c" ;;
-		esac
-	done
+	add_modules "$mdir" "$dest"
 	echo "$abi $ver $KERNEL_SUITE" >"$dest/release"
 	rm -rf "$tree"
 	trap - EXIT
 }
 
+# Fills $2/modules/ from the unpacked modules tree $1, for $2/config.
+add_modules() {
+	local mdir=$1 dest=$2 c
+	rm -rf "$dest/modules" && mkdir -p "$dest/modules"
+	: >"$dest/modules/load-order"
+	for c in "${NEEDED_CONFIGS[@]}" "${OPTIONAL_CONFIGS[@]}"; do
+		case $(grep -E "^$c=" "$dest/config" || echo "$c=n") in
+		"$c=y") log "$c=y: built in" ;;
+		"$c=m") copy_module "$mdir" "${CONFIG_MODULE[$c]}" "$dest/modules" ;;
+		*)
+			[[ " ${OPTIONAL_CONFIGS[*]} " == *" $c "* ]] ||
+				die "the kernel lacks $c"
+			;;
+		esac
+	done
+	echo "$MODULES_LIST" >"$dest/modules.list"
+}
+
+# A kernel directory made before the module list changed gets its modules
+# again from the cached packages (offline); without them it stays as is.
+refresh_modules() {
+	local dir=$1 abi ver tree deb mdir
+	complete "$dir" || return 0
+	[ "$(cat "$dir/modules.list" 2>/dev/null)" != "$MODULES_LIST" ] || return 0
+	read -r abi ver _ <"$dir/release"
+	tree=$(mktemp -d "$KDIR_ROOT/.unpack.XXXXXX")
+	for deb in "$DEB_DIR"/*-"${abi}"_"${ver//:/%3a}"_arm64.deb; do
+		[ -f "$deb" ] && dpkg-deb -x "$deb" "$tree"
+	done
+	mdir=$(first_existing "$tree"/lib/modules/"$abi" "$tree"/usr/lib/modules/"$abi")
+	if [ -n "$mdir" ]; then
+		log "refreshing the test modules of $abi from the cached packages"
+		add_modules "$mdir" "$dir"
+	fi
+	rm -rf "$tree"
+}
+
 main() {
 	local pinned="$KDIR_ROOT/$KERNEL_ABI" redirect="$KDIR_ROOT/$KERNEL_ABI.resolved"
+	refresh_modules "$pinned"
+	[ ! -f "$redirect" ] || refresh_modules "$KDIR_ROOT/$(cat "$redirect")"
 	if complete "$pinned"; then
 		echo "$pinned"
 		return

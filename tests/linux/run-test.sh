@@ -8,7 +8,11 @@
 #             "KVM virtual PTP" clock, its time against the host's wall
 #             clock and its rate against CLOCK_MONOTONIC, both CPUs online,
 #             timer interrupts and IPIs on each CPU (/proc/interrupts), no
-#             ITS/LPI kernel line, vhyp's count of PTP calls, clean power-off
+#             ITS/LPI kernel line, vhyp's count of PTP calls, clean power-off;
+#             with --disk, when the kernel has virtio-mmio and virtio-blk
+#             (Debian's as modules, loaded by /init): vhyp's virtio-console
+#             (hvc0) and virtio-blk (/dev/vda reads the disk), no other
+#             virtio device
 #   noptp     --features $FEATURES_NO_PTP (PTP hidden): boots, services 0x1,
 #             no KVM PTP clock
 #   none      --features $FEATURES_NONE (bit 0 hidden, so UID and FEATURES
@@ -41,6 +45,8 @@ MAX_RATE_PPM=100
 # PHC reads the test program makes at least: 8 in a row, 2 for the rate,
 # 1 for the time.
 PHC_READS_MIN=11
+# The first 16 bytes of the default boot's disk (vhyp's virtio-blk).
+DISK_MARKER=vhyp-linux-disk0
 
 LOG_DIR="$LINUX_BUILD/logs"
 # The runner; another checkout's may be named in VHYP.
@@ -186,6 +192,27 @@ show_log_tail() {
 	tail -n 15 "$1" | cut -d' ' -f2- | sed 's/^/#   /'
 }
 
+# vhyp's own virtio devices (the default boot has --disk): the console
+# (ID 3) and the block device (ID 2), and nothing else on the virtio bus
+# (QEMU's transports are not in the guest's DT).
+vhyp_virtio_devices() {
+	[ "$(grep -c 'vhyp-linux-test: virtio_device=' "$1")" = 2 ] &&
+		has "$1" "vhyp-linux-test: virtio_device=0x0003" &&
+		has "$1" "vhyp-linux-test: virtio_device=0x0002"
+}
+
+check_virtio() {
+	local log=$1
+	if [ "$KERNEL_VIRTIO" != yes ]; then
+		note "default: the kernel has no virtio-mmio/virtio-blk (built in or module): vhyp's virtio devices not checked"
+		return
+	fi
+	check "default: vhyp's virtio-console and virtio-blk found (virtio-mmio), no other virtio device" \
+		vhyp_virtio_devices "$log"
+	check "default: hvc0 (virtio-console) exists beside ttyAMA0" equals "$(value "$log" hvc0)" present
+	check "default: /dev/vda reads the disk image's marker" equals "$(value "$log" vda_head)" "$DISK_MARKER"
+}
+
 check_default() {
 	local log="$LOG_DIR/default.log" before=$failures
 	check "default: the run exits 0" equals "$RC" 0
@@ -205,6 +232,7 @@ check_default() {
 	check "default: no ITS or LPI line from the kernel (GICv3: hidden)" \
 		no_its_lines "$log"
 	check "default: vhyp answered the PTP calls" hyp_counted_ptp_calls "$log"
+	[ "$direct" = 1 ] || check_virtio "$log"
 	[ "$failures" = "$before" ] || show_log_tail "$log"
 }
 
@@ -282,6 +310,13 @@ prepare() {
 	IMAGE="$kdir/Image"
 	note "kernel: $(cat "$kdir/release")"
 	INITRD=$("$LINUX_DIR/initramfs.sh" "$kdir") || return 1
+	KERNEL_VIRTIO=no
+	grep -qE '^CONFIG_VIRTIO_MMIO=[ym]' "$kdir/config" &&
+		grep -qE '^CONFIG_VIRTIO_BLK=[ym]' "$kdir/config" && KERNEL_VIRTIO=yes
+	mkdir -p "$LINUX_BUILD"
+	DISK="$LINUX_BUILD/disk.img"
+	head -c $((1 << 20)) /dev/zero >"$DISK"
+	printf '%s' "$DISK_MARKER" | dd of="$DISK" conv=notrunc status=none
 	if [ "$direct" = 0 ]; then
 		[ -x "$VHYP" ] || { log "no runner $VHYP"; return 1; }
 	fi
@@ -296,7 +331,11 @@ main() {
 		exit 1
 	fi
 	ok "fetch the kernel and build the initramfs"
-	boot default
+	if [ "$direct" = 1 ]; then
+		boot default
+	else
+		boot default --disk "$DISK"
+	fi
 	check_default
 	if [ "$direct" = 0 ]; then
 		boot noptp --features "$FEATURES_NO_PTP"

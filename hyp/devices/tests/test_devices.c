@@ -451,7 +451,7 @@ static void test_pl011_model(void **state)
 	                               0x0d, 0xf0, 0x05, 0xb1};
 	uint64_t base = 0x0b100000, v;
 
-	assert_true(hyp_pl011_emul_register(&fp->vm, base));
+	assert_true(hyp_pl011_emul_register(hyp_guest_of(&fp->vm), base));
 	for (unsigned i = 0; i < 8; i++) {
 		regs.x[1] = 0;
 		assert_true(hyp_mmio_dispatch(

@@ -178,8 +178,8 @@ static int setup(void **state)
 	hyp_mmio_reset();
 	g_hyp.cmd.log = 1;
 	fake_uart_clear();
-	assert_true(hyp_virtio_console_register(&fp->vm));
-	assert_true(hyp_virtio_blk_register(&fp->vm, (uintptr_t)disk,
+	assert_true(hyp_virtio_console_register(hyp_guest_of(&fp->vm)));
+	assert_true(hyp_virtio_blk_register(hyp_guest_of(&fp->vm), disk,
 	                                    sizeof(disk)));
 	share(fp, G_RING);
 	share(fp, G_DATA);
@@ -355,6 +355,30 @@ static void test_blk_private_buffer_ioerr(void **state)
 	assert_int_equal(after.faulted, before.faulted);
 }
 
+/* A model that hands the accessor a "buffer" that is guest RAM (by PA) is
+ * refused without a copy: the buffer would be guest memory not named by
+ * IPA, outside the check. */
+static void test_model_buffer_in_guest_ram_refused(void **state)
+{
+	struct fake_platform *fp = *state;
+	hyp_guest_t g = hyp_guest_of(&fp->vm);
+	void *in_ram = (void *)(uintptr_t)(FP_RAM0_PA + 0x11000ULL);
+	void *straddle = (void *)(uintptr_t)(FP_RAM0_PA - 4ULL);
+	struct hyp_host_stats before, after;
+
+	hyp_host_stats(&before);
+	assert_int_equal(hyp_guest_read(g, G_DATA, in_ram, 8),
+	                 HYP_HOST_REFUSED);
+	assert_int_equal(hyp_guest_write(g, G_DATA, in_ram, 8),
+	                 HYP_HOST_REFUSED);
+	assert_int_equal(hyp_guest_read(g, G_DATA, straddle, 8),
+	                 HYP_HOST_REFUSED);
+	hyp_host_stats(&after);
+	assert_int_equal(after.refused, before.refused + 3);
+	assert_int_equal(after.faulted, before.faulted);
+	assert_false(hyp_disk_io(0, false, 0, in_ram, 512)); /* no disk */
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fp_state_teardown)
 
 int main(void)
@@ -369,6 +393,7 @@ int main(void)
 	        T(test_avail_index_too_far_ahead),
 	        T(test_blk_read_write_shared),
 	        T(test_blk_private_buffer_ioerr),
+	        T(test_model_buffer_in_guest_ram_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vhyp's disks: QEMU virtio-blk devices on virtio-mmio transports that
+ * only EL2 reaches (never in a guest's stage 2 or DT), driven by the
+ * hypervisor as a virtio driver.  The guest-facing virtio-blk model
+ * (virtio_blk.c) forwards each request here with a buffer of its own;
+ * this file copies it through a bounce buffer in the hypervisor window.
+ * The device's rings and bounce buffers are in the window too, so QEMU's
+ * DMA targets hypervisor memory only, never a guest's.
+ *
+ * Requests are synchronous: one at a time per disk, under its lock,
+ * completion polled on the used ring (the device's interrupt is
+ * suppressed: the guest owns the GIC).  A device that does not answer
+ * within QDISK_TIMEOUT_S is declared broken and fails every request.
+ */
+#include "devices.h"
+
+#include "arch.h"
+#include "hyp.h"
+
+#define MAGIC            0x74726976U
+#define R_MAGIC          0x000U
+#define R_VERSION        0x004U
+#define R_DEVICE_ID      0x008U
+#define R_DEV_FEAT       0x010U
+#define R_DEV_FEAT_SEL   0x014U
+#define R_DRV_FEAT       0x020U
+#define R_DRV_FEAT_SEL   0x024U
+#define R_QUEUE_SEL      0x030U
+#define R_QUEUE_NUM_MAX  0x034U
+#define R_QUEUE_NUM      0x038U
+#define R_QUEUE_READY    0x044U
+#define R_QUEUE_NOTIFY   0x050U
+#define R_INT_STATUS     0x060U
+#define R_INT_ACK        0x064U
+#define R_STATUS         0x070U
+#define R_DESC_LO        0x080U
+#define R_DESC_HI        0x084U
+#define R_AVAIL_LO       0x090U
+#define R_AVAIL_HI       0x094U
+#define R_USED_LO        0x0a0U
+#define R_USED_HI        0x0a4U
+#define R_CONFIG         0x100U
+#define ST_ACK           1U
+#define ST_DRIVER        2U
+#define ST_DRIVER_OK     4U
+#define ST_FEATURES_OK   8U
+#define F_RO             5U  /* VIRTIO_BLK_F_RO */
+#define F_FLUSH          9U  /* VIRTIO_BLK_F_FLUSH */
+#define F_VERSION_1      32U /* VIRTIO_F_VERSION_1 */
+#define D_NEXT           1U
+#define D_WRITE          2U
+#define AVAIL_NO_INTR    1U
+#define T_IN             0U
+#define T_OUT            1U
+#define T_FLUSH          4U
+#define QNUM             4U
+#define SECTOR           512ULL
+#define QDISK_TIMEOUT_S  30U
+#define TRANSPORT_STRIDE 0x200ULL
+
+/* Per disk in the DMA area: one page of rings and request header, then
+ * the bounce buffer. */
+#define RING_PAGE 4096ULL
+#define DESC_OFF  0x000U
+#define AVAIL_OFF 0x400U
+#define USED_OFF  0x800U
+#define HDR_OFF   0xc00U
+#define STAT_OFF  0xc10U
+#define PER_DISK  (RING_PAGE + HYP_QDISK_BOUNCE)
+
+struct qdisk {
+	uint64_t regs;    /* transport base (device-mapped at EL2) */
+	uint8_t *ring;    /* ring page (in the window) */
+	uint8_t *bounce;  /* HYP_QDISK_BOUNCE bytes (in the window) */
+	uint64_t sectors; /* capacity */
+	bool read_only, flush, broken;
+	uint16_t avail_idx;
+	atomic_flag lock;
+};
+
+static struct qdisk disks[HYP_QDISK_MAX];
+static unsigned nr_disks;
+
+static uint32_t rd(const struct qdisk *q, unsigned r)
+{
+	return *(volatile uint32_t *)(uintptr_t)(q->regs + r);
+}
+
+static void wr(const struct qdisk *q, unsigned r, uint32_t v)
+{
+	*(volatile uint32_t *)(uintptr_t)(q->regs + r) = v;
+}
+
+static void wr64(const struct qdisk *q, unsigned lo, uint64_t v)
+{
+	wr(q, lo, (uint32_t)v);
+	wr(q, lo + 4U, (uint32_t)(v >> 32));
+}
+
+static uint64_t dev_features(const struct qdisk *q)
+{
+	uint64_t f;
+
+	wr(q, R_DEV_FEAT_SEL, 1);
+	f = (uint64_t)rd(q, R_DEV_FEAT) << 32;
+	wr(q, R_DEV_FEAT_SEL, 0);
+	return f | rd(q, R_DEV_FEAT);
+}
+
+/* Brings one transport's virtio-blk device up to DRIVER_OK with queue 0
+ * in the DMA area; false when it is not a usable modern virtio-blk. */
+static bool bring_up(struct qdisk *q)
+{
+	uint64_t want = 1ULL << F_VERSION_1, have, ring = (uintptr_t)q->ring;
+
+	if (rd(q, R_MAGIC) != MAGIC || rd(q, R_VERSION) != 2U ||
+	    rd(q, R_DEVICE_ID) != 2U)
+		return false;
+	wr(q, R_STATUS, 0);
+	wr(q, R_STATUS, ST_ACK | ST_DRIVER);
+	have = dev_features(q);
+	if (!(have & want))
+		return false;
+	want |= have & ((1ULL << F_RO) | (1ULL << F_FLUSH));
+	wr(q, R_DRV_FEAT_SEL, 0);
+	wr(q, R_DRV_FEAT, (uint32_t)want);
+	wr(q, R_DRV_FEAT_SEL, 1);
+	wr(q, R_DRV_FEAT, (uint32_t)(want >> 32));
+	wr(q, R_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK);
+	if (!(rd(q, R_STATUS) & ST_FEATURES_OK))
+		return false;
+	wr(q, R_QUEUE_SEL, 0);
+	if (rd(q, R_QUEUE_NUM_MAX) < QNUM)
+		return false;
+	memset(q->ring, 0, RING_PAGE);
+	/* The device's interrupt would go to the guest's GIC: off. */
+	*(volatile uint16_t *)(void *)(q->ring + AVAIL_OFF) = AVAIL_NO_INTR;
+	wr(q, R_QUEUE_NUM, QNUM);
+	wr64(q, R_DESC_LO, ring + DESC_OFF);
+	wr64(q, R_AVAIL_LO, ring + AVAIL_OFF);
+	wr64(q, R_USED_LO, ring + USED_OFF);
+	wr(q, R_QUEUE_READY, 1);
+	wr(q, R_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK);
+	q->sectors = rd(q, R_CONFIG) | (uint64_t)rd(q, R_CONFIG + 4U) << 32;
+	q->read_only = (want >> F_RO) & 1U;
+	q->flush = (want >> F_FLUSH) & 1U;
+	q->avail_idx = 0;
+	atomic_flag_clear(&q->lock);
+	return true;
+}
+
+unsigned hyp_qdisk_init(uint64_t transports, uint64_t size, uint64_t area,
+                        uint64_t area_size, unsigned wanted)
+{
+	uint64_t t;
+
+	nr_disks = 0;
+	if (size < TRANSPORT_STRIDE || wanted == 0)
+		return 0;
+	if (wanted > HYP_QDISK_MAX)
+		wanted = HYP_QDISK_MAX;
+	/* QEMU gives the first -device the highest transport address. */
+	for (t = transports + size - TRANSPORT_STRIDE;
+	     nr_disks < wanted &&
+	     (uint64_t)nr_disks * PER_DISK + PER_DISK <= area_size;
+	     t -= TRANSPORT_STRIDE) {
+		struct qdisk *q = &disks[nr_disks];
+		uint64_t base = area + (uint64_t)nr_disks * PER_DISK;
+
+		q->regs = t;
+		q->ring = (uint8_t *)(uintptr_t)base;
+		q->bounce = (uint8_t *)(uintptr_t)(base + RING_PAGE);
+		q->broken = false;
+		if (bring_up(q)) {
+			vlog("disk %u: QEMU virtio-blk at 0x%llx, %llu "
+			     "sectors%s\n",
+			     nr_disks, (unsigned long long)t,
+			     (unsigned long long)q->sectors,
+			     q->read_only ? ", read-only" : "");
+			nr_disks++;
+		}
+		if (t == transports)
+			break;
+	}
+	if (nr_disks < wanted)
+		vlog("warning: %u disks asked for, %u found\n", wanted,
+		     nr_disks);
+	return nr_disks;
+}
+
+unsigned hyp_qdisk_count(void)
+{
+	return nr_disks;
+}
+
+bool hyp_disk_info(unsigned disk, uint64_t *sectors, bool *read_only)
+{
+	if (disk >= nr_disks)
+		return false;
+	*sectors = disks[disk].sectors;
+	*read_only = disks[disk].read_only;
+	return true;
+}
+
+static void qlock(struct qdisk *q)
+{
+	while (atomic_flag_test_and_set_explicit(&q->lock,
+	                                         memory_order_acquire))
+		;
+}
+
+static void qunlock(struct qdisk *q)
+{
+	atomic_flag_clear_explicit(&q->lock, memory_order_release);
+}
+
+static void put_desc(struct qdisk *q, unsigned i, uint64_t addr, uint32_t len,
+                     uint16_t flags, uint16_t next)
+{
+	uint8_t *d = q->ring + DESC_OFF + 16U * i;
+
+	memcpy(d, &addr, 8);
+	memcpy(d + 8, &len, 4);
+	memcpy(d + 12, &flags, 2);
+	memcpy(d + 14, &next, 2);
+}
+
+/* One request of type with len bytes of the bounce buffer (0: none);
+ * true when the device completed it with status OK. */
+static bool submit(struct qdisk *q, uint32_t type, uint64_t sector,
+                   uint32_t len, bool device_writes)
+{
+	volatile uint16_t *avail =
+	        (volatile uint16_t *)(void *)(q->ring + AVAIL_OFF);
+	volatile uint16_t *used =
+	        (volatile uint16_t *)(void *)(q->ring + USED_OFF);
+	volatile uint8_t *status = q->ring + STAT_OFF;
+	uint64_t ring = (uintptr_t)q->ring, start, limit;
+	uint8_t hdr[16] = {0};
+	uint16_t target;
+
+	memcpy(hdr, &type, 4);
+	memcpy(hdr + 8, &sector, 8);
+	memcpy(q->ring + HDR_OFF, hdr, sizeof(hdr));
+	*status = 0xff;
+	if (len) {
+		put_desc(q, 0, ring + HDR_OFF, 16, D_NEXT, 1);
+		put_desc(q, 1, (uintptr_t)q->bounce, len,
+		         (uint16_t)(D_NEXT | (device_writes ? D_WRITE : 0)), 2);
+		put_desc(q, 2, ring + STAT_OFF, 1, D_WRITE, 0);
+	} else {
+		put_desc(q, 0, ring + HDR_OFF, 16, D_NEXT, 2);
+		put_desc(q, 2, ring + STAT_OFF, 1, D_WRITE, 0);
+	}
+	avail[2 + q->avail_idx % QNUM] = 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	target = ++q->avail_idx;
+	avail[1] = target;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	wr(q, R_QUEUE_NOTIFY, 0);
+	start = arch_read_cntpct();
+	limit = arch_read_cntfrq() * QDISK_TIMEOUT_S;
+	while (used[1] != target) {
+		if (arch_read_cntpct() - start > limit) {
+			q->broken = true;
+			vlog("disk %u: no answer in %u s: failing its "
+			     "requests\n",
+			     (unsigned)(q - disks), QDISK_TIMEOUT_S);
+			return false;
+		}
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	wr(q, R_INT_ACK, rd(q, R_INT_STATUS));
+	return *status == 0;
+}
+
+bool hyp_disk_io(unsigned disk, bool write, uint64_t sector, void *buf,
+                 uint32_t len)
+{
+	struct qdisk *q = &disks[disk < nr_disks ? disk : 0];
+	bool ok = true;
+
+	/* buf is the model's own memory, never guest RAM (that goes through
+	 * the accessor). */
+	if (!hyp_host_buf_ok(&g_hyp.vm, buf, len))
+		return false;
+	if (disk >= nr_disks || len % SECTOR || len > HYP_QDISK_BOUNCE ||
+	    sector > q->sectors || len / SECTOR > q->sectors - sector ||
+	    (write && q->read_only))
+		return false;
+	qlock(q);
+	if (q->broken)
+		ok = false;
+	else if (write) {
+		memcpy(q->bounce, buf, len);
+		ok = submit(q, T_OUT, sector, len, false);
+	} else {
+		ok = submit(q, T_IN, sector, len, true);
+		if (ok)
+			memcpy(buf, q->bounce, len);
+	}
+	qunlock(q);
+	return ok;
+}
+
+bool hyp_disk_flush(unsigned disk)
+{
+	struct qdisk *q = &disks[disk < nr_disks ? disk : 0];
+	bool ok;
+
+	if (disk >= nr_disks)
+		return false;
+	if (!q->flush)
+		return true;
+	qlock(q);
+	ok = !q->broken && submit(q, T_FLUSH, 0, 0, false);
+	qunlock(q);
+	return ok;
+}
