@@ -8,7 +8,9 @@ REPO_DIR=$(cd "$LINUX_DIR/../.." && pwd)
 
 # Downloads and the extracted kernel live outside the work tree so that a
 # fresh clone on the same machine (CI) reuses them.
-VHYP_CACHE=${VHYP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vhyp}
+# shellcheck source=scripts/cache-dir.sh
+source "$REPO_DIR/scripts/cache-dir.sh"
+VHYP_CACHE=$(vhyp_cache_dir)
 # Things we build (initramfs, test program) go to the build directory.
 # O, as in the Makefile, may be relative to the repository or absolute.
 case ${O:-build} in
