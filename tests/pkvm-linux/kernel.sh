@@ -58,9 +58,7 @@ fetch_source_deb() {
 	local ver=$1 deb="$VHYP_CACHE/debs/${PKG}_${1//:/%3a}_all.deb"
 	if [ ! -f "$deb" ]; then
 		private_apt_update "$KERNEL_SUITE"
-		mkdir -p "$VHYP_CACHE/debs"
-		plog "downloading $PKG=$ver"
-		(cd "$VHYP_CACHE/debs" && papt_download "$PKG=$ver" >/dev/null) ||
+		papt_download_progress "$VHYP_CACHE/debs" "$PKG=$ver" ||
 			die "apt-get download $PKG=$ver failed"
 	fi
 	echo "$deb"
