@@ -96,12 +96,14 @@ int main(int argc, char **argv)
 		       (unsigned long long)bits,
 		       protected_vm ? "protected" : "normal",
 		       (unsigned long long)allowed,
-		       protected_vm ? ""
-		                    : " (protected-only calls need --protected)");
+		       protected_vm
+		               ? ""
+		               : " (protected-only calls need --protected)");
 		return 2;
 	}
 	if (bits != 0 && (bits & KVM_FEAT_FEATURES) == 0) {
-		printf("0x%llx lacks 'features' (0x%llx): the guest finds every "
+		printf("0x%llx lacks 'features' (0x%llx): the guest finds "
+		       "every "
 		       "other service through the FEATURES call, so it would "
 		       "see none (add 'features', or use 0 to hide all)\n",
 		       (unsigned long long)bits,

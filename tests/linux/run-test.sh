@@ -216,6 +216,7 @@ main() {
 	t0=$(now_ns)
 	if ! prepare; then
 		not_ok "fetch the kernel and build the initramfs"
+		echo "1..$n"
 		exit 1
 	fi
 	ok "fetch the kernel and build the initramfs"
@@ -228,6 +229,7 @@ main() {
 		check_none
 	fi
 	note "total $(awk -v s="$t0" -v e="$(now_ns)" 'BEGIN { printf "%.1f", (e - s) / 1e9 }') s"
+	echo "1..$n"
 	[ "$failures" -eq 0 ]
 }
 

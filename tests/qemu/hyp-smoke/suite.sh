@@ -58,4 +58,5 @@ if [ "$rc" -eq 3 ] && grep -q 'overlaps the hypervisor window' <<<"$out" &&
 	ok=0
 fi
 report "guest RAM overlapping the window refused (got $rc)" "$ok"
+echo "1..$n"
 exit "$fail"
