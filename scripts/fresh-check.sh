@@ -91,6 +91,7 @@ cleanup() {
 # namespace, with the environment of a root login.
 in_chroot() {
 	local limit=$1 cmd=$2
+	# shellcheck disable=SC2016 # expanded by the inner shell
 	unshare --mount --propagation private -- bash -euc '
 		root=$1 archives=$2 limit=$3 cmd=$4
 		mount --rbind /dev "$root/dev"
@@ -148,7 +149,7 @@ main() {
 		test) check_command test "$TEST_TIMEOUT" || status=1 ;;
 		esac
 	done
-	[ "$status" -eq 0 ] && say "ok" || say "FAILED"
+	if [ "$status" -eq 0 ]; then say "ok"; else say "FAILED"; fi
 	return "$status"
 }
 

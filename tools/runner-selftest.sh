@@ -5,7 +5,8 @@
 # and guests are built, real boots (demo normal/protected, GICv2, SMP
 # self-test, timeout -> 124, a failing guest -> its status).
 # Argument strings are split into words on purpose.
-# shellcheck disable=SC2086,SC2001
+# Option names and cache file names have no spaces (ls | grep is fine).
+# shellcheck disable=SC2086,SC2001,SC2010,SC2013
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 O=${O:-build}

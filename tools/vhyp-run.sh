@@ -167,7 +167,7 @@ MAX_MEM=$((64 << 30))
 
 KERNEL="" INITRD="" APPEND="" SMP=1 MEM_ARG=512M PROTECTED=0 FEATURES_ARG=""
 FEATURES_SET=0 GIC=3 ICOUNT=0 TIMEOUT="" LOG="" DUMP_DTB="" DRY_RUN=0
-DISK="" DISK_SIZE=0 DISK_RESERVE=0 NO_CACHE=0 KERNEL_SET=0
+DISK="" DISK_SIZE=0 DISK_RESERVE=0 NO_CACHE=0
 
 # Parses SIZE: a number of MiB (as QEMU's -m, kvmtool and crosvm read it),
 # or with a unit K/M/G/T (optionally KiB/KB...), or B for bytes.
@@ -239,7 +239,7 @@ parse_args() {
 			fi
 			[ -n "$val" ] || bad_args "$opt: empty value"
 			case $opt in
-			--kernel) KERNEL=$val KERNEL_SET=1 ;;
+			--kernel) KERNEL=$val ;;
 			--initrd) INITRD=$val ;;
 			--append) APPEND=$val ;;
 			--smp) SMP=$val ;;
@@ -266,7 +266,8 @@ check_features() {
 	if msg=$("$tool" "$FEATURES_ARG" "$([ "$PROTECTED" = 1 ] && echo protected || echo normal)"); then
 		FEATURES=$((msg))
 	else
-		bad_args "--features: ${msg:-'$FEATURES_ARG' refused}"
+		[ -n "$msg" ] || msg="'$FEATURES_ARG' refused"
+		bad_args "--features: $msg"
 	fi
 }
 
