@@ -77,9 +77,11 @@ test: deps-test
 	@scripts/run-tests.sh $(TEST_SUITES)
 
 # The README's first command: the demo guest under vhyp in QEMU.  Builds
-# only what the run needs (the hypervisor and the demo guest).
+# only what the run needs (the hypervisor, the demo guest, the runner's
+# --features checker).
 run: deps-run
-	@$(MAKE) --no-print-directory -j$(JOBS) $(O)/hyp/vhyp.bin $(O)/guest/demo.bin
+	@$(MAKE) --no-print-directory -j$(JOBS) $(O)/hyp/vhyp.bin $(O)/guest/demo.bin \
+		$(O)/tools/vhyp-features
 	@./vhyp run $(ARGS)
 
 # The README's two commands on a clean clone in a clean Debian bookworm
