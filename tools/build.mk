@@ -4,7 +4,7 @@
 # rt-selftest guests once the hypervisor is built; `make test` runs it.
 TEST_SUITES += tools/runner-selftest.sh
 .PHONY: runner-check
-runner-check: $(filter $(O)/guest/% $(O)/hyp/vhyp.bin,$(ALL_TARGETS))
+runner-check: $(filter $(O)/guest/% $(O)/hyp/vhyp.bin,$(ALL_TARGETS)) $(O)/tools/vhyp-features
 	@scripts/run-tests.sh tools/runner-selftest.sh
 
 # tools/features.c: the runner's --features check, on the core's parser
