@@ -109,12 +109,16 @@ installed() { in_chroot 60 "dpkg-query -W -f='\${Package}:\${Architecture}\n' | 
 
 # `make $1` in the clone; then the host-integrity checks.
 check_command() {
-	local target=$1 limit=$2 t0 rc=0 before after
+	local target=$1 limit=$2 t0 rc before after
 	before=$(installed)
 	say "make $target (clean clone in $ROOT/root/vhyp) ..."
 	t0=$SECONDS
-	in_chroot "$limit" "cd /root/vhyp && make $target" \
-		> >(sed "s/^/[$target] /") 2>&1 || rc=$?
+	# The status goes through a file: the prefixing sed ends before we go on.
+	{
+		in_chroot "$limit" "cd /root/vhyp && make $target" 2>&1 && rc=0 || rc=$?
+		echo "$rc" >"$ROOT/.status"
+	} | sed "s/^/[$target] /"
+	rc=$(cat "$ROOT/.status")
 	say "make $target: exit $rc after $((SECONDS - t0)) s"
 	after=$(installed)
 	say "make $target installed: $(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')"
