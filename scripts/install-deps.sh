@@ -6,6 +6,8 @@
 #	                                demo guest, boot them in QEMU
 #	scripts/install-deps.sh test    `make test`: the above plus the unit,
 #	                                lint, Linux-guest and benchmark tools
+#	scripts/install-deps.sh kernel-build  `make pkvm-linux-test`: the
+#	                                test set plus flex, bison, bc
 #	scripts/install-deps.sh --list SET   print the packages of SET
 #
 # Idempotent: when every package is there it only runs dpkg-query.  Only
@@ -42,8 +44,11 @@ TEST_PKGS=(
 	gnuplot-nox                # bench: docs/bench/hypercalls.png
 )
 
+# `make pkvm-linux-test` builds a kernel from linux-source.
+KERNEL_BUILD_PKGS=(flex bison bc)
+
 usage() {
-	echo "usage: scripts/install-deps.sh run|test  |  --list run|test" >&2
+	echo "usage: scripts/install-deps.sh run|test|kernel-build  |  --list SET" >&2
 	exit 2
 }
 
@@ -51,6 +56,7 @@ packages() {
 	case $1 in
 	run) echo "${RUN_PKGS[@]}" ;;
 	test) echo "${RUN_PKGS[@]}" "${TEST_PKGS[@]}" ;;
+	kernel-build) echo "${RUN_PKGS[@]}" "${TEST_PKGS[@]}" "${KERNEL_BUILD_PKGS[@]}" ;;
 	*) usage ;;
 	esac
 }

@@ -29,15 +29,12 @@ KMAKE=(make -s ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
 
 plog() { echo "tests/pkvm-linux: $*" >&2; }
 
+# The kernel build tools (flex, bison, bc), through the project's installer:
+# the same rules as make test's (own architecture, --no-remove, locks
+# waited for).
 need_host_tools() {
-	local missing=() t
-	for t in flex bison bc; do
-		command -v "$t" >/dev/null || missing+=("$t")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	plog "installing ${missing[*]} (kernel build tools)"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null ||
-		die "cannot install ${missing[*]}"
+	"$REPO_DIR/scripts/install-deps.sh" kernel-build ||
+		die "cannot install the kernel build tools (scripts/install-deps.sh kernel-build)"
 }
 
 # Version of the source package: the cached .deb if there is one (no
