@@ -449,7 +449,8 @@ prune_dtb_cache() {
 	local f
 	# Cache file names are hex digests: no spaces or newlines.
 	# shellcheck disable=SC2012
-	ls -1t "$1"/*.dtb 2>/dev/null | tail -n +$((DTB_CACHE_MAX + 1)) |
+	# (A concurrent run may have emptied it: no match is not an error.)
+	{ ls -1t "$1"/*.dtb 2>/dev/null || true; } | tail -n +$((DTB_CACHE_MAX + 1)) |
 		while read -r f; do rm -f "$f"; done
 }
 
