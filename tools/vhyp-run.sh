@@ -588,9 +588,6 @@ run_qemu() {
 			fi
 		done
 		echo "${line% }"
-		# The command names files in $WORK: they stay, so it runs as printed.
-		KEEP_WORK=1
-		echo "$PROG: dry run: nothing started; the command's files are in $WORK (remove it when done)" >&2
 		return 0
 	fi
 	if [ -z "$TIMEOUT" ]; then
@@ -636,7 +633,14 @@ main() {
 	make_guest_dtb
 	build_command
 	run_qemu || rc=$?
+	[ "$DRY_RUN" = 0 ] || keep_dry_run_files
 	return "$rc"
+}
+
+# The printed command names files in $WORK: they stay, so it runs as printed.
+keep_dry_run_files() {
+	KEEP_WORK=1
+	echo "$PROG: dry run: nothing started; the command's files are in $WORK (remove it when done)" >&2
 }
 
 # One line, so that bash has read everything it runs before main starts:
