@@ -14,7 +14,9 @@
 #
 # minbase plus what a user has before typing the README's commands: make
 # and git (to clone), and busybox, Debian's, as a host file that `make run`
-# and `make test` must leave working.  Every check unpacks the tarball
+# and `make test` must leave working.  The machine's own settings for
+# reaching the archive (apt.conf.d files with Acquire:: options) are
+# copied in.  Every check unpacks the tarball
 # afresh into $VHYP_CACHE/chroot/run.XXXXXX, clones the repository's HEAD
 # (committed work only) into /root/vhyp, bind-mounts /dev, mounts /proc and
 # /sys in a private mount namespace (they go when it ends), and runs each
@@ -75,6 +77,21 @@ make_tarball() {
 	tar -C "$dir" -czf "$TARBALL.tmp" . && mv "$TARBALL.tmp" "$TARBALL"
 	rm -rf "$dir"
 	say "chroot tarball $TARBALL ($(du -h "$TARBALL" | cut -f1), $((SECONDS - t0)) s)"
+}
+
+# The machine's own settings for reaching the archive (Acquire::..., e.g.
+# a mirror's date checks) that the chroot lacks: a fresh machine of this
+# kind has them, and the tests' private apt (tests/linux/lib.sh) reads them
+# as the host's does.  Hooks (DPkg::Post-Invoke...) are not copied.
+copy_apt_settings() {
+	local f
+	for f in /etc/apt/apt.conf.d/*; do
+		if [ ! -f "$f" ] || [ -e "$ROOT$f" ]; then continue; fi
+		grep -q '^[[:space:]]*Acquire::' "$f" || continue
+		! grep -qE 'Invoke|Pre-Install' "$f" || continue
+		cp "$f" "$ROOT$f"
+		say "apt setting from the machine: $f"
+	done
 }
 
 ROOT=""
@@ -145,6 +162,7 @@ main() {
 	trap cleanup EXIT
 	tar -C "$ROOT" -xzf "$TARBALL"
 	cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
+	copy_apt_settings
 	git clone --quiet "$REPO" "$ROOT/root/vhyp"
 	say "clean clone of $(git -C "$REPO" rev-parse --short HEAD)"
 	for t in "${targets[@]}"; do
