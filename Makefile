@@ -57,26 +57,38 @@ TEST_SUITES += scripts/lint-suite.sh
 -include guest/virtio-neg/build.mk
 include tests/qemu/attack/build.mk
 
-.PHONY: all deps test run unit help clean format format-check tidy cppcheck lint
+.PHONY: all deps deps-run deps-test test run unit help clean format format-check tidy cppcheck lint \
+	fresh-check
 
 all: $(ALL_TARGETS)
 
-deps:
-	@scripts/install-deps.sh
+# Two dependency sets (scripts/install-deps.sh): what `make run` needs, and
+# what the tests and benchmarks need on top.  `make deps` is the latter.
+deps-run:
+	@scripts/install-deps.sh run
+deps deps-test:
+	@scripts/install-deps.sh test
 
 JOBS := $(shell nproc 2>/dev/null || echo 2)
 
 # The README's second command: installs, builds and runs every test.
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@scripts/run-tests.sh $(TEST_SUITES)
 
 # The README's first command: the demo guest under vhyp in QEMU.  Builds
 # only what the run needs (the hypervisor, the demo guest, the console
-# filter).
-run: deps
-	@$(MAKE) --no-print-directory -j$(JOBS) $(O)/hyp/vhyp.bin $(O)/guest/demo.bin $(RUN_TOOLS)
+# filter, the runner's --features checker).
+run: deps-run
+	@$(MAKE) --no-print-directory -j$(JOBS) $(O)/hyp/vhyp.bin $(O)/guest/demo.bin \
+		$(RUN_TOOLS) $(O)/tools/vhyp-features
 	@./vhyp run $(ARGS)
+
+# The README's two commands on a clean clone in a clean Debian bookworm
+# chroot (root, debootstrap; FRESH='run' for make run only).
+FRESH ?= run test
+fresh-check:
+	@scripts/fresh-check.sh $(FRESH)
 
 help:
 	@echo "make run      boot the demo guest under vhyp (ARGS='--protected' ...)"
@@ -85,6 +97,7 @@ help:
 	@echo "make fuzz     libFuzzer on the dispatcher (FUZZ_SECONDS=600)"
 	@echo "make bench    benchmarks (host callgrind + QEMU icount)"
 	@echo "make lint     clang-format check, clang-tidy, cppcheck"
+	@echo "make fresh-check  make run and make test in a clean bookworm chroot (FRESH=run)"
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
 format:

@@ -18,3 +18,4 @@ check() {
 check "clang-format: every C source formatted" make -s --no-print-directory format-check
 check "clang-tidy: no finding in core/" make -s --no-print-directory tidy
 check "cppcheck: no finding in core/" make -s --no-print-directory cppcheck
+echo "1..$n"

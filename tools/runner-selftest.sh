@@ -8,7 +8,8 @@
 # signals 129/130/143, missing tool 1), and signal handling: no QEMU left,
 # temp dir gone, also after SIGKILL of the runner.
 # Argument strings are split into words on purpose.
-# shellcheck disable=SC2086,SC2001
+# Option names and cache file names have no spaces (ls | grep is fine).
+# shellcheck disable=SC2086,SC2001,SC2010,SC2013
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 O=${O:-build}
@@ -17,6 +18,8 @@ n=0
 failed=0
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+# The runner's temp directories (kept by --dry-run) go with ours.
+export TMPDIR=$WORK
 
 ok() {
 	n=$((n + 1))
@@ -66,6 +69,159 @@ bad_args "--timeout soon" "not a positive number"
 bad_args "--initrd /nonexistent" "not a readable file"
 
 check "--help exits 0" $VHYP run --help
+
+# ---- arguments (issue 11) -------------------------------------------------
+
+# Every value option refuses an empty value, in both spellings.
+for o in kernel initrd append smp mem features gic timeout log dump-dtb disk; do
+	bad_args "--$o=" "--$o: empty value"
+done
+for o in kernel initrd append timeout; do
+	err=$($VHYP run --dry-run "--$o" "" 2>&1 >/dev/null)
+	rc=$?
+	check "rejects --$o '' (rc=$rc)" test "$rc" = 2 -a "$err" = "vhyp run: error: --$o: empty value"
+done
+bad_args "--protected=maybe" "not a boolean"
+bad_args "--help=yes" "takes no value"
+bad_args "--version=2" "takes no value"
+bad_args "stray" "unexpected argument 'stray'"
+bad_args "--timeout 0" "not a positive number"
+bad_args "--timeout 0.0" "not a positive number"
+bad_args "--timeout -1" "not a positive number"
+bad_args "--timeout 1e3" "not a positive number"
+bad_args "--mem 1.5G" "cannot parse"
+# A service without FEATURES cannot be discovered by the guest.
+bad_args "--features ptp" "lacks 'features'"
+bad_args "--features share,unshare --protected" "lacks 'features'"
+bad_args "--features ptp,,features" "empty name"
+bad_args "--features 0x3,ptp" "cannot parse"
+# The memory minimum is one number.
+bad_args "--mem 16M" "too small: at least 32M"
+head -c 40000000 /dev/zero >"$WORK/big-initrd"
+bad_args "--initrd $WORK/big-initrd --mem 32M" "too small: at least 46M"
+bad_args "--initrd $WORK/big-initrd --mem 60M --protected" "too small: at least 62M"
+
+# Accepted forms (dry run): what the command line then says.
+dry() { $VHYP run --dry-run "$@" 2>/dev/null; }
+dry_has() { # name, expected substring, args...
+	local name=$1 want=$2 c
+	shift 2
+	c=$(dry "$@")
+	if [[ $c == *"$want"* ]]; then ok "$name"; else not_ok "$name" "$c"; fi
+}
+dry_lacks() { # name, unexpected substring, args...
+	local name=$1 want=$2 c
+	shift 2
+	c=$(dry "$@")
+	if [ -n "$c" ] && [[ $c != *"$want"* ]]; then ok "$name"; else not_ok "$name" "$c"; fi
+}
+dry_has "--protected=1 is protected" "vhyp.protected=1" --protected=1
+dry_has "--protected=yes is protected" "vhyp.protected=1" --protected=yes
+dry_lacks "--protected=no is not" "vhyp.protected" --protected=no
+dry_lacks "--protected=0 is not" "vhyp.protected" --protected=0
+dry_has "--icount=on" "-icount shift=0" --icount=on
+dry_has "--mem 1024 is MiB" "-m 1088M" --mem 1024
+dry_has "--mem=1G" "-m 1088M" --mem=1G
+dry_has "--mem 1048576K" "-m 1088M" --mem 1048576K
+dry_has "--mem 536870912B is bytes" "-m 576M" --mem 536870912B
+dry_has "--smp=2" "-smp 2" --smp=2
+dry_has "--gic=2" "gic-version=2" --gic=2
+dry_has "--log=1" "vhyp.log=1" --log=1
+dry_has "--features=features" "vhyp.features=0x1" --features=features
+dry_has "--features 0 hides everything" "vhyp.features=0x0" --features 0
+dry_has "--protected --mem 64M fits the demo" "-m 128M" --protected --mem 64M
+check "--timeout .5 accepted" dry --timeout .5
+check "--timeout 2.5 accepted" dry --timeout=2.5
+check "--timeout 5. accepted" dry --timeout 5.
+
+# --append passes any string verbatim, also one starting with '-'.
+append_is() { # name, string, how (space or =)
+	local name=$1 want=$2 got
+	if [ "$3" = "=" ]; then
+		$VHYP run --dry-run --append="$want" --dump-dtb "$WORK/a.dtb" >/dev/null 2>&1
+	else
+		$VHYP run --dry-run --append "$want" --dump-dtb "$WORK/a.dtb" >/dev/null 2>&1
+	fi
+	got=$(fdtget "$WORK/a.dtb" /chosen bootargs 2>&1)
+	if [ "$got" = "$want" ]; then ok "$name"; else not_ok "$name" "got '$got'"; fi
+	rm -f "$WORK/a.dtb"
+}
+append_is "--append '-foo' verbatim" "-foo" " "
+append_is "--append '--bar=1 x' verbatim" "--bar=1 x" " "
+append_is "--append=-h verbatim" "-h" "="
+append_is "--append with quotes and \$" "a 'b' \"c\" \$HOME;" " "
+
+# --help: no placeholders; every option in it is documented.
+help=$($VHYP run --help 2>&1)
+check "--help has no placeholder" test -z "$(grep -E '\.\.MAX|<[A-Z]+>' <<<"$help")"
+check "--help names the CPU limit" grep -q "1 to 8" <<<"$help"
+for o in $(grep -oE '^  (-h, )?--[a-z-]+' <<<"$help" | grep -oE -- '--[a-z-]+'); do
+	check "docs/runner.md documents $o" grep -qF -- "\`$o" docs/runner.md
+done
+check "docs/runner.md lists exit status 5" grep -qE '^\| 5 \|' docs/runner.md
+ver=$($VHYP run --version 2>&1)
+rc=$?
+check "--version: exit 0, 'vhyp VERSION'" test "$rc" = 0 -a -n "$(grep -E '^vhyp [^ ]+' <<<"$ver")"
+
+# ---- environment ----------------------------------------------------------
+
+# HOME unset: the board-DTB cache falls back to a directory in TMPDIR.
+out=$(env -u HOME -u XDG_CACHE_HOME -u VHYP_CACHE TMPDIR="$WORK" $VHYP run --dry-run 2>&1)
+rc=$?
+check "HOME unset: dry run works (rc=$rc)" test "$rc" = 0
+check "HOME unset: cache in \$TMPDIR" test -n "$(ls "$WORK"/vhyp-cache-*/board-dtb/*.dtb 2>/dev/null)"
+rm -rf "$WORK"/vhyp-run.*
+
+# A missing tool: exit 5 (EXIT_MISSING_TOOL) and one line naming it.
+mkdir -p "$WORK/bin"
+for f in /usr/bin/* /bin/*; do ln -sf "$f" "$WORK/bin/" 2>/dev/null; done
+rm -f "$WORK/bin/dtc"
+err=$(PATH=$WORK/bin $VHYP run --dry-run 2>&1 >/dev/null)
+rc=$?
+check "missing dtc: exit 5, one line naming it (rc=$rc)" \
+	test "$rc" = 5 -a "$(grep -c . <<<"$err")" = 1 -a -n "$(grep 'missing dtc' <<<"$err")"
+err=$(QEMU=no-such-qemu $VHYP run --dry-run 2>&1 >/dev/null)
+rc=$?
+check "missing QEMU: exit 5, one line naming it (rc=$rc)" \
+	test "$rc" = 5 -a "$(grep -c . <<<"$err")" = 1 -a -n "$(grep 'missing no-such-qemu' <<<"$err")"
+check "--help works without the tools" env PATH="$WORK/bin" $VHYP run --help
+
+# --dry-run starts nothing: QEMU (through a logging wrapper) only runs to
+# dump the board DTB (dumpdtb=, no CPU runs), never to boot.
+cat >"$WORK/qemu-log" <<EOF
+#!/bin/sh
+echo "\$*" >>"$WORK/qemu-calls"
+exec qemu-system-aarch64 "\$@"
+EOF
+chmod +x "$WORK/qemu-log"
+: >"$WORK/qemu-calls"
+cmd=$(QEMU=$WORK/qemu-log $VHYP run --dry-run --no-cache 2>"$WORK/dry.err")
+check "--dry-run: QEMU only dumped the DTB" \
+	test "$(grep -c . "$WORK/qemu-calls")" = 1 -a "$(grep -c 'dumpdtb=' "$WORK/qemu-calls")" = 1
+drydir=$(sed -n 's/.*files are in \([^ ]*\) .*/\1/p' "$WORK/dry.err")
+check "--dry-run: names a directory that holds its files" test -d "$drydir" -a -f "$drydir/guest.dtb"
+if [ -f "$O/hyp/vhyp.bin" ] && [ -f "$O/guest/demo.bin" ]; then
+	out=$(timeout 60 bash -c "${cmd//$WORK\/qemu-log/qemu-system-aarch64}" </dev/null 2>&1)
+	rc=$?
+	check "--dry-run: the printed command runs as printed (rc=$rc)" \
+		grep -q "demo: powering off" <<<"$out"
+fi
+[ -z "$drydir" ] || rm -rf "$drydir"
+
+# The board-DTB cache: --no-cache leaves it alone; it keeps the newest 16.
+mkdir -p "$WORK/cache/board-dtb"
+VHYP_CACHE=$WORK/cache $VHYP run --dry-run --no-cache --smp 3 >/dev/null 2>"$WORK/dry.err"
+rm -rf "$(sed -n 's/.*files are in \([^ ]*\) .*/\1/p' "$WORK/dry.err")"
+check "--no-cache writes no cache file" test -z "$(ls "$WORK/cache/board-dtb")"
+for i in $(seq 1 20); do
+	touch -d "2020-01-01 00:00:$i" "$WORK/cache/board-dtb/old$i.dtb"
+done
+VHYP_CACHE=$WORK/cache $VHYP run --dry-run --smp 3 >/dev/null 2>"$WORK/dry.err"
+rm -rf "$(sed -n 's/.*files are in \([^ ]*\) .*/\1/p' "$WORK/dry.err")"
+check "DTB cache pruned to 16 files" test "$(ls "$WORK/cache/board-dtb" | grep -c '\.dtb$')" = 16
+check "DTB cache keeps the new file, drops the oldest" \
+	test -z "$(ls "$WORK/cache/board-dtb" | grep -xE 'old[1-5]\.dtb')" -a \
+	-n "$(ls "$WORK/cache/board-dtb" | grep -vE '^old')"
 printf 'ARM\x64 but not at offset 56' >"$WORK/short"
 bad_args "--kernel $WORK/short" "not an arm64 Image"
 printf 'junk' | gzip >"$WORK/junk.gz"

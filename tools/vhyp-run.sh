@@ -6,6 +6,7 @@
 # Exit status: see EXIT_* below, usage() and docs/runner.md.  The guest
 # cannot choose it: it comes from the hypervisor's marked console lines
 # (through the console filter, tools/vhyp-console.c) and QEMU's status.
+# 5 (EXIT_MISSING_TOOL): a program the runner needs is not installed.
 # A && B || die is the idiom here (die exits); cells64 output is split on
 # purpose into fdtput arguments; cleanup runs from a trap.
 # shellcheck disable=SC2015,SC2046,SC2317
@@ -17,41 +18,53 @@ QEMU=${QEMU:-qemu-system-aarch64}
 PROG="vhyp run"
 
 usage() {
+	# The CPU limit comes from the headers; --help works without them too.
+	local max_cpus=${VHYP_MAX_VCPUS:-"VHYP_MAX_VCPUS (include/vhyp/boot.h)"}
 	cat <<EOF
 usage: ./vhyp run [options]
 
 Boots a guest (an arm64 Linux Image) under the vhyp hypervisor in QEMU.
 Without --kernel it boots the demo guest ($O/guest/demo.bin).
+Every option also takes the form --option=value.
 
   --kernel IMAGE     guest arm64 Image (uncompressed or gzip)
   --initrd FILE      initial ramdisk for the guest
-  --append ARGS      guest kernel command line (/chosen bootargs)
-  --smp N            number of CPUs, 1..MAX (default 1)
-  --mem SIZE         guest RAM, e.g. 512M, 1G (default 512M; a multiple of
-                     2M, at least 32M); the hypervisor's 64 MiB come on top
-  --protected        run the guest as a protected VM
+  --append ARGS      guest kernel command line (/chosen bootargs), passed
+                     verbatim, also when it starts with '-'
+  --smp N            number of CPUs, 1 to $max_cpus (default 1)
+  --mem SIZE         guest RAM: a number of MiB (1024) or with a unit
+                     (512M, 2G, 1048576K); a multiple of 2M, at least 32M
+                     (more for a large kernel or initrd); default 512M;
+                     the hypervisor's 64 MiB come on top
+  --protected        run the guest as a protected VM (also --protected=yes|no)
   --disk FILE[,ro][,snapshot]
                      a virtio-blk device (vhyp's own) backed by FILE, any
                      size, writes saved; ro: read-only; snapshot: writes
                      thrown away at exit.  Up to 4 --disk (vda, vdb...)
   --features LIST    vendor-hyp FEATURES bitmap: comma-separated names
                      (features, ptp, meminfo, share, unshare, mmio_guard)
-                     or a number (0x9f); must be a subset of the VM kind's
-                     default (0x3 normal, 0x9f protected)
+                     or a number (0x9f); a subset of the VM kind's default
+                     (0x3 normal, 0x9f protected) that includes 'features'
+                     (or 0: every service hidden)
   --gic 2|3          GIC version (default 3)
   --icount           deterministic instruction-count time (-icount shift=0)
   --mte              the board has MTE tag memory (QEMU's virt,mte=on)
-  --timeout SECONDS  stop QEMU after SECONDS (exit status 124)
+  --timeout SECONDS  stop QEMU after SECONDS, decimals allowed (2.5, .5)
+                     (exit status 124)
   --log 0|1|2        hypervisor log level (vhyp.log=)
   --dump-dtb FILE    also write the guest DTB to FILE
-  --dry-run          print the QEMU command line instead of running it
+  --no-cache         neither read nor write the board-DTB cache
+  --dry-run          print the QEMU command line and start nothing; its
+                     files are kept in a directory it names
+  --version          print vhyp's version
   -h, --help         this text
 
 Exit status (docs/runner.md):
     0  the guest powered off (PSCI SYSTEM_OFF, SYSTEM_OFF2)
-    1  something the run needs is missing or failed (tools, the build,
+    1  something the run needs is missing or failed (the build,
        QEMU failing to start or ending with an error)
     2  bad arguments
+    5  a program the runner needs is not installed (one line names it)
    32  the guest reset (PSCI SYSTEM_RESET, SYSTEM_RESET2)
    33  hypervisor panic
    34  guest kernel panic: Linux's "Kernel panic - not syncing", then a reset
@@ -64,6 +77,17 @@ that starts with "vhyp" is shown as "[guest] vhyp...".
 EOF
 }
 
+# vhyp's version: the VERSION file, and `git describe` of the checkout
+# when there is one ("vhyp 0.1 (git d144c1d-dirty)").
+version() {
+	local v g=""
+	v=$(cat "$REPO/VERSION" 2>/dev/null || echo unknown)
+	if command -v git >/dev/null && [ -e "$REPO/.git" ]; then
+		g=$(git -C "$REPO" describe --tags --always --dirty 2>/dev/null || true)
+	fi
+	echo "vhyp $v${g:+ (git $g)}"
+}
+
 # A one-line error about the arguments: exit 2.
 bad_args() {
 	echo "$PROG: error: $*" >&2
@@ -74,16 +98,46 @@ fail() {
 	echo "$PROG: error: $*" >&2
 	exit 1
 }
+# A tool the runner needs is not installed (docs/runner.md, exit status).
+EXIT_MISSING_TOOL=5
+
+# Every external program a run may use, checked before anything starts, with
+# the Debian package that has it.  (bash builtins and coreutils' own
+# programs other than these are assumed, as is a POSIX shell.)
+REQUIRED_TOOLS=("$QEMU:qemu-system-arm" dtc:device-tree-compiler
+	fdtput:device-tree-compiler fdtget:device-tree-compiler gzip:gzip
+	od:coreutils stat:coreutils sha256sum:coreutils timeout:coreutils
+	mktemp:coreutils dd:coreutils sed:sed grep:grep xargs:findutils)
+check_tools() {
+	local t missing=() pkgs=()
+	for t in "${REQUIRED_TOOLS[@]}"; do
+		command -v "${t%:*}" >/dev/null && continue
+		missing+=("${t%:*}")
+		[[ " ${pkgs[*]} " == *" ${t##*:} "* ]] || pkgs+=("${t##*:}")
+	done
+	# The constants are read from the C headers through a preprocessor.
+	if ! command -v cpp >/dev/null && ! command -v clang >/dev/null; then
+		missing+=("cpp (or clang)")
+		pkgs+=(cpp)
+	fi
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "$PROG: error: missing ${missing[*]} (Debian: apt-get install ${pkgs[*]}; or make run installs them)" >&2
+	exit "$EXIT_MISSING_TOOL"
+}
+
+# The user's cache (board DTBs), also with HOME unset.
+# shellcheck source=scripts/cache-dir.sh
+source "$REPO/scripts/cache-dir.sh"
 
 # Exit statuses (usage(), docs/runner.md): distinct from each other, from
 # QEMU's own 0 and 1, and from the shell's 126/127 and 128+signal.
 EXIT_POWER_OFF=0 EXIT_FAILED=1 EXIT_GUEST_RESET=32
 EXIT_HYP_PANIC=33 EXIT_GUEST_PANIC=34 EXIT_QEMU_STOPPED=35 EXIT_TIMEOUT=124
 
-WORK="" QEMU_PID="" FILTER_PID="" TIMER_PID="" TIMED_OUT=0
+WORK="" KEEP_WORK=0 QEMU_PID="" FILTER_PID="" TIMER_PID="" TIMED_OUT=0
 cleanup() {
 	stop_run
-	[ -z "$WORK" ] || rm -rf "$WORK"
+	[ -z "$WORK" ] || [ "$KEEP_WORK" = 1 ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 # A signal stops QEMU (within a second), removes the temp dir (the EXIT
@@ -144,18 +198,20 @@ MAX_MEM=$((64 << 30))
 KERNEL="" INITRD="" APPEND="" SMP=1 MEM_ARG=512M PROTECTED=0 FEATURES_ARG=""
 FEATURES_SET=0 GIC=3 ICOUNT=0 TIMEOUT="" LOG="" DUMP_DTB="" DRY_RUN=0
 MTE="" # --mte: ",mte=on" appended to the machine
-DISK="" DISK_RESERVE=0 DISKS=() DISK_FILES=() DISK_OPTS=()
+DISK="" DISK_RESERVE=0 DISKS=() DISK_FILES=() DISK_OPTS=() NO_CACHE=0
 
-# Parses SIZE (bytes, or with a K/M/G/T suffix, optional "iB"/"B").
+# Parses SIZE: a number of MiB (as QEMU's -m, kvmtool and crosvm read it),
+# or with a unit K/M/G/T (optionally KiB/KB...), or B for bytes.
 parse_size() {
 	local s=$1 num unit mult
-	[[ $s =~ ^([0-9]+)([kKmMgGtT]?)(i?[bB])?$ ]] || return 1
-	num=${BASH_REMATCH[1]} unit=${BASH_REMATCH[2]^^}
+	[[ $s =~ ^([0-9]+)(([kKmMgGtT])(i?[bB])?|[bB])?$ ]] || return 1
+	num=${BASH_REMATCH[1]} unit=${BASH_REMATCH[3]^^}
+	[ -n "${BASH_REMATCH[2]}" ] && [ -z "$unit" ] && unit=B
 	[ ${#num} -le 12 ] || return 1
 	case $unit in
-	"") mult=1 ;;
+	B) mult=1 ;;
 	K) mult=$((1 << 10)) ;;
-	M) mult=$((1 << 20)) ;;
+	"" | M) mult=$((1 << 20)) ;;
 	G) mult=$((1 << 30)) ;;
 	T) mult=$((1 << 40)) ;;
 	esac
@@ -168,71 +224,62 @@ parse_size() {
 	fi
 }
 
-# Parses a feature list (names or a number) into a bitmap.
-parse_features() {
-	local list=$1 bits=0 word
-	if [[ $list =~ ^0[xX][0-9a-fA-F]{1,16}$ || $list =~ ^[0-9]{1,19}$ ]]; then
-		echo $((list))
-		return 0
-	fi
-	IFS=, read -r -a words <<<"$list"
-	for word in "${words[@]}"; do
-		case ${word,,} in
-		features) bits=$((bits | 1 << KVM_FUNC_FEATURES)) ;;
-		ptp) bits=$((bits | 1 << KVM_FUNC_PTP)) ;;
-		meminfo | hyp_meminfo) bits=$((bits | 1 << KVM_FUNC_HYP_MEMINFO)) ;;
-		share | mem_share) bits=$((bits | 1 << KVM_FUNC_MEM_SHARE)) ;;
-		unshare | mem_unshare) bits=$((bits | 1 << KVM_FUNC_MEM_UNSHARE)) ;;
-		mmio_guard) bits=$((bits | 1 << KVM_FUNC_MMIO_GUARD)) ;;
-		"") ;;
-		*)
-			echo "unknown feature '$word' (names: features, ptp," \
-				"meminfo, share, unshare, mmio_guard; or a number)"
-			return 1
-			;;
-		esac
-	done
-	echo "$bits"
+# A boolean option's value: none (the option alone) is true.
+parse_bool() {
+	case ${2,,} in
+	"" | 1 | yes | true | on) echo 1 ;;
+	0 | no | false | off) echo 0 ;;
+	*) bad_args "$1: '$2' is not a boolean (yes/no, 1/0, true/false, on/off)" ;;
+	esac
 }
 
 parse_args() {
-	local opt val
-	[ $# -gt 0 ] || return 0
+	local opt val has_val
 	while [ $# -gt 0 ]; do
-		opt=$1
-		val=""
+		opt=$1 val="" has_val=0
 		if [[ $opt == --*=* ]]; then
-			val=${opt#*=}
-			opt=${opt%%=*}
-			set -- "$opt" "$val" "${@:2}"
+			val=${opt#*=} opt=${opt%%=*} has_val=1
 		fi
 		case $opt in
-		-h | --help)
-			usage
-			exit 0
+		-h | --help | --version | --no-cache | --protected | --icount | --dry-run | --mte)
+			if [ "$has_val" = 1 ]; then
+				case $opt in
+				--protected | --icount | --dry-run | --no-cache | --mte) ;;
+				*) bad_args "$opt takes no value (got '$val')" ;;
+				esac
+			fi
+			case $opt in
+			-h | --help) SHOW=help ;;
+			--version) SHOW=version ;;
+			--protected) PROTECTED=$(parse_bool "$opt" "$val") ;;
+			--icount) ICOUNT=$(parse_bool "$opt" "$val") ;;
+			--dry-run) DRY_RUN=$(parse_bool "$opt" "$val") ;;
+			--no-cache) NO_CACHE=$(parse_bool "$opt" "$val") ;;
+			--mte)
+				MTE=""
+				[ "$(parse_bool "$opt" "$val")" = 0 ] || MTE=,mte=on
+				;;
+			esac
 			;;
-		--protected) PROTECTED=1 ;;
-		--icount) ICOUNT=1 ;;
-		--mte) MTE=,mte=on ;;
-		--dry-run) DRY_RUN=1 ;;
 		--kernel | --initrd | --append | --smp | --mem | --features | --gic | \
 			--timeout | --log | --dump-dtb | --disk)
-			[ $# -ge 2 ] || bad_args "$opt needs a value"
-			val=$2
-			# A forgotten value must not swallow the next option.
-			[[ $opt == --append || $val != --* ]] ||
-				bad_args "$opt needs a value (got option '$val')"
-			shift
+			if [ "$has_val" = 0 ]; then
+				[ $# -ge 2 ] || bad_args "$opt needs a value"
+				val=$2
+				shift
+				# A forgotten value must not swallow the next option;
+				# --append takes anything (--append=... too).
+				[[ $opt == --append || $val != --* ]] ||
+					bad_args "$opt needs a value (got option '$val')"
+			fi
+			[ -n "$val" ] || bad_args "$opt: empty value"
 			case $opt in
 			--kernel) KERNEL=$val ;;
 			--initrd) INITRD=$val ;;
 			--append) APPEND=$val ;;
 			--smp) SMP=$val ;;
 			--mem) MEM_ARG=$val ;;
-			--features)
-				FEATURES_ARG=$val
-				FEATURES_SET=1
-				;;
+			--features) FEATURES_ARG=$val FEATURES_SET=1 ;;
 			--gic) GIC=$val ;;
 			--timeout) TIMEOUT=$val ;;
 			--log) LOG=$val ;;
@@ -243,10 +290,23 @@ parse_args() {
 				;;
 			esac
 			;;
-		*) bad_args "unknown option '$opt' (see ./vhyp run --help)" ;;
+		-*) bad_args "unknown option '$opt' (see ./vhyp run --help)" ;;
+		*) bad_args "unexpected argument '$opt' (options start with --; see ./vhyp run --help)" ;;
 		esac
 		shift
 	done
+}
+
+# --features, through the core's own parser (tools/features.c).
+check_features() {
+	local tool=$O/tools/vhyp-features msg
+	[ -x "$tool" ] || fail "$tool is missing: run 'make all' first (it checks --features)"
+	if msg=$("$tool" "$FEATURES_ARG" "$([ "$PROTECTED" = 1 ] && echo protected || echo normal)"); then
+		FEATURES=$((msg))
+	else
+		[ -n "$msg" ] || msg="'$FEATURES_ARG' refused"
+		bad_args "--features: $msg"
+	fi
 }
 
 check_args() {
@@ -255,15 +315,17 @@ check_args() {
 	[ "$SMP" -ge 1 ] && [ "$SMP" -le "$VHYP_MAX_VCPUS" ] ||
 		bad_args "--smp: $SMP CPUs (must be 1..$VHYP_MAX_VCPUS)"
 
-	MEM=$(parse_size "$MEM_ARG") || bad_args "--mem: cannot parse '$MEM_ARG' (e.g. 512M, 1G)"
-	[ "$MEM" -ge "$MIN_MEM" ] || bad_args "--mem: $MEM_ARG is too small (at least 32M)"
+	MEM=$(parse_size "$MEM_ARG") ||
+		bad_args "--mem: cannot parse '$MEM_ARG' (MiB, or with a unit: 512M, 1G)"
+	# The lower bound depends on the kernel: plan_layout checks it.
 	[ "$MEM" -le "$MAX_MEM" ] || bad_args "--mem: $MEM_ARG is too large (at most 64G)"
 	[ $((MEM % ALIGN_2M)) -eq 0 ] || bad_args "--mem: $MEM_ARG is not a multiple of 2M"
 
 	[[ $GIC == 2 || $GIC == 3 ]] || bad_args "--gic: '$GIC' (must be 2 or 3)"
 
 	if [ -n "$TIMEOUT" ]; then
-		[[ $TIMEOUT =~ ^[0-9]+(\.[0-9]+)?$ ]] && [[ ! $TIMEOUT =~ ^0+(\.0+)?$ ]] ||
+		# What timeout(1) takes, as plain seconds: 5, 2.5, .5, 5.
+		[[ $TIMEOUT =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ ]] && [[ $TIMEOUT =~ [1-9] ]] ||
 			bad_args "--timeout: '$TIMEOUT' is not a positive number of seconds"
 	fi
 	if [ -n "$LOG" ]; then
@@ -271,17 +333,7 @@ check_args() {
 	fi
 
 	FEATURES=""
-	if [ "$FEATURES_SET" = 1 ]; then
-		local msg default
-		msg=$(parse_features "$FEATURES_ARG") || bad_args "--features: $msg"
-		FEATURES=$msg
-		[ $((FEATURES & ~KVM_FEATURES_IMPLEMENTED)) -eq 0 ] ||
-			bad_args "--features: $(printf '0x%x' "$FEATURES") has bits vhyp does not implement (implemented: $(printf '0x%x' "$KVM_FEATURES_IMPLEMENTED"))"
-		default=$KVM_FEATURES_NORMAL_DEFAULT
-		[ "$PROTECTED" = 1 ] && default=$KVM_FEATURES_PROTECTED_DEFAULT
-		[ $((FEATURES & ~default)) -eq 0 ] ||
-			bad_args "--features: $(printf '0x%x' "$FEATURES") is not a subset of the $([ "$PROTECTED" = 1 ] && echo protected || echo normal) VM default $(printf '0x%x' "$default")$([ "$PROTECTED" = 1 ] || echo ' (protected-only calls need --protected)')"
-	fi
+	[ "$FEATURES_SET" = 0 ] || check_features
 
 	if [ -n "$INITRD" ]; then
 		[ -f "$INITRD" ] && [ -r "$INITRD" ] || bad_args "--initrd: '$INITRD' is not a readable file"
@@ -398,7 +450,7 @@ random_cells() { od -An -v -t x4 -N $((4 * $1)) /dev/urandom | xargs printf '0x%
 
 # Guest physical layout: Image, initrd, DTB (each start 2 MiB aligned).
 plan_layout() {
-	local end ram_end
+	local end need
 	KERNEL_PA=$((VHYP_GUEST_KERNEL_PA + KERNEL_TEXT_OFFSET))
 	end=$(align_up $((KERNEL_PA + KERNEL_IMAGE_SIZE)) "$ALIGN_2M")
 	INITRD_PA=0 INITRD_END=0
@@ -408,38 +460,57 @@ plan_layout() {
 		end=$(align_up "$INITRD_END" "$ALIGN_2M")
 	fi
 	DTB_PA=$end
-	ram_end=$((VHYP_GUEST_RAM_BASE + MEM))
-	# The DTB may take up to 2 MiB (arm64 booting.rst).
-	# A protected VM's restricted DMA pool takes the top of its RAM.
-	[ "$PROTECTED" = 0 ] || ram_end=$((ram_end - DMA_POOL_SIZE))
-	[ $((DTB_PA + ALIGN_2M)) -le "$ram_end" ] ||
-		bad_args "--mem: $MEM_ARG is too small for the kernel, initrd and DTB (need $(((DTB_PA + ALIGN_2M - VHYP_GUEST_RAM_BASE) / MiB))M)"
+	# The least RAM that holds the Image, the initrd, the DTB (up to 2 MiB,
+	# arm64 booting.rst) and, for a protected VM, its restricted DMA pool
+	# at the top of RAM; never below MIN_MEM.
+	need=$((DTB_PA + ALIGN_2M - VHYP_GUEST_RAM_BASE))
+	[ "$PROTECTED" = 0 ] || need=$((need + DMA_POOL_SIZE))
+	[ "$need" -ge "$MIN_MEM" ] || need=$MIN_MEM
+	[ "$MEM" -ge "$need" ] ||
+		bad_args "--mem: $MEM_ARG is too small: at least $((need / MiB))M"
 }
 
 machine() { echo "virt,virtualization=on,gic-version=$GIC$MTE"; }
 total_mem_mib() { echo $(((MEM + DISK_RESERVE + VHYP_WINDOW_SIZE) / MiB)); }
 
-# QEMU's DTB for this machine.  Dumping it starts QEMU once (about 0.4 s,
-# a good part of a short run), so it is kept in the user's cache, keyed by
-# the QEMU binary (path, size, mtime) and every option that shapes the DTB;
-# the random seeds in it are replaced on every run anyway.
+# QEMU's DTB for this machine.  Dumping it starts QEMU once with dumpdtb=
+# (QEMU writes the DTB and exits before any CPU runs: no guest starts),
+# about 0.4 s, a good part of a short run; so it is kept in the user's
+# cache, keyed by the QEMU binary (path, size, mtime) and every option that
+# shapes the DTB; the random seeds in it are replaced on every run anyway.
+# The cache keeps the DTB_CACHE_MAX most recently used files (about 1 MiB
+# each); --no-cache neither reads nor writes it.
+DTB_CACHE_MAX=16
 dump_board_dtb() {
 	local out=$1 qemu_bin key dir
-	qemu_bin=$(command -v "$QEMU") || fail "$QEMU not found"
+	qemu_bin=$(command -v "$QEMU")
 	key=$({
 		stat -Lc '%n %s %Y' "$qemu_bin"
 		echo "$(machine) -cpu max -m $(total_mem_mib)M -smp $SMP"
 	} | sha256sum | cut -c1-32)
-	dir=${XDG_CACHE_HOME:-$HOME/.cache}/vhyp/board-dtb
-	if [ -s "$dir/$key.dtb" ] && cp "$dir/$key.dtb" "$out" 2>/dev/null; then
+	dir=$(vhyp_cache_dir)/board-dtb
+	if [ "$NO_CACHE" = 0 ] && [ -s "$dir/$key.dtb" ] &&
+		cp "$dir/$key.dtb" "$out" 2>/dev/null; then
+		touch "$dir/$key.dtb" 2>/dev/null || true
 		return 0
 	fi
 	"$QEMU" -M "$(machine),dumpdtb=$out" -cpu max -m "$(total_mem_mib)M" \
 		-smp "$SMP" -nographic -nic none >"$WORK/dumpdtb.log" 2>&1 ||
 		fail "QEMU could not dump the board DTB: $(head -n 1 "$WORK/dumpdtb.log")"
+	[ "$NO_CACHE" = 0 ] || return 0
 	if mkdir -p "$dir" 2>/dev/null && cp "$out" "$dir/$key.dtb.$$" 2>/dev/null; then
 		mv -f "$dir/$key.dtb.$$" "$dir/$key.dtb"
+		prune_dtb_cache "$dir"
 	fi
+}
+# Keeps the DTB_CACHE_MAX newest files of the cache (by use: hits touch).
+prune_dtb_cache() {
+	local f
+	# Cache file names are hex digests: no spaces or newlines.
+	# shellcheck disable=SC2012
+	# (A concurrent run may have emptied it: no match is not an error.)
+	{ ls -1t "$1"/*.dtb 2>/dev/null || true; } | tail -n +$((DTB_CACHE_MAX + 1)) |
+		while read -r f; do rm -f "$f"; done
 }
 
 # The guest DTB from QEMU's own for the same machine (boot contract).
@@ -456,7 +527,8 @@ make_guest_dtb() {
 	fdtput -t x "$dtb" "/$mem_node" reg $(cells64 "$VHYP_GUEST_RAM_BASE") $(cells64 "$MEM")
 	fdtput -c "$dtb" /chosen 2>/dev/null || true
 	if [ -n "$APPEND" ]; then
-		fdtput -t s "$dtb" /chosen bootargs "$APPEND"
+		# "--": a command line starting with '-' is not an fdtput option.
+		fdtput -t s -- "$dtb" /chosen bootargs "$APPEND"
 	else
 		fdtput -d "$dtb" /chosen bootargs 2>/dev/null || true
 	fi
@@ -761,7 +833,23 @@ run_qemu() {
 
 main() {
 	local rc=0
+	SHOW=""
 	parse_args "$@"
+	case $SHOW in
+	version)
+		version
+		return 0
+		;;
+	help)
+		# The CPU limit in the text comes from the headers, if readable.
+		if command -v cpp >/dev/null || command -v clang >/dev/null; then
+			load_constants
+		fi
+		usage
+		return 0
+		;;
+	esac
+	check_tools
 	load_constants
 	check_args
 	reap_stale_workdirs
@@ -774,7 +862,16 @@ main() {
 	make_guest_dtb
 	build_command
 	run_qemu || rc=$?
+	[ "$DRY_RUN" = 0 ] || keep_dry_run_files
 	return "$rc"
+}
+
+# The printed command names files in $WORK: they stay, so it runs as printed.
+keep_dry_run_files() {
+	KEEP_WORK=1
+	# Not a run's directory any more: the next run's reaper leaves it.
+	rm -f "$WORK/pid"
+	echo "$PROG: dry run: nothing started; the command's files are in $WORK (remove it when done)" >&2
 }
 
 # One line, so that bash has read everything it runs before main starts:

@@ -9,6 +9,11 @@
 #	                                   load-order (one .ko name a line)
 #	$VHYP_CACHE/linux/<abi>/release    "<abi> <version> <suite>"
 #
+# Only the packages that hold the Image and its config are downloaded (for
+# 7.2: linux-image, linux-binary, linux-base, 15 MB); a split kernel's
+# modules package (93 MB) only when a module the test needs is not built
+# in.  The download shows its progress on stderr.
+#
 # Prints the directory on stdout.  Does nothing (and needs no network) when
 # the cache already holds it.
 set -euo pipefail
@@ -62,14 +67,21 @@ package_set() {
 		awk '{ print $1 }' | grep -F -- "-$abi" | sed "s/\$/=$ver/" || true
 }
 
+# The packages a boot needs: all of package_set but the modules package of
+# a split kernel (linux-modules-*, 93 MB for 7.2), which is fetched only
+# when a module the test needs is not built in (see unpack).
+is_modules_pkg() { [[ $1 == linux-modules-* ]]; }
 download() {
-	local abi=$1 ver=$2 pkgs
-	mapfile -t pkgs <<<"$(package_set "$abi" "$ver")"
-	mkdir -p "$DEB_DIR"
-	log "downloading ${pkgs[*]}"
-	(cd "$DEB_DIR" && papt_download "${pkgs[@]}" >/dev/null) ||
+	local abi=$1 ver=$2 p pkgs=()
+	while read -r p; do
+		is_modules_pkg "$p" || pkgs+=("$p")
+	done < <(package_set "$abi" "$ver")
+	papt_download_progress "$DEB_DIR" "${pkgs[@]}" ||
 		die "apt-get download ${pkgs[*]} failed"
 }
+
+# The .deb of package NAME=VERSION in DEB_DIR.
+deb_of() { ls "$DEB_DIR/${1%%=*}_${2//:/%3a}_arm64.deb"; }
 
 # Writes the uncompressed Image: Debian ships arm64 kernels gzip-compressed,
 # raw, or (EFI_ZBOOT) as a PE file that wraps the compressed Image.
@@ -140,14 +152,29 @@ first_existing() {
 	return 0
 }
 
+# Whether one of NEEDED_CONFIGS or OPTIONAL_CONFIGS is a module in kernel
+# config $1.
+needs_modules() {
+	local c
+	for c in "${NEEDED_CONFIGS[@]}" "${OPTIONAL_CONFIGS[@]}"; do
+		grep -qx "$c=m" "$1" && return 0
+	done
+	return 1
+}
+
 UNPACK_TREE=""
 unpack() {
 	local abi=$1 ver=$2 dest=$3 tree deb vmlinuz config mdir c
 	tree=$(mktemp -d "$KDIR_ROOT/.unpack.XXXXXX")
 	UNPACK_TREE=$tree
 	trap 'rm -rf "$UNPACK_TREE"' EXIT
+	local modpkgs=()
 	while read -r p; do
-		deb=$(ls "$DEB_DIR/${p%%=*}_${ver//:/%3a}_arm64.deb")
+		if is_modules_pkg "$p"; then
+			modpkgs+=("$p")
+			continue
+		fi
+		deb=$(deb_of "$p" "$ver")
 		dpkg-deb -x "$deb" "$tree"
 	done < <(package_set "$abi" "$ver")
 	# Older packages use /boot and /lib/modules, newer ones /usr/lib/modules.
@@ -161,6 +188,13 @@ unpack() {
 	rm -rf "$dest" && mkdir -p "$dest"
 	decompress_image "$vmlinuz" "$dest/Image"
 	cp "$config" "$dest/config"
+	if [ ${#modpkgs[@]} -gt 0 ] && needs_modules "$dest/config"; then
+		papt_download_progress "$DEB_DIR" "${modpkgs[@]}" ||
+			die "apt-get download ${modpkgs[*]} failed"
+		for p in "${modpkgs[@]}"; do
+			dpkg-deb -x "$(deb_of "$p" "$ver")" "$tree"
+		done
+	fi
 	add_modules "$mdir" "$dest"
 	echo "$abi $ver $KERNEL_SUITE" >"$dest/release"
 	rm -rf "$tree"

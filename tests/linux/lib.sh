@@ -8,7 +8,9 @@ REPO_DIR=$(cd "$LINUX_DIR/../.." && pwd)
 
 # Downloads and the extracted kernel live outside the work tree so that a
 # fresh clone on the same machine (CI) reuses them.
-VHYP_CACHE=${VHYP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vhyp}
+# shellcheck source=scripts/cache-dir.sh
+source "$REPO_DIR/scripts/cache-dir.sh"
+VHYP_CACHE=$(vhyp_cache_dir)
 # Things we build (initramfs, test program) go to the build directory.
 # O, as in the Makefile, may be relative to the repository or absolute.
 case ${O:-build} in
@@ -83,4 +85,51 @@ papt_cache() {
 papt_download() {
 	# shellcheck disable=SC2046
 	apt-get $(apt_opts) download "$@"
+}
+
+# Downloads packages (NAME=VERSION ...) into directory $1 through the
+# private apt, showing progress on stderr: bytes and percent of the total
+# the archive's index gives, in place on a terminal, else a line every 10%.
+# A package already in $1 is not fetched again.
+papt_download_progress() {
+	local dir=$1 p v total=0 size want=() tmp pid now pct last=-1 rc=0
+	shift
+	for p in "$@"; do
+		if [[ $p == *=* ]]; then
+			v=${p##*=}
+			compgen -G "$dir/${p%%=*}_${v//:/%3a}_*.deb" >/dev/null && continue
+		fi
+		want+=("$p")
+		size=$(papt_cache show "$p" 2>/dev/null | awk '/^Size:/ { print $2; exit }')
+		total=$((total + ${size:-0}))
+	done
+	[ ${#want[@]} -gt 0 ] || return 0
+	mkdir -p "$dir"
+	tmp=$(mktemp -d "$dir/.download.XXXXXX")
+	log "downloading ${want[*]} ($((total / 1000000)) MB)"
+	(cd "$tmp" && papt_download "${want[@]}" >"$tmp.log" 2>&1) &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		now=$(du -sb "$tmp" | cut -f1)
+		pct=$((total > 0 ? now * 100 / total : 0))
+		[ "$pct" -le 100 ] || pct=100
+		if [ -t 2 ]; then
+			printf '\r%s: %d of %d MB (%d%%) ' "tests/linux" \
+				$((now / 1000000)) $((total / 1000000)) "$pct" >&2
+		elif [ $((pct / 10)) -gt "$last" ]; then
+			last=$((pct / 10))
+			log "  $((now / 1000000)) of $((total / 1000000)) MB ($pct%)"
+		fi
+	done
+	wait "$pid" || rc=$?
+	[ ! -t 2 ] || echo >&2
+	if [ "$rc" -ne 0 ]; then
+		sed 's/^/  /' "$tmp.log" >&2
+		rm -rf "$tmp" "$tmp.log"
+		return "$rc"
+	fi
+	mv "$tmp"/*.deb "$dir/"
+	rm -rf "$tmp" "$tmp.log"
+	log "downloaded $((total / 1000000)) MB"
 }

@@ -328,6 +328,7 @@ main() {
 	t0=$(now_ns)
 	if ! prepare; then
 		not_ok "fetch the kernel and build the initramfs"
+		echo "1..$n"
 		exit 1
 	fi
 	ok "fetch the kernel and build the initramfs"
@@ -346,6 +347,7 @@ main() {
 		check_parity
 	fi
 	note "total $(awk -v s="$t0" -v e="$(now_ns)" 'BEGIN { printf "%.1f", (e - s) / 1e9 }') s"
+	echo "1..$n"
 	[ "$failures" -eq 0 ]
 }
 

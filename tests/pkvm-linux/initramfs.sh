@@ -2,7 +2,8 @@
 # Builds the pKVM-guest test initramfs (cpio newc, gzip):
 #
 #	/init                  tests/pkvm-linux/init
-#	/bin/busybox + links   Debian's busybox-static for arm64 (cached)
+#	/bin/busybox + links   Debian's busybox-static for arm64, from the
+#	                       project's cache (tests/linux/busybox.sh)
 #	/bin/vhyp-linux-test   tests/linux/vhyp-linux-test.c, static arm64
 #	                       (kernel log, CPUs, the KVM PTP clock)
 #
@@ -16,38 +17,10 @@ OUT=${1:-$LINUX_BUILD/../pkvm-linux/initramfs.cpio.gz}
 CROSS_GCC=${CROSS_GCC:-aarch64-linux-gnu-gcc}
 APPLETS=(sh echo cat mount mkdir poweroff ls dmesg sleep dd head grep tr printf)
 
-is_arm64_elf() {
-	[ "$(od -An -tx1 -N4 "$1" 2>/dev/null | tr -d ' \n')" = 7f454c46 ] &&
-		[ "$(od -An -tu2 -j18 -N2 "$1" | tr -d ' ')" = 183 ]
-}
-
-# Debian's busybox-static:arm64, fetched once into the cache (the same
-# file the stock-Linux test uses).
-find_busybox() {
-	local f="$VHYP_CACHE/busybox/busybox" tmp b
-	if ! is_arm64_elf "$f"; then
-		# shellcheck source=/dev/null
-		source "$KERNEL_VERSION_FILE"
-		private_apt_update "$KERNEL_SUITE"
-		tmp=$(mktemp -d)
-		(cd "$tmp" && papt_download busybox-static >/dev/null) ||
-			die "cannot fetch busybox-static:arm64"
-		dpkg-deb -x "$tmp"/busybox-static_*_arm64.deb "$tmp/x"
-		for b in "$tmp/x/bin/busybox" "$tmp/x/usr/bin/busybox"; do
-			[ -f "$b" ] && break
-		done
-		[ -f "$b" ] || die "no busybox in the busybox-static package"
-		mkdir -p "$(dirname "$f")"
-		cp "$b" "$f.tmp" && mv "$f.tmp" "$f"
-		rm -rf "$tmp"
-	fi
-	echo "$f"
-}
-
 main() {
 	local root busybox a
-	command -v "$CROSS_GCC" >/dev/null || die "$CROSS_GCC missing (make deps)"
-	busybox=$(find_busybox)
+	command -v "$CROSS_GCC" >/dev/null || die "$CROSS_GCC missing (make test installs it)"
+	busybox=$("$LINUX_DIR/busybox.sh")
 	OUT=$(realpath -m "$OUT")
 	mkdir -p "$(dirname "$OUT")"
 	root=$(mktemp -d "$(dirname "$OUT")/.initramfs.XXXXXX")

@@ -29,15 +29,12 @@ KMAKE=(make -s ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
 
 plog() { echo "tests/pkvm-linux: $*" >&2; }
 
+# The kernel build tools (flex, bison, bc), through the project's installer:
+# the same rules as make test's (own architecture, --no-remove, locks
+# waited for).
 need_host_tools() {
-	local missing=() t
-	for t in flex bison bc; do
-		command -v "$t" >/dev/null || missing+=("$t")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	plog "installing ${missing[*]} (kernel build tools)"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null ||
-		die "cannot install ${missing[*]}"
+	"$REPO_DIR/scripts/install-deps.sh" kernel-build ||
+		die "cannot install the kernel build tools (scripts/install-deps.sh kernel-build)"
 }
 
 # Version of the source package: the cached .deb if there is one (no
@@ -58,9 +55,7 @@ fetch_source_deb() {
 	local ver=$1 deb="$VHYP_CACHE/debs/${PKG}_${1//:/%3a}_all.deb"
 	if [ ! -f "$deb" ]; then
 		private_apt_update "$KERNEL_SUITE"
-		mkdir -p "$VHYP_CACHE/debs"
-		plog "downloading $PKG=$ver"
-		(cd "$VHYP_CACHE/debs" && papt_download "$PKG=$ver" >/dev/null) ||
+		papt_download_progress "$VHYP_CACHE/debs" "$PKG=$ver" ||
 			die "apt-get download $PKG=$ver failed"
 	fi
 	echo "$deb"

@@ -129,6 +129,7 @@ run_one() {
 
 if [ ! -x ./vhyp ] || [ ! -f "$O/hyp/vhyp.bin" ]; then
 	not_ok "./vhyp or $O/hyp/vhyp.bin missing (make all)"
+	echo "1..$n"
 	exit 1
 fi
 
@@ -141,4 +142,5 @@ for gic in "${GICS[@]}"; do
 		run_one "$gic" "$name" "$guest" "$opts" "$append"
 	done
 done
+echo "1..$n"
 exit "$failed"

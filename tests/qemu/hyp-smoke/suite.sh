@@ -78,4 +78,5 @@ if [ "$rc" -eq 33 ] && grep -q '^vhyp: panic: .*overlaps the hypervisor window' 
 	ok=0
 fi
 report "guest RAM overlapping the window refused (got $rc)" "$ok"
+echo "1..$n"
 exit "$fail"
