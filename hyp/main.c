@@ -455,7 +455,7 @@ static void prebuild_host_view(void)
  * The host side's view of a normal VM's RAM: all of it, mapped at EL2 once
  * at creation (a normal VM has no private memory; its devices may DMA to
  * any of its RAM, as QEMU's would).  The accessor still admits only guest
- * RAM (vhyp_host_may_access), so a device model cannot reach the
+ * RAM (pmem_host_may_access), so a device model cannot reach the
  * hypervisor window (with the disks' bounce buffers) through it.
  */
 static void map_normal_vm_ram(void)

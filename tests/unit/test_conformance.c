@@ -358,7 +358,7 @@ static void case41_share(void **state)
 
 	fp_expect(fp, 0xC6000003ULL, PAGE, 0, 0, 0, 0, 0, 0);
 	assert_true(fp_host_has(fp, PAGE_PA));
-	assert_true(vhyp_host_may_access(&fp->vm, PAGE, 4096));
+	assert_true(fp_host_may(&fp->vm, PAGE, 4096));
 	assert_int_equal(fp_lookup(fp, PAGE).state, 1);
 }
 
@@ -506,9 +506,9 @@ static void case55_host_denied_after_unshare(void **state)
 	struct fake_platform *fp = FP(state);
 
 	fp_expect(fp, 0xC6000003ULL, PAGE, 0, 0, 0, 0, 0, 0);
-	assert_true(vhyp_host_may_access(&fp->vm, PAGE + 16, 16));
+	assert_true(fp_host_may(&fp->vm, PAGE + 16, 16));
 	fp_expect(fp, 0xC6000004ULL, PAGE, 0, 0, 0, 0, 0, 0);
-	assert_false(vhyp_host_may_access(&fp->vm, PAGE + 16, 16));
+	assert_false(fp_host_may(&fp->vm, PAGE + 16, 16));
 	assert_false(fp_host_has(fp, PAGE_PA));
 	/* The guest continues: later calls are served normally. */
 	fp_expect(fp, 0x86000000ULL, 0, 0, 0, 0x9F, 0, 0, 0);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <core/dispatch.h>
+#include <core/pmem.h>
 
 #include "arch.h"
 #include "devices/devices.h"
@@ -194,7 +195,7 @@ static void handle_stage2_abort(struct hyp_regs *regs, uint64_t esr, bool instr)
 		len = 1U << ((esr >> 22) & 3U);
 	/* A data access the MMIO guard lets through goes to the device
 	 * models (hyp/devices); anything else cannot complete. */
-	if (vhyp_mmio_check(&g_hyp.vm, ipa, len) == VHYP_MMIO_EMULATE &&
+	if (pmem_mmio_check(&g_hyp.vm, ipa, len) == PMEM_MMIO_EMULATE &&
 	    !instr && hyp_mmio_dispatch(regs, arch_this_cpu()->idx, esr, ipa)) {
 		write_sysreg(read_sysreg(elr_el2) + ((esr & ESR_IL) ? 4 : 2),
 		             elr_el2);

@@ -154,6 +154,15 @@ bool fp_host_has(const struct fake_platform *fp, uint64_t pa)
 	return granted_index(fp, pa) >= 0;
 }
 
+bool fp_host_may(struct vhyp_vm *vm, uint64_t ipa, uint64_t len)
+{
+	struct vhyp_vm_locked locked = vhyp_vm_lock(vm);
+	bool ok = pmem_host_may_access(locked, ipa, len);
+
+	vhyp_vm_unlock(&locked);
+	return ok;
+}
+
 void fp_init(struct fake_platform *fp, bool protected_vm)
 {
 	memset(fp, 0, sizeof(*fp));

@@ -25,6 +25,7 @@
 
 #include <core/dispatch.h>
 #include <core/ops.h>
+#include <core/pmem.h>
 #include <core/stage2.h>
 #include <core/vm.h>
 
@@ -125,6 +126,8 @@ void fp_setup(struct fake_platform *fp, bool protected_vm);
 void fp_fini(struct fake_platform *fp);
 
 bool fp_host_has(const struct fake_platform *fp, uint64_t pa);
+/* pmem_host_may_access under the VM lock (taken and released here). */
+bool fp_host_may(struct vhyp_vm *vm, uint64_t ipa, uint64_t len);
 
 /* Stage-2 view of one IPA. */
 struct fp_pte {
