@@ -32,7 +32,16 @@ enum hyp_cpu_state {
 	HYP_CPU_ON = 2,
 };
 
+/*
+ * A physical CPU and the vCPU it runs (1:1, pinned).  The vCPU is
+ * embedded, not aliased: the core gets &cpu->vcpu and the hypervisor's
+ * hooks come back with hyp_cpu_of_vcpu (container_of), so no pointer is
+ * ever cast between the two types.  container_of rather than "first
+ * member plus a static assert": the layout stays free (asm offsets of
+ * hyp_cpu do not move the vCPU) at the cost of one subtraction.
+ */
 struct hyp_cpu {
+	struct vhyp_vcpu vcpu;
 	uint64_t mpidr; /* affinity fields only, as in the DT */
 	unsigned idx;
 	uintptr_t stack_top;
@@ -42,6 +51,12 @@ struct hyp_cpu {
 	uint64_t context;
 	uint64_t exits; /* trace counter */
 };
+
+static inline struct hyp_cpu *hyp_cpu_of_vcpu(struct vhyp_vcpu *vcpu)
+{
+	return (struct hyp_cpu *)(void *)((char *)vcpu -
+	                                  offsetof(struct hyp_cpu, vcpu));
+}
 
 struct hyp_cmdline {
 	uint64_t entry;

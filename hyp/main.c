@@ -528,6 +528,8 @@ static struct hyp_cpu *setup_cpus(void)
 		struct hyp_cpu *c = &g_hyp.cpus[i];
 		extern uint8_t hyp_stacks[HYP_MAX_CPUS][HYP_STACK_SIZE];
 		c->idx = i;
+		c->vcpu.idx = i;
+		c->vcpu.vm = &g_hyp.vm;
 		c->mpidr = g_hyp.board.cpu_mpidr[i];
 		c->stack_top = (uintptr_t)&hyp_stacks[i][HYP_STACK_SIZE];
 		atomic_init(&c->state, HYP_CPU_OFF);

@@ -66,9 +66,9 @@ static int64_t psci_features(uint32_t fid)
 	}
 }
 
-static bool guest_ram(uint64_t pa)
+static bool guest_ram(const struct vhyp_vm *vm, uint64_t pa)
 {
-	return vhyp_vm_ram_range(&g_hyp.vm, pa, 4) != NULL;
+	return vhyp_vm_ram_range(vm, pa, 4) != NULL;
 }
 
 static void spin_a_little(void)
@@ -80,7 +80,8 @@ static void spin_a_little(void)
 		;
 }
 
-static int64_t cpu_on(uint64_t target, uint64_t entry, uint64_t context)
+static int64_t cpu_on(const struct vhyp_vm *vm, uint64_t target,
+                      uint64_t entry, uint64_t context)
 {
 	struct hyp_cpu *t = hyp_cpu_by_mpidr(target);
 	unsigned expected = HYP_CPU_OFF;
@@ -88,7 +89,7 @@ static int64_t cpu_on(uint64_t target, uint64_t entry, uint64_t context)
 
 	if (t == NULL || (target & ~MPIDR_AFF_MASK) != 0)
 		return PSCI_RET_INVALID_PARAMS;
-	if (!guest_ram(entry))
+	if (!guest_ram(vm, entry))
 		return PSCI_RET_INVALID_ADDRESS;
 	/* One caller wins the OFF -> ON_PENDING transition; the slot is
 	 * its alone until the target reads it and goes ON. */
@@ -252,7 +253,7 @@ void hyp_print_counters(void)
 
 void hyp_psci_call(void *ctx, struct vhyp_vcpu *vcpu, uint64_t x[18])
 {
-	struct hyp_cpu *self = (struct hyp_cpu *)vcpu;
+	struct hyp_cpu *self = hyp_cpu_of_vcpu(vcpu);
 	uint32_t fid = (uint32_t)x[0];
 	uint64_t a1 = x[1], a2 = x[2], a3 = x[3];
 	int64_t ret;
@@ -281,7 +282,7 @@ void hyp_psci_call(void *ctx, struct vhyp_vcpu *vcpu, uint64_t x[18])
 		break;
 	case PSCI_CPU_ON_32_FUNC_ID:
 	case PSCI_CPU_ON_64_FUNC_ID:
-		ret = cpu_on(a1, a2, a3);
+		ret = cpu_on(vcpu->vm, a1, a2, a3);
 		break;
 	case PSCI_AFFINITY_INFO_32_FUNC_ID:
 	case PSCI_AFFINITY_INFO_64_FUNC_ID:

@@ -198,7 +198,7 @@ static void case20_smc0_same_as_hvc(void **state)
 	fp_regs(hvc, 0x8600FF01ULL, 1, 2, 3);
 	fp_regs(smc, 0x8600FF01ULL, 1, 2, 3);
 	vhyp_smccc_call(&fp->vm, NULL, hvc);
-	vhyp_smccc_call(&fp->vm, (struct vhyp_vcpu *)fp, smc);
+	vhyp_smccc_call(&fp->vm, fp->vcpus[0], smc);
 	assert_memory_equal(hvc, smc, sizeof(hvc));
 	fp_assert_regs(smc, UID0, UID1, UID2, UID3);
 }

@@ -127,12 +127,12 @@ static void psci_cpu_on_64_passes_arguments(void **state)
 
 	fp->psci_out[0] = 0;
 	fp_regs(x, 0xC4000003ULL, 0x101, 0x40080000ULL, 0x1234);
-	vhyp_smccc_call(&fp->vm, (struct vhyp_vcpu *)fp, x);
+	vhyp_smccc_call(&fp->vm, fp->vcpus[0], x);
 	fp_assert_regs(x, 0, 0, 0, 0);
 	assert_int_equal(fp->psci_in[1], 0x101);
 	assert_int_equal(fp->psci_in[2], 0x40080000ULL);
 	assert_int_equal(fp->psci_in[3], 0x1234);
-	assert_ptr_equal(fp->psci_vcpu, fp);
+	assert_ptr_equal(fp->psci_vcpu, fp->vcpus[0]);
 }
 
 static void psci_range_ends_at_0x1f(void **state)

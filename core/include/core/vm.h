@@ -78,6 +78,17 @@ struct vhyp_vm {
 };
 
 /*
+ * A vCPU as the core sees it: what SMCCC services and the platform hooks
+ * (ops->psci, ops->pv_time_st) get for "the caller".  The hypervisor
+ * embeds it in its per-CPU structure (struct hyp_cpu, reached back with
+ * hyp_cpu_of_vcpu); host tests use it as is.
+ */
+struct vhyp_vcpu {
+	struct vhyp_vm *vm; /* the VM the vCPU belongs to */
+	unsigned idx;       /* 0..VHYP_MAX_VCPUS-1 */
+};
+
+/*
  * The VM lock held, as a type (Hafnium's struct vm_locked): what needs the
  * lock -- the page-state transitions and MMIO guard (core/pmem.h), the
  * host side's access check -- takes a struct vhyp_vm_locked, which only

@@ -135,11 +135,7 @@ void fp_enable_trng(struct fake_platform *fp)
 
 void fp_enable_pv_time(struct fake_platform *fp)
 {
-	static int vcpu_a, vcpu_b;
-
 	fp->pv_time_base = 0x090a0000ULL;
-	fp->vcpus[0] = (struct vhyp_vcpu *)&vcpu_a;
-	fp->vcpus[1] = (struct vhyp_vcpu *)&vcpu_b;
 	fp->ops.pv_time_st = fake_pv_time_st;
 }
 
@@ -198,6 +194,11 @@ void fp_init(struct fake_platform *fp, bool protected_vm)
 	        (struct vhyp_mem_range){FP_DEV0_IPA, FP_DEV0_IPA, FP_DEV0_SIZE};
 	fp->cfg.nr_dev = 1;
 	fp->cfg.vmid = 3;
+	for (unsigned i = 0; i < 2; i++) {
+		fp->vcpu[i].vm = &fp->vm;
+		fp->vcpu[i].idx = i;
+		fp->vcpus[i] = &fp->vcpu[i];
+	}
 }
 
 int fp_create(struct fake_platform *fp, const char **err)

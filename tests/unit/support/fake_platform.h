@@ -104,6 +104,8 @@ struct fake_platform {
 	 * vCPU pointer in fp->vcpus (UINT64_MAX for any other). */
 	uint64_t pv_time_base;
 	unsigned pv_time_calls;
+	/* Two vCPUs of fp->vm (fp_init): vcpus[i] = &vcpu[i], index i. */
+	struct vhyp_vcpu vcpu[2];
 	struct vhyp_vcpu *vcpus[2];
 };
 
