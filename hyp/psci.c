@@ -80,8 +80,8 @@ static void spin_a_little(void)
 		;
 }
 
-static int64_t cpu_on(const struct vhyp_vm *vm, uint64_t target,
-                      uint64_t entry, uint64_t context)
+static int64_t cpu_on(const struct vhyp_vm *vm, uint64_t target, uint64_t entry,
+                      uint64_t context)
 {
 	struct hyp_cpu *t = hyp_cpu_by_mpidr(target);
 	unsigned expected = HYP_CPU_OFF;

@@ -214,8 +214,7 @@ static void transition_case(void **state)
 	assert_int_equal(fp.nr_revoke_calls, ok && c->unshare ? 1 : 0);
 	assert_int_equal(fp.host_errors, 0);
 	/* The host-side gate agrees with the state. */
-	assert_int_equal(fp_host_may(&fp.vm, c->target, 4096),
-	                 end == SHARED);
+	assert_int_equal(fp_host_may(&fp.vm, c->target, 4096), end == SHARED);
 	fp_fini(&fp);
 }
 
@@ -501,8 +500,8 @@ static void *host_thread(void *arg)
 			bool shared = fp_lookup(r->fp, ipa).state == SHARED;
 
 			r->failures += shared != fp_host_has(r->fp, pa_of(ipa));
-			r->failures += shared !=
-			               pmem_host_may_access(locked, ipa, 1);
+			r->failures +=
+			        shared != pmem_host_may_access(locked, ipa, 1);
 		}
 		vhyp_vm_unlock(&locked);
 	}

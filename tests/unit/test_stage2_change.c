@@ -133,8 +133,7 @@ static void test_bad_arguments(void **state)
 	(void)state;
 	map_pages();
 	/* unaligned, beyond the IPA space, unmapped, bad state values */
-	assert_int_equal(s2_prepare_page_state(&pt, RAM_IPA + 8,
-	                                       S2_STATE_OWNED,
+	assert_int_equal(s2_prepare_page_state(&pt, RAM_IPA + 8, S2_STATE_OWNED,
 	                                       S2_STATE_SHARED_OWNED, &chg),
 	                 -S2_EINVAL);
 	assert_int_equal(s2_prepare_page_state(&pt, 1ULL << 40, S2_STATE_OWNED,
@@ -224,9 +223,9 @@ static void test_commit_of_a_changed_leaf_is_a_check_failure(void **state)
 	                                       S2_STATE_SHARED_OWNED, &chg),
 	                 S2_OK);
 	/* Someone changed the leaf without the lock between the steps. */
-	assert_int_equal(s2_set_page_state(&pt, RAM_IPA, S2_STATE_SHARED_OWNED,
-	                                   NULL),
-	                 S2_OK);
+	assert_int_equal(
+	        s2_set_page_state(&pt, RAM_IPA, S2_STATE_SHARED_OWNED, NULL),
+	        S2_OK);
 	assert_true(expect_check_failure(s2_commit_page_state(&pt, &chg)));
 }
 
@@ -263,8 +262,8 @@ int main(void)
 	                test_split_without_pages_fails_in_prepare, setup,
 	                teardown),
 	        cmocka_unit_test_setup_teardown(
-	                test_commit_of_a_changed_leaf_is_a_check_failure,
-	                setup, teardown),
+	                test_commit_of_a_changed_leaf_is_a_check_failure, setup,
+	                teardown),
 	        cmocka_unit_test_setup_teardown(
 	                test_round_trip_restores_descriptor, setup, teardown),
 	};
