@@ -67,7 +67,9 @@ struct hyp_cmdline {
 	bool features_set;
 	uint64_t features;
 	unsigned log;     /* 0 quiet, 1 normal, 2 trace every exit */
-	bool debug_fault; /* take a fault at EL2 after boot (tests the dump) */
+	/* 1: take a fault at EL2 after boot, 2: fail a CHECK() there (both
+	 * test the register dump and the panic channel) */
+	unsigned debug_fault;
 	bool debug_trap_wfx; /* trap WFI/WFE (tests UNDEF injection) */
 	/* W^X self-check: 1 store to the hypervisor's text, 2 execute from
 	 * its data; either must fault (register dump, exit status 3) */

@@ -7,6 +7,7 @@
  */
 #include <vhyp/boot.h>
 
+#include <core/check.h>
 #include <core/dispatch.h>
 
 #include "arch.h"
@@ -617,12 +618,14 @@ void hyp_main(uint64_t board_dtb)
 	boot = setup_cpus();
 	create_vm();
 	print_map();
-	if (g_hyp.cmd.debug_fault) {
+	if (g_hyp.cmd.debug_fault == 1) {
 		/* An EL2 load from an address mapped nowhere: exercises the
 		 * register dump and the panic channel. */
 		vlog("vhyp.debug_fault=1: faulting on purpose\n");
 		(void)*(volatile uint64_t *)(uintptr_t)0x10;
 	}
+	/* A broken invariant: CHECK's hook (hyp/check.c), same ending. */
+	CHECK(g_hyp.cmd.debug_fault != 2);
 	if (g_hyp.cmd.debug_wx)
 		debug_wx_check(g_hyp.cmd.debug_wx);
 	if (g_hyp.cmd.log >= 1)
