@@ -24,7 +24,7 @@
  * four result registers against literal values and that X4..X17 are
  * preserved.
  */
-#include "fake_platform.h"
+#include "spec_table.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -51,28 +51,9 @@ static void drop(struct fake_platform *fp)
  * host_revoke: a refused call changes nothing.
  */
 
-#define NORMAL    false
-#define PROTECTED true
-#define PAGE      0x40010000ULL
-#define PAGE_PA   0x100010000ULL
+#define PAGE    0x40010000ULL
+#define PAGE_PA 0x100010000ULL
 
-struct spec_row {
-	const char *name;
-	bool protected_vm;
-	uint64_t features; /* 0: the kind's default bitmap */
-	bool no_clock;     /* no arch-counter time source */
-	uint64_t in[4];
-	uint64_t out[4];
-};
-
-/* ROW(name, kind, features, X0..X3 in, X0..X3 out) */
-#define ROW(n, kind, feat, in0, in1, in2, in3, ...)                            \
-	{                                                                      \
-#n, kind, feat, false, {in0, in1, in2, in3 },                  \
-		{                                                              \
-			__VA_ARGS__                                            \
-		}                                                              \
-	}
 #define UID_OUT UID0, UID1, UID2, UID3
 #define WALL    0x17979cfeULL, 0x3aee7580ULL, 0, 5000000
 
@@ -162,55 +143,6 @@ static const struct spec_row spec_negative[] = {
         ROW(case57_mmio_guard_from_normal_vm, NORMAL, 0, 0xC6000007ULL,
             0x0A000000ULL, 0, 0, FP_MINUS1, 0, 0, 0),
 };
-
-#define NR_ROWS(t) (sizeof(t) / sizeof((t)[0]))
-
-struct row_state {
-	const struct spec_row *row;
-	struct fake_platform *fp;
-};
-
-/* *state holds the row (cmocka's initial state); becomes a row_state. */
-static int row_setup(void **state)
-{
-	const struct spec_row *row = *state;
-	struct row_state *rs = malloc(sizeof(*rs));
-	struct fake_platform *fp = malloc(sizeof(*fp));
-
-	if (rs == NULL || fp == NULL)
-		return -1;
-	fp_init(fp, row->protected_vm);
-	fp->cfg.features_set = row->features != 0;
-	fp->cfg.features = row->features;
-	if (fp_create(fp, NULL) != 0)
-		return -1;
-	fp->clock.valid = !row->no_clock;
-	rs->row = row;
-	rs->fp = fp;
-	*state = rs;
-	return 0;
-}
-
-static int row_teardown(void **state)
-{
-	struct row_state *rs = *state;
-
-	drop(rs->fp);
-	free(rs);
-	return 0;
-}
-
-static void row_run(void **state)
-{
-	const struct row_state *rs = *state;
-	const struct spec_row *r = rs->row;
-
-	fp_expect(rs->fp, r->in[0], r->in[1], r->in[2], r->in[3], r->out[0],
-	          r->out[1], r->out[2], r->out[3]);
-	if ((int64_t)r->out[0] < 0)
-		assert_int_equal(
-		        rs->fp->nr_grant_calls + rs->fp->nr_revoke_calls, 0);
-}
 
 /* ---- Discovery ------------------------------------------------------ */
 
@@ -537,30 +469,9 @@ static const struct CMUnitTest other_tests[] = {
         TP(case56_mmio_guard_implemented),
 };
 
-/* The table rows, then the cases that need more than one call or check
- * more than registers, as one group. */
 int main(void)
 {
-	size_t n = 0;
-	struct CMUnitTest *tests =
-	        calloc(NR_ROWS(spec_cases) + NR_ROWS(spec_negative) +
-	                       NR_ROWS(other_tests),
-	               sizeof(*tests));
-	int rc;
-
-	if (tests == NULL)
-		return 1;
-	for (size_t i = 0; i < NR_ROWS(spec_cases); i++)
-		tests[n++] = (struct CMUnitTest){spec_cases[i].name, row_run,
-		                                 row_setup, row_teardown,
-		                                 (void *)&spec_cases[i]};
-	for (size_t i = 0; i < NR_ROWS(spec_negative); i++)
-		tests[n++] = (struct CMUnitTest){spec_negative[i].name, row_run,
-		                                 row_setup, row_teardown,
-		                                 (void *)&spec_negative[i]};
-	for (size_t i = 0; i < NR_ROWS(other_tests); i++)
-		tests[n++] = other_tests[i];
-	rc = _cmocka_run_group_tests("conformance", tests, n, NULL, NULL);
-	free(tests);
-	return rc;
+	return spec_run_group("conformance", spec_cases, NR_ROWS(spec_cases),
+	                      spec_negative, NR_ROWS(spec_negative),
+	                      other_tests, NR_ROWS(other_tests));
 }
