@@ -66,7 +66,7 @@ struct hyp_cmdline {
 	bool protected_vm;
 	bool features_set;
 	uint64_t features;
-	unsigned log;     /* 0 quiet, 1 normal, 2 trace every exit */
+	unsigned log; /* 0 quiet, 1 normal, 2 trace every exit */
 	/* 1: take a fault at EL2 after boot, 2: fail a CHECK() there (both
 	 * test the register dump and the panic channel) */
 	unsigned debug_fault;
@@ -137,7 +137,7 @@ _Noreturn void hyp_cpu_enter_guest(struct hyp_cpu *cpu, uint64_t entry,
 
 /* psci.c: the vhyp_ops psci hook. */
 void hyp_psci_call(void *ctx, struct vhyp_vcpu *vcpu, uint64_t x[18]);
-void hyp_print_counters(void);
+void hyp_print_counters(const struct vhyp_vm *vm);
 /* hyp/pvtime.c: PV time's stolen-time page (ops->pv_time_st). */
 bool hyp_pv_time_setup(struct vhyp_vm *vm);
 uint64_t hyp_pv_time_st(void *ctx, struct vhyp_vcpu *vcpu);
