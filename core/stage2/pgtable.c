@@ -740,41 +740,28 @@ static uint64_t *split_down_to_page(struct s2_pgtable *pt, uint64_t pte,
 	return top;
 }
 
+/* The same change as a prepare/commit pair, from whatever state the
+ * granule is in: one code path for both interfaces. */
 int s2_set_page_state(struct s2_pgtable *pt, uint64_t ipa,
                       enum s2_page_state state, uint64_t *pa)
 {
-	unsigned level;
-	uint64_t *ptep;
-	uint64_t pte;
-	uint64_t *leaf;
-	uint64_t *top;
-	size_t mark;
+	struct s2_page_change chg;
+	struct s2_leaf leaf;
+	int rc;
 
 	if (!pt_usable(pt) || !state_valid(state) || ipa >= ipa_limit(pt) ||
 	    (ipa & (S2_GRANULE_SIZE - 1)))
 		return -S2_EINVAL;
-	ptep = walk(pt, ipa, &level);
-	pte = *ptep;
-	if (!pte_is_leaf(level, pte))
+	(void)s2_lookup(pt, ipa, &leaf);
+	if (!leaf.valid)
 		return -S2_ENOENT;
+	rc = s2_prepare_page_state(pt, ipa, s2_pte_state(leaf.pte), state,
+	                           &chg);
+	if (rc != S2_OK)
+		return rc;
 	if (pa)
-		*pa = pte_addr(pte) + (ipa & (level_size(level) - 1));
-	if (s2_pte_state(pte) == state)
-		return S2_OK;
-	if (level == LAST_LEVEL) {
-		/* Software bits only: the walker ignores them, no TLBI. */
-		pte_write(ptep,
-		          (pte & ~S2_PTE_SW_STATE_MASK) | state_bits(state));
-		return S2_OK;
-	}
-	if (!reserve(pt, LAST_LEVEL - level, &mark))
-		return -S2_ENOMEM;
-	top = split_down_to_page(pt, pte, level, ipa, &leaf);
-	*leaf = (*leaf & ~S2_PTE_SW_STATE_MASK) | state_bits(state);
-	break_before_make(pt, ptep, make_table(pt, top),
-	                  align_down(ipa, level_size(level)),
-	                  level_size(level));
-	release(pt, mark);
+		*pa = chg.pa;
+	s2_commit_page_state(pt, &chg);
 	return S2_OK;
 }
 
