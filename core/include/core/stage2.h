@@ -325,6 +325,7 @@ struct s2_page_change {
 int s2_prepare_page_state(struct s2_pgtable *pt, uint64_t ipa,
                           enum s2_page_state from, enum s2_page_state to,
                           struct s2_page_change *chg);
+/* The block case of s2_commit_page_state (below), out of line. */
 void s2_commit_in_block(struct s2_pgtable *pt,
                         const struct s2_page_change *chg);
 void s2_cancel_page_state(struct s2_pgtable *pt,
@@ -398,7 +399,8 @@ static inline enum s2_page_state s2_pte_state(uint64_t pte)
 /*
  * s2_commit_page_state (see s2_prepare_page_state).  Inline: on a 4 KiB
  * leaf -- every SHARE and UNSHARE -- it is one compare and one store on
- * the hypercall fast path, where a call and its frame would cost ~10%.
+ * the hypercall fast path, where a call and its frame cost 9 % of a
+ * SHARE+UNSHARE pair (docs/benchmarks.md).
  */
 static inline void s2_commit_page_state(struct s2_pgtable *pt,
                                         const struct s2_page_change *chg)
