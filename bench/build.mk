@@ -9,7 +9,8 @@ $(O)/bench/core/%.o: core/%.c
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(BENCH_CFLAGS) $(CORE_WARNINGS) -ffreestanding -c $< -o $@
 
-$(BENCH_HOST_BIN): bench/host/core_bench.c $(BENCH_CORE_OBJS)
+$(BENCH_HOST_BIN): bench/host/core_bench.c tests/unit/support/check_abort.c \
+		$(BENCH_CORE_OBJS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(BENCH_CFLAGS) $(filter %.c %.o,$^) -o $@
 

@@ -69,7 +69,8 @@ $(O)/host/hyp-test/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HYP_HOST_CFLAGS) -c $< -o $@
 $(O)/host/hyp/test_psci: $(O)/host/hyp-test/hyp/tests/test_psci.o \
-		$(HYP_HOST_OBJS) $(CORE_HOST_OBJS)
+		$(HYP_HOST_OBJS) $(CORE_HOST_OBJS) \
+		$(O)/host/tests/unit/support/check_abort.o
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_LDFLAGS) $^ -lcmocka -lpthread -o $@
 ALL_TARGETS += $(O)/host/hyp/test_psci

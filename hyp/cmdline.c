@@ -86,9 +86,9 @@ static bool parse_word(const char *w, size_t len, struct hyp_cmdline *c)
 		return true;
 	}
 	if (key_is(w, k, "vhyp.debug_fault")) {
-		if (!hyp_parse_u64(val, vlen, &v) || v > 1)
+		if (!hyp_parse_u64(val, vlen, &v) || v > 2)
 			return false;
-		c->debug_fault = v == 1;
+		c->debug_fault = (unsigned)v;
 		return true;
 	}
 	if (key_is(w, k, "vhyp.debug_wx")) {

@@ -29,7 +29,7 @@ _Noreturn void hyp_cpu_enter_guest(struct hyp_cpu *cpu, uint64_t entry,
                                    uint64_t x0)
 {
 	arch_set_this_cpu(cpu);
-	arch_el2_setup_guest(&g_hyp.vm, g_hyp.cmd.debug_trap_wfx);
+	arch_el2_setup_guest(cpu->vcpu.vm, g_hyp.cmd.debug_trap_wfx);
 	arch_prepare_eret(entry);
 	arch_enter_guest(x0, cpu->stack_top);
 }

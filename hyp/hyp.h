@@ -32,7 +32,16 @@ enum hyp_cpu_state {
 	HYP_CPU_ON = 2,
 };
 
+/*
+ * A physical CPU and the vCPU it runs (1:1, pinned).  The vCPU is
+ * embedded, not aliased: the core gets &cpu->vcpu and the hypervisor's
+ * hooks come back with hyp_cpu_of_vcpu (container_of), so no pointer is
+ * ever cast between the two types.  container_of rather than "first
+ * member plus a static assert": the layout stays free (asm offsets of
+ * hyp_cpu do not move the vCPU) at the cost of one subtraction.
+ */
 struct hyp_cpu {
+	struct vhyp_vcpu vcpu;
 	uint64_t mpidr; /* affinity fields only, as in the DT */
 	unsigned idx;
 	uintptr_t stack_top;
@@ -43,6 +52,12 @@ struct hyp_cpu {
 	uint64_t exits; /* trace counter */
 };
 
+static inline struct hyp_cpu *hyp_cpu_of_vcpu(struct vhyp_vcpu *vcpu)
+{
+	return (struct hyp_cpu *)(void *)((char *)vcpu -
+	                                  offsetof(struct hyp_cpu, vcpu));
+}
+
 struct hyp_cmdline {
 	uint64_t entry;
 	uint64_t dtb;
@@ -51,8 +66,10 @@ struct hyp_cmdline {
 	bool protected_vm;
 	bool features_set;
 	uint64_t features;
-	unsigned log;     /* 0 quiet, 1 normal, 2 trace every exit */
-	bool debug_fault; /* take a fault at EL2 after boot (tests the dump) */
+	unsigned log; /* 0 quiet, 1 normal, 2 trace every exit */
+	/* 1: take a fault at EL2 after boot, 2: fail a CHECK() there (both
+	 * test the register dump and the panic channel) */
+	unsigned debug_fault;
 	bool debug_trap_wfx; /* trap WFI/WFE (tests UNDEF injection) */
 	/* W^X self-check: 1 store to the hypervisor's text, 2 execute from
 	 * its data; either must fault (register dump, exit status 3) */
@@ -120,7 +137,7 @@ _Noreturn void hyp_cpu_enter_guest(struct hyp_cpu *cpu, uint64_t entry,
 
 /* psci.c: the vhyp_ops psci hook. */
 void hyp_psci_call(void *ctx, struct vhyp_vcpu *vcpu, uint64_t x[18]);
-void hyp_print_counters(void);
+void hyp_print_counters(const struct vhyp_vm *vm);
 /* hyp/pvtime.c: PV time's stolen-time page (ops->pv_time_st). */
 bool hyp_pv_time_setup(struct vhyp_vm *vm);
 uint64_t hyp_pv_time_st(void *ctx, struct vhyp_vcpu *vcpu);

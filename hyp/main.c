@@ -7,6 +7,7 @@
  */
 #include <vhyp/boot.h>
 
+#include <core/check.h>
 #include <core/dispatch.h>
 
 #include "arch.h"
@@ -455,7 +456,7 @@ static void prebuild_host_view(void)
  * The host side's view of a normal VM's RAM: all of it, mapped at EL2 once
  * at creation (a normal VM has no private memory; its devices may DMA to
  * any of its RAM, as QEMU's would).  The accessor still admits only guest
- * RAM (vhyp_host_may_access), so a device model cannot reach the
+ * RAM (pmem_host_may_access), so a device model cannot reach the
  * hypervisor window (with the disks' bounce buffers) through it.
  */
 static void map_normal_vm_ram(void)
@@ -528,6 +529,8 @@ static struct hyp_cpu *setup_cpus(void)
 		struct hyp_cpu *c = &g_hyp.cpus[i];
 		extern uint8_t hyp_stacks[HYP_MAX_CPUS][HYP_STACK_SIZE];
 		c->idx = i;
+		c->vcpu.idx = i;
+		c->vcpu.vm = &g_hyp.vm;
 		c->mpidr = g_hyp.board.cpu_mpidr[i];
 		c->stack_top = (uintptr_t)&hyp_stacks[i][HYP_STACK_SIZE];
 		atomic_init(&c->state, HYP_CPU_OFF);
@@ -615,12 +618,14 @@ void hyp_main(uint64_t board_dtb)
 	boot = setup_cpus();
 	create_vm();
 	print_map();
-	if (g_hyp.cmd.debug_fault) {
+	if (g_hyp.cmd.debug_fault == 1) {
 		/* An EL2 load from an address mapped nowhere: exercises the
 		 * register dump and the panic channel. */
 		vlog("vhyp.debug_fault=1: faulting on purpose\n");
 		(void)*(volatile uint64_t *)(uintptr_t)0x10;
 	}
+	/* A broken invariant: CHECK's hook (hyp/check.c), same ending. */
+	CHECK(g_hyp.cmd.debug_fault != 2);
 	if (g_hyp.cmd.debug_wx)
 		debug_wx_check(g_hyp.cmd.debug_wx);
 	if (g_hyp.cmd.log >= 1)

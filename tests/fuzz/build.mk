@@ -10,7 +10,8 @@ $(O)/fuzz/core/%.o: core/%.c
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(FUZZ_CFLAGS) $(CORE_WARNINGS) -ffreestanding -c $< -o $@
 
-$(FUZZ_BIN): tests/fuzz/fuzz_dispatch.c $(FUZZ_CORE_OBJS)
+$(FUZZ_BIN): tests/fuzz/fuzz_dispatch.c tests/unit/support/check_abort.c \
+		$(FUZZ_CORE_OBJS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(filter %.c %.o,$^) -o $@
 

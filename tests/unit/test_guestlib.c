@@ -688,16 +688,16 @@ static void test_mmio_guard_device_range(void **state)
 	struct loop *l = *state;
 
 	probe_ok(l);
-	assert_int_equal(vhyp_mmio_check(&l->fp.vm, FP_DEV0_IPA, 4),
-	                 VHYP_MMIO_EMULATE);
+	assert_int_equal(pmem_mmio_check(&l->fp.vm, FP_DEV0_IPA, 4),
+	                 PMEM_MMIO_EMULATE);
 	assert_int_equal(
 	        vg_mmio_guard_range(&l->h, FP_DEV0_IPA + 0x18, 4, NULL), 0);
 	assert_call(l, 1, 0xC6000007, FP_DEV0_IPA);
-	assert_int_equal(vhyp_mmio_check(&l->fp.vm, FP_DEV0_IPA + 0x18, 4),
-	                 VHYP_MMIO_EMULATE);
+	assert_int_equal(pmem_mmio_check(&l->fp.vm, FP_DEV0_IPA + 0x18, 4),
+	                 PMEM_MMIO_EMULATE);
 	/* Guard on: an unguarded granule now gets an abort. */
-	assert_int_equal(vhyp_mmio_check(&l->fp.vm, 0x0a000000, 4),
-	                 VHYP_MMIO_INJECT_SEA);
+	assert_int_equal(pmem_mmio_check(&l->fp.vm, 0x0a000000, 4),
+	                 PMEM_MMIO_INJECT_SEA);
 	/* Guarding again succeeds. */
 	assert_int_equal(vg_mmio_guard(&l->h, FP_DEV0_IPA), 0);
 }
@@ -716,8 +716,8 @@ static void test_mmio_guard_stops_at_ram(void **state)
 	                 SMCCC_RET_INVALID_PARAMETER);
 	assert_int_equal(failed, FP_RAM0_IPA);
 	assert_int_equal(l->nr_calls, 2);
-	assert_int_equal(vhyp_mmio_check(&l->fp.vm, before, 4),
-	                 VHYP_MMIO_EMULATE);
+	assert_int_equal(pmem_mmio_check(&l->fp.vm, before, 4),
+	                 PMEM_MMIO_EMULATE);
 }
 
 static void test_mmio_guard_normal_vm(void **state)

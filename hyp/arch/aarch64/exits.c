@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <core/dispatch.h>
+#include <core/pmem.h>
 
 #include "arch.h"
 #include "devices/devices.h"
@@ -69,12 +70,19 @@ trace_smccc(const char *conduit, const struct hyp_regs *regs)
 	     (unsigned long long)regs->x[0]);
 }
 
+/* One SMCCC call from this CPU's vCPU, to the VM the vCPU belongs to. */
+static inline void serve_smccc(struct hyp_regs *regs)
+{
+	struct vhyp_vcpu *vcpu = &arch_this_cpu()->vcpu;
+
+	vhyp_smccc_call(vcpu->vm, vcpu, regs->x);
+}
+
 static __attribute__((noinline, cold)) void
 serve_traced_hvc(struct hyp_regs *regs)
 {
 	trace_smccc("hvc", regs);
-	vhyp_smccc_call(&g_hyp.vm, (struct vhyp_vcpu *)arch_this_cpu(),
-	                regs->x);
+	serve_smccc(regs);
 }
 
 /*
@@ -88,8 +96,7 @@ void hyp_handle_hvc(struct hyp_regs *regs)
 		serve_traced_hvc(regs);
 		return;
 	}
-	vhyp_smccc_call(&g_hyp.vm, (struct vhyp_vcpu *)arch_this_cpu(),
-	                regs->x);
+	serve_smccc(regs);
 }
 
 /* SMC64 trapped by HCR_EL2.TSC: served like HVC when imm16 is 0. */
@@ -107,8 +114,7 @@ void hyp_handle_smc(struct hyp_regs *regs)
 		regs->x[0] = ~0ULL;
 		return;
 	}
-	vhyp_smccc_call(&g_hyp.vm, (struct vhyp_vcpu *)arch_this_cpu(),
-	                regs->x);
+	serve_smccc(regs);
 }
 
 /* Vector offset in VBAR_EL1 for an exception taken from `spsr` to EL1. */
@@ -188,14 +194,15 @@ static void handle_stage2_abort(struct hyp_regs *regs, uint64_t esr, bool instr)
 	uint64_t hpfar = read_sysreg(hpfar_el2);
 	uint64_t far = read_sysreg(far_el2);
 	uint64_t ipa = ((hpfar & 0xFFFFFFFFFF0ULL) << 8) | (far & 0xFFFULL);
+	struct hyp_cpu *cpu = arch_this_cpu();
 	unsigned len = 4;
 
 	if (!instr && (esr & ISS_ISV))
 		len = 1U << ((esr >> 22) & 3U);
 	/* A data access the MMIO guard lets through goes to the device
 	 * models (hyp/devices); anything else cannot complete. */
-	if (vhyp_mmio_check(&g_hyp.vm, ipa, len) == VHYP_MMIO_EMULATE &&
-	    !instr && hyp_mmio_dispatch(regs, arch_this_cpu()->idx, esr, ipa)) {
+	if (pmem_mmio_check(cpu->vcpu.vm, ipa, len) == PMEM_MMIO_EMULATE &&
+	    !instr && hyp_mmio_dispatch(regs, cpu->idx, esr, ipa)) {
 		write_sysreg(read_sysreg(elr_el2) + ((esr & ESR_IL) ? 4 : 2),
 		             elr_el2);
 		return;
@@ -203,7 +210,7 @@ static void handle_stage2_abort(struct hyp_regs *regs, uint64_t esr, bool instr)
 	if (log_event())
 		vlog("cpu%u: %s abort at IPA 0x%llx (ESR 0x%llx, ELR 0x%llx): "
 		     "external abort injected\n",
-		     arch_this_cpu()->idx, instr ? "instruction" : "data",
+		     cpu->idx, instr ? "instruction" : "data",
 		     (unsigned long long)ipa, (unsigned long long)esr,
 		     (unsigned long long)read_sysreg(elr_el2));
 	inject_sea(esr, instr);
