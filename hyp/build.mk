@@ -4,7 +4,7 @@ HYP_C_SRCS := $(sort $(wildcard hyp/*.c hyp/arch/aarch64/*.c hyp/platform/*/*.c 
 	hyp/devices/*.c hyp/vgic/*.c))
 HYP_S_SRCS := $(sort $(wildcard hyp/arch/aarch64/*.S))
 HYP_OBJS := $(patsubst %.c,$(O)/hyp-obj/%.o,$(HYP_C_SRCS)) \
-	$(patsubst %.S,$(O)/hyp-obj/%.o,$(HYP_S_SRCS))
+	$(patsubst %.S,$(O)/hyp-obj/%.o,$(HYP_S_SRCS)) $(LIB_HYP_OBJS)
 HYP_CFLAGS := $(CROSS_CFLAGS) -fpie -fvisibility=hidden -fdirect-access-external-data -Ihyp \
 	-Ihyp/arch/aarch64
 HYP_LDS := hyp/arch/aarch64/vhyp.lds
@@ -34,7 +34,7 @@ endif
 .PHONY: hyp
 hyp: $(O)/hyp/vhyp.bin
 
-# Host build of the FDT reader for tests/unit/test_fdt.c.
+# Host build of the board parser for tests/unit/test_fdt.c.
 $(O)/host/hyp/fdt.o: hyp/fdt.c hyp/fdt.h
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) -ffreestanding -c $< -o $@
@@ -69,7 +69,7 @@ $(O)/host/hyp-test/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HYP_HOST_CFLAGS) -c $< -o $@
 $(O)/host/hyp/test_psci: $(O)/host/hyp-test/hyp/tests/test_psci.o \
-		$(HYP_HOST_OBJS) $(CORE_HOST_OBJS)
+		$(HYP_HOST_OBJS) $(CORE_HOST_OBJS) $(LIB_HOST_OBJS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_LDFLAGS) $^ -lcmocka -lpthread -o $@
 ALL_TARGETS += $(O)/host/hyp/test_psci

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <core/vm.h>
+#include <lib/string.h>
 
 #include "fdt.h"
 
@@ -85,8 +86,6 @@ extern struct hyp_state g_hyp;
 void hyp_console_init(uint64_t uart_base);
 void vlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vlog_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void hyp_vformat(void (*put)(char c, void *ctx), void *ctx, const char *fmt,
-                 va_list ap);
 void hyp_console_set_locking(bool on);
 /* vhyp.token=: from then on every line is marked (vhyp/console_mark.h). */
 bool hyp_console_set_token(const char *hex, size_t len);
@@ -104,14 +103,6 @@ _Noreturn void hyp_panic(const char *fmt, ...)
 
 /* cmdline.c */
 int hyp_cmdline_parse(const char *s, uint32_t len, struct hyp_cmdline *out);
-bool hyp_parse_u64(const char *s, size_t len, uint64_t *out);
-
-/* lib.c */
-void *memset(void *dst, int c, size_t n);
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
 
 /* cpu.c */
 struct hyp_cpu *hyp_cpu_by_mpidr(uint64_t mpidr);

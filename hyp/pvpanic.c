@@ -90,7 +90,7 @@ static int find_host(const struct fdt *f, const struct fdt_node *n, void *ctx)
 	struct fdt_range ecam;
 
 	if (!fdt_node_is_compatible(f, n->offset, "pci-host-ecam-generic") ||
-	    fdt_reg(f, n, 0, &ecam) != 0 || ecam.size < (1ULL << 20))
+	    fdt_node_reg(f, n, 0, &ecam) != 0 || ecam.size < (1ULL << 20))
 		return 0;
 	if (!read_mmio32_range(f, n, h))
 		return 0;

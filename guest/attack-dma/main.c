@@ -29,7 +29,7 @@
  * the byte 0xD0 + s, sector 0 starts with "attack-dma-disk").
  */
 
-#include <guest/fmt.h>
+#include <lib/fmt.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
 #include <guest/tap.h>

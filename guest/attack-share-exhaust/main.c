@@ -11,7 +11,7 @@
  * guest's power-off, not the hypervisor's panic status.  A normal VM is
  * not offered SHARE/UNSHARE: both must be NOT_SUPPORTED.  Output is TAP.
  */
-#include <guest/fmt.h>
+#include <lib/fmt.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
 #include <guest/tap.h>

@@ -11,7 +11,7 @@
  * checks the files after the run.
  */
 
-#include <guest/fmt.h>
+#include <lib/fmt.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
 #include <guest/tap.h>

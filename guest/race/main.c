@@ -23,7 +23,7 @@
  */
 #include <stdatomic.h>
 
-#include <guest/fmt.h>
+#include <lib/fmt.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
 #include <guest/tap.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Guest runtime: boot, exit, exceptions and time. */
-#include <guest/fdt.h>
+#include <lib/fdt.h>
 #include <guest/rt.h>
 #include <vhyp/psci.h>
 

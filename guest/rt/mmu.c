@@ -6,7 +6,7 @@
  * Device-nGnRnE and never executable.  1 GiB blocks where a GiB is all RAM
  * or all device, 2 MiB blocks in a GiB that holds both.
  */
-#include <guest/fdt.h>
+#include <lib/fdt.h>
 #include <guest/rt.h>
 
 #include "arch.h"
@@ -80,21 +80,21 @@ static void add_ram(uint64_t base, uint64_t size)
 
 static void read_memory_nodes(const void *dtb)
 {
-	struct vg_fdt fdt;
+	struct fdt fdt;
 	int depth = 0;
 	int node;
 
-	if (!vg_fdt_open(&fdt, dtb))
+	if (fdt_open(&fdt, dtb, FDT_MAX_SIZE) != 0)
 		return;
-	for (node = vg_fdt_root(&fdt); node >= 0;
-	     node = vg_fdt_next_node(&fdt, node, &depth)) {
+	for (node = fdt_root(&fdt); node >= 0;
+	     node = fdt_next_node(&fdt, node, &depth)) {
 		uint64_t base, size;
 		unsigned i;
 
-		if (!vg_fdt_prop_has_string(&fdt, node, "device_type",
+		if (!fdt_prop_has_string(&fdt, node, "device_type",
 		                            "memory"))
 			continue;
-		for (i = 0; vg_fdt_reg(&fdt, node, i, &base, &size); i++)
+		for (i = 0; fdt_reg(&fdt, node, i, &base, &size); i++)
 			add_ram(base, size);
 	}
 }

@@ -2,7 +2,7 @@
 /* TAP output for test guests (guest/include/guest/tap.h). */
 #include <stdarg.h>
 
-#include <guest/fmt.h>
+#include <lib/fmt.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
 
@@ -18,7 +18,7 @@ bool rt_tap(bool ok, const char *fmt, ...)
 	if (!ok)
 		tap_failed++;
 	va_start(ap, fmt);
-	(void)vg_vsnprintf(line, sizeof(line), fmt, ap);
+	(void)fmt_vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	rt_printf("%s %u - %s\n", ok ? "ok" : "not ok", tap_count, line);
 	return ok;

@@ -19,7 +19,7 @@
  * Output is TAP; the guest powers off.
  */
 
-#include <guest/fmt.h>
+#include <lib/fmt.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
 #include <guest/tap.h>

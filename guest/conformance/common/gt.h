@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <guest/fmt.h>
+#include <lib/fmt.h>
 #include <guest/rt.h>
 
 /* ---- TAP ------------------------------------------------------------- */

@@ -107,16 +107,9 @@ int64_t rt_cpu_start(unsigned cpu, rt_cpu_fn fn, void *arg);
  * started again. */
 bool rt_cpu_wait_off(unsigned cpu, uint64_t timeout_ns);
 
-/* Spinlocks (need the MMU on, which the runtime guarantees). */
-typedef struct {
-	volatile uint32_t locked;
-} rt_spinlock_t;
-#define RT_SPINLOCK_INIT                                                       \
-	{                                                                      \
-		0                                                              \
-	}
-void rt_spin_lock(rt_spinlock_t *l);
-void rt_spin_unlock(rt_spinlock_t *l);
+/* Spinlocks: struct spinlock, spin_lock()/spin_unlock() of the support
+ * library (need the MMU on, which the runtime guarantees). */
+#include <lib/spinlock.h>
 
 /* Counters and time. */
 uint64_t rt_cntvct(void);
@@ -124,12 +117,8 @@ uint64_t rt_cntpct(void);
 uint64_t rt_cntfrq(void);
 void rt_udelay(uint64_t us);
 
-/* Freestanding string functions (the compiler may call these too). */
-void *memset(void *s, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-void *memmove(void *d, const void *s, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
+/* Freestanding string functions (the compiler may call these too): the
+ * support library's. */
+#include <lib/string.h>
 
 #endif /* GUEST_RT_H */
