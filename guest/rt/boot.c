@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Guest runtime: boot, exit, exceptions and time. */
-#include <lib/fdt.h>
 #include <guest/rt.h>
+#include <lib/fdt.h>
 #include <vhyp/psci.h>
 
 #include "arch.h"
@@ -106,6 +106,13 @@ static bool is_probe_insn(uint64_t elr)
 
 static const char *const vector_names[4] = {"synchronous", "IRQ", "FIQ",
                                             "SError"};
+
+/* guest/rt/head.S builds the frame with lib/aarch64/frame.h (x0..x30 at
+ * 8 * n) and stores ELR, SPSR, ESR, FAR after them in a FRAME_SIZE frame. */
+_Static_assert(sizeof(struct rt_frame) == 288, "FRAME_SIZE in head.S");
+_Static_assert(offsetof(struct rt_frame, elr) == 248, "ELR offset in head.S");
+_Static_assert(offsetof(struct rt_frame, spsr) == 256, "SPSR offset in head.S");
+_Static_assert(offsetof(struct rt_frame, far) == 272, "FAR offset in head.S");
 
 void rt_exception(uint64_t index, struct rt_frame *f);
 void rt_exception(uint64_t index, struct rt_frame *f)
