@@ -171,6 +171,19 @@ void vlog(const char *fmt, ...)
 	va_end(ap);
 }
 
+bool vlog_limited(struct log_limit *l, const char *note)
+{
+	switch (log_limit(l, LOG_INFO)) {
+	case LOG_PRINT:
+		return true;
+	case LOG_PRINT_LAST:
+		vlog("%s", note);
+		return false;
+	default:
+		return false;
+	}
+}
+
 void vlog_raw(const char *fmt, ...)
 {
 	va_list ap;

@@ -154,10 +154,9 @@ void hyp_pvpanic_probe(const void *board_dtb)
 		return;
 	}
 	pvpanic_bar = h.mmio;
-	if (g_hyp.cmd.log >= 1)
-		vlog("pvpanic-pci at 00:%02x.0, BAR0 0x%llx: hypervisor panics "
-		     "end QEMU\n",
-		     (unsigned)dev, (unsigned long long)pvpanic_bar);
+	vlog_info("pvpanic-pci at 00:%02x.0, BAR0 0x%llx: hypervisor panics "
+	          "end QEMU\n",
+	          (unsigned)dev, (unsigned long long)pvpanic_bar);
 }
 
 void hyp_pvpanic_map(void)

@@ -4,7 +4,7 @@
 # hidden symbols: linked into vhyp.bin), the guests' (linked into
 # libguest.a) and the host's (linked into the host tests, which use the C
 # library's string functions instead of lib/string.c).
-LIB_PORTABLE_SRCS := lib/fdt.c lib/fmt.c lib/parse.c
+LIB_PORTABLE_SRCS := lib/fdt.c lib/fmt.c lib/log.c lib/parse.c
 LIB_SRCS := $(LIB_PORTABLE_SRCS) lib/string.c
 
 LIB_HYP_OBJS := $(patsubst %.c,$(O)/hyp-obj/%.o,$(LIB_SRCS))
