@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Guest runtime: boot, exit, exceptions and time. */
 #include <guest/rt.h>
+#include <lib/aarch64/counter.h>
 #include <lib/fdt.h>
 #include <vhyp/psci.h>
 
@@ -23,19 +24,17 @@ uint64_t rt_image_end(void)
 
 uint64_t rt_cntvct(void)
 {
-	isb();
-	return read_sysreg(cntvct_el0);
+	return counter_read_virtual();
 }
 
 uint64_t rt_cntpct(void)
 {
-	isb();
-	return read_sysreg(cntpct_el0);
+	return counter_read_physical();
 }
 
 uint64_t rt_cntfrq(void)
 {
-	return read_sysreg(cntfrq_el0);
+	return counter_frequency();
 }
 
 void rt_udelay(uint64_t us)

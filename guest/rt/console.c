@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* PL011 console and printf, serialized between CPUs. */
+#include <guest/rt.h>
 #include <lib/fdt.h>
 #include <lib/fmt.h>
-#include <guest/rt.h>
 
 #include "arch.h"
 
@@ -84,10 +84,9 @@ static void sink_putc(void *opaque, char c)
 size_t rt_printf_unlocked(const char *fmt, ...)
 {
 	va_list ap;
-	size_t n;
 
 	va_start(ap, fmt);
-	n = fmt_vformat(sink_putc, NULL, fmt, ap);
+	size_t n = fmt_vformat(sink_putc, NULL, fmt, ap);
 	va_end(ap);
 	return n;
 }
