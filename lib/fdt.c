@@ -365,9 +365,9 @@ static bool reg_entry(const struct fdt *f, int node, unsigned idx, unsigned ac,
 	entry = (ac + sc) * 4U;
 	if ((uint64_t)idx * entry + entry > len)
 		return false;
-	reg += idx * entry;
+	reg += (size_t)idx * entry; /* < len, checked above */
 	out->base = fdt_cells(reg, ac);
-	out->size = fdt_cells(reg + ac * 4U, sc);
+	out->size = fdt_cells(reg + (size_t)ac * 4U, sc);
 	return true;
 }
 

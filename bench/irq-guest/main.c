@@ -25,8 +25,8 @@
  * redistributor wake, groups, priorities), so it runs the same under the
  * old passthrough hypervisor (d144c1d) and under the moderated GIC.
  */
-#include <lib/fdt.h>
 #include <guest/rt.h>
+#include <lib/fdt.h>
 
 #define GICD_CTLR       0x0000U
 #define GICD_TYPER      0x0004U

@@ -15,9 +15,9 @@
  * hypervisor's ("vhyp: " at a line start) claims what the guest printed,
  * and that the runner's status is the guest's power-off (0).
  */
-#include <lib/fdt.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
+#include <lib/fdt.h>
 
 /* "reset" among the words of /chosen/bootargs. */
 static bool reset_asked(void)

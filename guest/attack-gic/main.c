@@ -15,10 +15,10 @@
  * (EnableLPIs reads back 1, GICD_TYPER.LPIS=1, the distributor can be
  * disabled, LDP works).
  */
-#include <lib/fdt.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
+#include <lib/fdt.h>
 
 #define GRANULE 4096ULL
 #define SPI     100U /* no device uses it */
@@ -641,8 +641,8 @@ static bool find_gic(void)
 	node = fdt_find_compatible(&fdt, -1, "arm,gic-v3");
 	if (node >= 0)
 		version = 3;
-	else if ((node = fdt_find_compatible(&fdt, -1,
-	                                        "arm,cortex-a15-gic")) >= 0)
+	else if ((node = fdt_find_compatible(&fdt, -1, "arm,cortex-a15-gic")) >=
+	         0)
 		version = 2;
 	else
 		return false;

@@ -20,10 +20,10 @@
  *
  * Command line (./vhyp run --append): sh_file=PATH sh_touch=PATH.
  */
-#include <lib/fdt.h>
-#include <lib/fmt.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
+#include <lib/fdt.h>
+#include <lib/fmt.h>
 
 #define SYS_OPEN                     0x01U
 #define SYS_WRITE                    0x05U

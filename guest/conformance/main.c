@@ -167,16 +167,16 @@ static void features_cases(void)
 		          ret_ns);
 	} else {
 		fmt_snprintf(label, sizeof(label),
-		            "case %s: FEATURES -> X0=0x%llx, X1..X3 = 0",
-		            features == KVM_FEATURES_NORMAL_DEFAULT ? "13"
-		                                                    : "14",
-		            (unsigned long long)features);
+		             "case %s: FEATURES -> X0=0x%llx, X1..X3 = 0",
+		             features == KVM_FEATURES_NORMAL_DEFAULT ? "13"
+		                                                     : "14",
+		             (unsigned long long)features);
 		check_hvc(label, KVM_VENDOR_FEATURES_FUNC_ID, 0, 0, 0, want);
-		fmt_snprintf(label, sizeof(label),
-		            "case %s: FEATURES with random X1..X3 -> X0=0x%llx",
-		            features == KVM_FEATURES_NORMAL_DEFAULT ? "13"
-		                                                    : "14",
-		            (unsigned long long)features);
+		fmt_snprintf(
+		        label, sizeof(label),
+		        "case %s: FEATURES with random X1..X3 -> X0=0x%llx",
+		        features == KVM_FEATURES_NORMAL_DEFAULT ? "13" : "14",
+		        (unsigned long long)features);
 		check_hvc(label, KVM_VENDOR_FEATURES_FUNC_ID, 0x1234, ~0ULL, 7,
 		          want);
 	}
@@ -200,8 +200,8 @@ static void conduit_cases(void)
 
 	for (i = 0; i < sizeof(hvcs) / sizeof(hvcs[0]); i++) {
 		fmt_snprintf(label, sizeof(label),
-		            "case 19: %s with the UID ID -> as hvc #0",
-		            gt_insn_name(hvcs[i]));
+		             "case 19: %s with the UID ID -> as hvc #0",
+		             gt_insn_name(hvcs[i]));
 		check_call(label, hvcs[i], KVM_VENDOR_CALL_UID_FUNC_ID, 0, 0, 0,
 		           uid_want());
 	}
@@ -220,9 +220,9 @@ static void conduit_cases(void)
 		                    0x3333000033330003ULL};
 
 		fmt_snprintf(label, sizeof(label),
-		            "case 21: %s with the UID ID -> X0=-1, X1..X3 "
-		            "untouched, PC advanced",
-		            gt_insn_name(smcs[i]));
+		             "case 21: %s with the UID ID -> X0=-1, X1..X3 "
+		             "untouched, PC advanced",
+		             gt_insn_name(smcs[i]));
 		check_call(label, smcs[i], KVM_VENDOR_CALL_UID_FUNC_ID, want[1],
 		           want[2], want[3], want);
 	}
@@ -288,11 +288,11 @@ static void report_bracket(const char *label, uint64_t arg, bool phys)
 	if (ok && !(s.before <= s.counter && s.counter <= s.after)) {
 		ok = false;
 		fmt_snprintf(why, sizeof(why),
-		            "counter 0x%llx outside [0x%llx, 0x%llx] of %s",
-		            (unsigned long long)s.counter,
-		            (unsigned long long)s.before,
-		            (unsigned long long)s.after,
-		            phys ? "CNTPCT" : "CNTVCT");
+		             "counter 0x%llx outside [0x%llx, 0x%llx] of %s",
+		             (unsigned long long)s.counter,
+		             (unsigned long long)s.before,
+		             (unsigned long long)s.after,
+		             phys ? "CNTPCT" : "CNTVCT");
 	}
 	if (ok) {
 		gt_report(true, "%s", label);

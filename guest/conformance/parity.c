@@ -54,8 +54,8 @@ static void psci_cases(void)
 	      0, 0, ret_v13);
 	for (unsigned i = 0; i < sizeof(offered) / sizeof(offered[0]); i++) {
 		fmt_snprintf(label, sizeof(label),
-		            "parity: PSCI_FEATURES(0x%08x) -> 0",
-		            (unsigned)offered[i]);
+		             "parity: PSCI_FEATURES(0x%08x) -> 0",
+		             (unsigned)offered[i]);
 		check(label, 0x8400000AU, offered[i], 0, 0, ret_zero);
 	}
 	check("parity: PSCI_FEATURES(SYSTEM_OFF2 0x84000015) -> 1 "
@@ -66,8 +66,8 @@ static void psci_cases(void)
 	for (unsigned i = 0; i < sizeof(not_offered) / sizeof(not_offered[0]);
 	     i++) {
 		fmt_snprintf(label, sizeof(label),
-		            "parity: PSCI_FEATURES(0x%08x) -> -1",
-		            (unsigned)not_offered[i]);
+		             "parity: PSCI_FEATURES(0x%08x) -> -1",
+		             (unsigned)not_offered[i]);
 		check(label, 0x8400000AU, not_offered[i], 0, 0, ret_ns);
 	}
 	check("parity: SYSTEM_RESET2(1, reserved architectural type) -> -2",
@@ -141,8 +141,8 @@ static void trng_cases(void)
 	      ret_v10);
 	for (unsigned i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		fmt_snprintf(label, sizeof(label),
-		            "parity: TRNG_FEATURES(0x%08x) -> 0",
-		            (unsigned)ids[i]);
+		             "parity: TRNG_FEATURES(0x%08x) -> 0",
+		             (unsigned)ids[i]);
 		check(label, 0x84000051U, ids[i], 0, 0, ret_zero);
 	}
 	check("parity: TRNG_FEATURES(0xC4000050) -> -1", 0x84000051U,

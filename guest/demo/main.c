@@ -5,11 +5,11 @@
  * and degrades to clear messages elsewhere (e.g. QEMU at EL1 directly:
  * PSCI over HVC to QEMU's firmware, SMCCC 1.0, no KVM UID).
  */
-#include <lib/fdt.h>
-#include <lib/fmt.h>
 #include <guest/isolation_probe.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
+#include <lib/fdt.h>
+#include <lib/fmt.h>
 
 #define SAY(...) rt_printf("demo: " __VA_ARGS__)
 

@@ -5,8 +5,8 @@
  * the hostile guest's WFI check.  Interrupts stay masked in PSTATE; WFI
  * wakes on a pending interrupt regardless.
  */
-#include <lib/fdt.h>
 #include <guest/rt.h>
+#include <lib/fdt.h>
 
 #include "hostile.h"
 
@@ -87,8 +87,8 @@ bool hostile_gic_init(void)
 	node = fdt_find_compatible(&fdt, -1, "arm,gic-v3");
 	if (node >= 0)
 		gic_version = 3;
-	else if ((node = fdt_find_compatible(&fdt, -1,
-	                                        "arm,cortex-a15-gic")) >= 0)
+	else if ((node = fdt_find_compatible(&fdt, -1, "arm,cortex-a15-gic")) >=
+	         0)
 		gic_version = 2;
 	else
 		return false;

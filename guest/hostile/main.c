@@ -382,8 +382,8 @@ static void random_calls(unsigned cpu, struct gt_rng *r)
 		if (ok && !answer_ok(&e, &c)) {
 			ok = false;
 			fmt_snprintf(why, sizeof(why),
-			            "(rule %d, want X0=0x%llx)", (int)e.rule,
-			            (unsigned long long)e.want[0]);
+			             "(rule %d, want X0=0x%llx)", (int)e.rule,
+			             (unsigned long long)e.want[0]);
 		}
 		if (e.rule == RULE_EXACT && e.want[0] == NS)
 			unknown++;
@@ -428,8 +428,8 @@ static void smc_imm_calls(unsigned cpu, struct gt_rng *r)
 		if (ok && !gt_call_ret_is(&c, want)) {
 			ok = false;
 			fmt_snprintf(why, sizeof(why),
-			            "(want X0=-1, X1..X3 "
-			            "untouched)");
+			             "(want X0=-1, X1..X3 "
+			             "untouched)");
 		}
 		if (!ok && bad++ < MAX_DIAGS)
 			diag_call(cpu, "SMC #imm", insn, &c, why);

@@ -12,9 +12,9 @@
  * Encodings are written as .inst words so that the guest builds with any
  * assembler and -mcpu; the guest's own C code never touches FP/SIMD.
  */
-#include <lib/fdt.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
+#include <lib/fdt.h>
 
 #define READ(reg)                                                              \
 	({                                                                     \

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* SMCCC calls through a conduit, and the conduit choice from the DT. */
-#include <lib/fdt.h>
 #include <guest/smccc.h>
+#include <lib/fdt.h>
 
 enum vg_conduit_kind vg_conduit_kind_from_dtb(const void *dtb)
 {

@@ -6,8 +6,8 @@
  * Device-nGnRnE and never executable.  1 GiB blocks where a GiB is all RAM
  * or all device, 2 MiB blocks in a GiB that holds both.
  */
-#include <lib/fdt.h>
 #include <guest/rt.h>
+#include <lib/fdt.h>
 
 #include "arch.h"
 
@@ -91,8 +91,7 @@ static void read_memory_nodes(const void *dtb)
 		uint64_t base, size;
 		unsigned i;
 
-		if (!fdt_prop_has_string(&fdt, node, "device_type",
-		                            "memory"))
+		if (!fdt_prop_has_string(&fdt, node, "device_type", "memory"))
 			continue;
 		for (i = 0; fdt_reg(&fdt, node, i, &base, &size); i++)
 			add_ram(base, size);

@@ -2,9 +2,9 @@
 /* TAP output for test guests (guest/include/guest/tap.h). */
 #include <stdarg.h>
 
-#include <lib/fmt.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
+#include <lib/fmt.h>
 
 static unsigned tap_count;
 static unsigned tap_failed;

@@ -167,7 +167,7 @@ static bool one_call_ok(unsigned k, char *why, size_t len)
 	if (!ok) {
 		gt_call_format_ret(&c, got, sizeof(got));
 		fmt_snprintf(why, len, "call 0x%llx: %s",
-		            (unsigned long long)c.in[0], got);
+		             (unsigned long long)c.in[0], got);
 	}
 	return ok;
 }

@@ -22,10 +22,10 @@
 
 #include "test_data.h"
 
-#include <lib/fdt.h>
-#include <lib/fmt.h>
 #include <guest/kvm.h>
 #include <guest/smccc.h>
+#include <lib/fdt.h>
+#include <lib/fmt.h>
 #include <vhyp/psci.h>
 
 #include "fake_platform.h"
@@ -896,15 +896,12 @@ static void test_fdt_memory_cpus_uart(void **state)
 	assert_int_equal(fdt_path(&f, "/memory@4"), -1);
 	assert_int_equal(fdt_path(&f, "/memory@40000000"),
 	                 fdt_path(&f, "/memory"));
-	assert_string_equal(fdt_name(&f, fdt_path(&f, "/cpus/cpu")),
-	                    "cpu@0");
+	assert_string_equal(fdt_name(&f, fdt_path(&f, "/cpus/cpu")), "cpu@0");
 	assert_int_equal(fdt_path(&f, "memory"), -1); /* not absolute */
 	assert_int_equal(fdt_path(&f, "/"), fdt_root(&f));
 	assert_int_equal(
-	        fdt_u32(&f, fdt_path(&f, "/cpus"), "#address-cells", 99),
-	        1);
-	assert_int_equal(fdt_u32(&f, fdt_root(&f), "no-such-prop", 99),
-	                 99);
+	        fdt_u32(&f, fdt_path(&f, "/cpus"), "#address-cells", 99), 1);
+	assert_int_equal(fdt_u32(&f, fdt_root(&f), "no-such-prop", 99), 99);
 	free(b.data);
 }
 
@@ -926,8 +923,7 @@ static void test_fdt_several_memory_nodes(void **state)
 			                    "memory@80000000");
 			continue;
 		}
-		for (unsigned i = 0; fdt_reg(&f, node, i, &addr, &size);
-		     i++) {
+		for (unsigned i = 0; fdt_reg(&f, node, i, &addr, &size); i++) {
 			total += size;
 			n++;
 		}
@@ -946,15 +942,15 @@ static void test_format_conversions(void **state)
 
 	(void)state;
 	fmt_snprintf(buf, sizeof(buf), "%s|%d|%u|%x|%lx|%llx|%016llx|%c|%%",
-	            "ab", -42, 42U, 0xbeefU, 0x123456789abUL,
-	            0xffffffffffffffffULL, 0x1234ULL, 'Z');
+	             "ab", -42, 42U, 0xbeefU, 0x123456789abUL,
+	             0xffffffffffffffffULL, 0x1234ULL, 'Z');
 	assert_string_equal(buf, "ab|-42|42|beef|123456789ab|ffffffffffffffff|"
 	                         "0000000000001234|Z|%");
 	fmt_snprintf(buf, sizeof(buf), "[%5d][%-5d][%05d][%-4s][%3s][%X]", 42,
-	            42, -42, "x", "long", 0xabU);
+	             42, -42, "x", "long", 0xabU);
 	assert_string_equal(buf, "[   42][42   ][-0042][x   ][long][AB]");
 	fmt_snprintf(buf, sizeof(buf), "%lld %llu %s", (long long)INT64_MIN,
-	            (unsigned long long)UINT64_MAX, (char *)NULL);
+	             (unsigned long long)UINT64_MAX, (char *)NULL);
 	assert_string_equal(buf,
 	                    "-9223372036854775808 18446744073709551615 (null)");
 }
@@ -965,7 +961,8 @@ static void test_format_truncates(void **state)
 
 	(void)state;
 	memset(buf, 'x', sizeof(buf));
-	assert_int_equal(fmt_snprintf(buf, sizeof(buf), "%s", "0123456789"), 10);
+	assert_int_equal(fmt_snprintf(buf, sizeof(buf), "%s", "0123456789"),
+	                 10);
 	assert_string_equal(buf, "0123456");
 	assert_int_equal(fmt_snprintf(buf, 0, "%d", 12345), 5);
 	assert_int_equal(buf[0], '0');
