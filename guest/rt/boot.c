@@ -106,7 +106,7 @@ static bool is_probe_insn(uint64_t elr)
 static const char *const vector_names[4] = {"synchronous", "IRQ", "FIQ",
                                             "SError"};
 
-/* guest/rt/head.S builds the frame with lib/aarch64/frame.h (x0..x30 at
+/* guest/rt/head.S builds the frame with lib/aarch64/frame.S (x0..x30 at
  * 8 * n) and stores ELR, SPSR, ESR, FAR after them in a FRAME_SIZE frame. */
 _Static_assert(sizeof(struct rt_frame) == 288, "FRAME_SIZE in head.S");
 _Static_assert(offsetof(struct rt_frame, elr) == 248, "ELR offset in head.S");

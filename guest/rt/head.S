@@ -2,7 +2,7 @@
 // Guest runtime entry: arm64 Image header, boot and secondary entry points,
 // EL1 exception vectors.  Everything else is C (guest/rt/*.c).
 
-#include <lib/aarch64/frame.h>
+#include <lib/aarch64/frame.S>
 
 #define RT_STACK_SIZE 16384
 #define RT_MAX_CPUS 8

@@ -9,7 +9,7 @@
  * sees (and may change) all guest registers.  Anything else is a
  * hypervisor bug: dump and exit.
  */
-#include <lib/aarch64/frame.h>
+#include <lib/aarch64/frame.S>
 
 #include "asm.h"
 
