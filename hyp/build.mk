@@ -40,15 +40,17 @@ $(O)/host/hyp/fdt.o: hyp/fdt.c hyp/fdt.h
 	$(HOST_CC) $(HOST_CFLAGS) -ffreestanding -c $< -o $@
 $(O)/host/tests/unit/test_fdt: $(O)/host/hyp/fdt.o
 
-# tests/qemu/hyp-smoke: the bring-up guest (run with its run.sh).
-SMOKE_SRCS := tests/qemu/hyp-smoke/start.S tests/qemu/hyp-smoke/main.c
-SMOKE_OBJS := $(patsubst %,$(O)/hyp-obj/%.o,$(SMOKE_SRCS))
-$(O)/hyp-obj/tests/qemu/hyp-smoke/%.o: tests/qemu/hyp-smoke/%
+# tests/qemu/hyp-smoke: the bring-up guest (run with its run.sh), on the
+# guest runtime like every other guest.
+SMOKE_SRCS := tests/qemu/hyp-smoke/calls.S tests/qemu/hyp-smoke/main.c
+SMOKE_OBJS := $(patsubst %,$(O)/guest-obj/%.o,$(SMOKE_SRCS))
+$(O)/guest-obj/tests/qemu/hyp-smoke/%.o: tests/qemu/hyp-smoke/%
 	@mkdir -p $(dir $@)
-	$(CROSS_CC) $(CROSS_CFLAGS) -c $< -o $@
-$(O)/hyp/hyp-smoke.elf: $(SMOKE_OBJS) tests/qemu/hyp-smoke/guest.lds
+	$(CROSS_CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+-include $(SMOKE_OBJS:.o=.d)
+$(O)/hyp/hyp-smoke.elf: $(SMOKE_OBJS) $(O)/aarch64/libguest.a guest/rt/guest.lds
 	@mkdir -p $(dir $@)
-	$(CROSS_LD) -T tests/qemu/hyp-smoke/guest.lds -o $@ $(SMOKE_OBJS)
+	$(CROSS_LD) -T $(GUEST_LDS) -o $@ $(SMOKE_OBJS) $(O)/aarch64/libguest.a
 $(O)/hyp/hyp-smoke.bin: $(O)/hyp/hyp-smoke.elf
 	$(CROSS_OBJCOPY) -O binary $< $@
 ALL_TARGETS += $(O)/hyp/hyp-smoke.bin

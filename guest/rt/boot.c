@@ -120,6 +120,8 @@ void rt_exception(uint64_t index, struct rt_frame *f)
 	unsigned cpu = rt_cpu_id();
 	rt_exception_hook hook = exception_hook;
 
+	f->vector = index;
+
 	if (v == RT_VEC_SYNC && is_probe_insn(f->elr) && cpu < RT_MAX_CPUS) {
 		probes[cpu].esr = f->esr;
 		probes[cpu].faulted = true;
