@@ -20,7 +20,7 @@ WARNINGS := -Wall -Wextra -Werror -Wshadow
 # value is exactly the bug class the ABI cannot afford.
 CORE_WARNINGS := $(WARNINGS) -Wconversion -Wsign-conversion
 
-INCLUDES := -Iinclude -Icore/include
+INCLUDES := -Iinclude -Icore/include -Ilib/include
 
 # -MMD -MP: every object also records the headers it read (the .d files
 # included at the end), so changing a header rebuilds what uses it.
@@ -39,6 +39,7 @@ CROSS_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-builtin -nostdlib \
 	-mcpu=cortex-a57 -fno-omit-frame-pointer $(WARNINGS) $(INCLUDES) $(DEPFLAGS)
 
 include core/build.mk
+include lib/build.mk
 -include tests/unit/build.mk
 -include tests/fuzz/build.mk
 -include hyp/build.mk

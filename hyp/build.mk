@@ -4,7 +4,7 @@ HYP_C_SRCS := $(sort $(wildcard hyp/*.c hyp/arch/aarch64/*.c hyp/platform/*/*.c 
 	hyp/devices/*.c hyp/vgic/*.c))
 HYP_S_SRCS := $(sort $(wildcard hyp/arch/aarch64/*.S))
 HYP_OBJS := $(patsubst %.c,$(O)/hyp-obj/%.o,$(HYP_C_SRCS)) \
-	$(patsubst %.S,$(O)/hyp-obj/%.o,$(HYP_S_SRCS))
+	$(patsubst %.S,$(O)/hyp-obj/%.o,$(HYP_S_SRCS)) $(LIB_HYP_OBJS)
 HYP_CFLAGS := $(CROSS_CFLAGS) -fpie -fvisibility=hidden -fdirect-access-external-data -Ihyp \
 	-Ihyp/arch/aarch64
 HYP_LDS := hyp/arch/aarch64/vhyp.lds
@@ -34,21 +34,23 @@ endif
 .PHONY: hyp
 hyp: $(O)/hyp/vhyp.bin
 
-# Host build of the FDT reader for tests/unit/test_fdt.c.
+# Host build of the board parser for tests/unit/test_fdt.c.
 $(O)/host/hyp/fdt.o: hyp/fdt.c hyp/fdt.h
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) -ffreestanding -c $< -o $@
 $(O)/host/tests/unit/test_fdt: $(O)/host/hyp/fdt.o
 
-# tests/qemu/hyp-smoke: the bring-up guest (run with its run.sh).
-SMOKE_SRCS := tests/qemu/hyp-smoke/start.S tests/qemu/hyp-smoke/main.c
-SMOKE_OBJS := $(patsubst %,$(O)/hyp-obj/%.o,$(SMOKE_SRCS))
-$(O)/hyp-obj/tests/qemu/hyp-smoke/%.o: tests/qemu/hyp-smoke/%
+# tests/qemu/hyp-smoke: the bring-up guest (run with its run.sh), on the
+# guest runtime like every other guest.
+SMOKE_SRCS := tests/qemu/hyp-smoke/calls.S tests/qemu/hyp-smoke/main.c
+SMOKE_OBJS := $(patsubst %,$(O)/guest-obj/%.o,$(SMOKE_SRCS))
+$(O)/guest-obj/tests/qemu/hyp-smoke/%.o: tests/qemu/hyp-smoke/%
 	@mkdir -p $(dir $@)
-	$(CROSS_CC) $(CROSS_CFLAGS) -c $< -o $@
-$(O)/hyp/hyp-smoke.elf: $(SMOKE_OBJS) tests/qemu/hyp-smoke/guest.lds
+	$(CROSS_CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+-include $(SMOKE_OBJS:.o=.d)
+$(O)/hyp/hyp-smoke.elf: $(SMOKE_OBJS) $(O)/aarch64/libguest.a guest/rt/guest.lds
 	@mkdir -p $(dir $@)
-	$(CROSS_LD) -T tests/qemu/hyp-smoke/guest.lds -o $@ $(SMOKE_OBJS)
+	$(CROSS_LD) -T $(GUEST_LDS) -o $@ $(SMOKE_OBJS) $(O)/aarch64/libguest.a
 $(O)/hyp/hyp-smoke.bin: $(O)/hyp/hyp-smoke.elf
 	$(CROSS_OBJCOPY) -O binary $< $@
 ALL_TARGETS += $(O)/hyp/hyp-smoke.bin
@@ -69,7 +71,7 @@ $(O)/host/hyp-test/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HYP_HOST_CFLAGS) -c $< -o $@
 $(O)/host/hyp/test_psci: $(O)/host/hyp-test/hyp/tests/test_psci.o \
-		$(HYP_HOST_OBJS) $(CORE_HOST_OBJS) \
+		$(HYP_HOST_OBJS) $(CORE_HOST_OBJS) $(LIB_HOST_OBJS) \
 		$(O)/host/tests/unit/support/check_abort.o
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_LDFLAGS) $^ -lcmocka -lpthread -o $@

@@ -51,8 +51,7 @@ void hyp_secondary_main(uint64_t idx)
 	entry = cpu->entry;
 	context = cpu->context;
 	atomic_store(&cpu->state, HYP_CPU_ON);
-	if (g_hyp.cmd.log >= 2)
-		vlog("cpu%u up: entry 0x%llx context 0x%llx\n", cpu->idx,
-		     (unsigned long long)entry, (unsigned long long)context);
+	vlog_trace("cpu%u up: entry 0x%llx context 0x%llx\n", cpu->idx,
+	           (unsigned long long)entry, (unsigned long long)context);
 	hyp_cpu_enter_guest(cpu, entry, context);
 }

@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include <core/vm.h>
+#include <lib/log.h>
+#include <lib/string.h>
 
 #include "fdt.h"
 
@@ -102,8 +104,22 @@ extern struct hyp_state g_hyp;
 void hyp_console_init(uint64_t uart_base);
 void vlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vlog_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void hyp_vformat(void (*put)(char c, void *ctx), void *ctx, const char *fmt,
-                 va_list ap);
+/* vlog at a level of lib/log.h: vhyp.log=1 (the default) prints INFO,
+ * vhyp.log=2 also TRACE; plain vlog() prints at every level. */
+#define vlog_info(...)                                                         \
+	do {                                                                   \
+		if (log_on(LOG_INFO))                                          \
+			vlog(__VA_ARGS__);                                     \
+	} while (0)
+#define vlog_trace(...)                                                        \
+	do {                                                                   \
+		if (log_on(LOG_TRACE))                                         \
+			vlog(__VA_ARGS__);                                     \
+	} while (0)
+/* One guest-caused event of a rate-limited kind (lib/log.h, at LOG_INFO):
+ * true when the caller is to print it; prints `note` (further events of the
+ * kind are not logged) once, when the limit is reached. */
+bool vlog_limited(struct log_limit *l, const char *note);
 void hyp_console_set_locking(bool on);
 /* vhyp.token=: from then on every line is marked (vhyp/console_mark.h). */
 bool hyp_console_set_token(const char *hex, size_t len);
@@ -121,14 +137,6 @@ _Noreturn void hyp_panic(const char *fmt, ...)
 
 /* cmdline.c */
 int hyp_cmdline_parse(const char *s, uint32_t len, struct hyp_cmdline *out);
-bool hyp_parse_u64(const char *s, size_t len, uint64_t *out);
-
-/* lib.c */
-void *memset(void *dst, int c, size_t n);
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
 
 /* cpu.c */
 struct hyp_cpu *hyp_cpu_by_mpidr(uint64_t mpidr);

@@ -11,7 +11,7 @@ $(O)/host/hyp-dev/%.o: %.c
 ifneq ($(wildcard tests/unit/support/fake_platform.c),)
 $(O)/host/hyp/test_devices: $(O)/host/hyp-dev/hyp/devices/tests/test_devices.o \
 		$(O)/host/hyp-dev/hyp/devices/tests/fake_hw.o \
-		$(HYP_DEV_HOST_OBJS) $(UNIT_SUPPORT_OBJS) $(CORE_HOST_OBJS)
+		$(HYP_DEV_HOST_OBJS) $(UNIT_SUPPORT_OBJS) $(CORE_HOST_OBJS) $(LIB_HOST_OBJS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_LDFLAGS) $^ -lcmocka -o $@
 ALL_TARGETS += $(O)/host/hyp/test_devices
@@ -22,7 +22,7 @@ unit: $(O)/host/hyp/test_devices
 ifneq ($(wildcard hyp/devices/tests/test_virtio.c),)
 $(O)/host/hyp/test_virtio: $(O)/host/hyp-dev/hyp/devices/tests/test_virtio.o \
 		$(O)/host/hyp-dev/hyp/devices/tests/fake_hw.o \
-		$(HYP_DEV_HOST_OBJS) $(UNIT_SUPPORT_OBJS) $(CORE_HOST_OBJS)
+		$(HYP_DEV_HOST_OBJS) $(UNIT_SUPPORT_OBJS) $(CORE_HOST_OBJS) $(LIB_HOST_OBJS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_LDFLAGS) $^ -lcmocka -o $@
 ALL_TARGETS += $(O)/host/hyp/test_virtio

@@ -23,19 +23,12 @@ static _Atomic uint64_t count_ok, count_refused, count_faulted, count_leaked,
 
 /* Stray-access reports are rate limited like the hypervisor's other
  * guest-caused events. */
-#define REPORT_LIMIT 4U
-static _Atomic unsigned reports;
+static struct log_limit report_limit = LOG_LIMIT_INIT(4);
 
 static void report(const char *what, uint64_t ipa)
 {
-	unsigned n = atomic_fetch_add(&reports, 1U);
-
-	if (g_hyp.cmd.log == 0 || (g_hyp.cmd.log < 2 && n > REPORT_LIMIT))
-		return;
-	if (n == REPORT_LIMIT && g_hyp.cmd.log < 2)
-		vlog("further faulting host accesses are counted, not "
-		     "logged\n");
-	else
+	if (vlog_limited(&report_limit, "further faulting host accesses are "
+	                                "counted, not logged\n"))
 		vlog("host access to guest IPA 0x%llx %s\n",
 		     (unsigned long long)ipa, what);
 }

@@ -10,7 +10,7 @@ $(O)/host/hyp-vgic/%.o: %.c
 		-c $< -o $@
 $(O)/host/hyp/test_vgic: $(O)/host/hyp-vgic/hyp/vgic/tests/test_vgic.o \
 		$(O)/host/hyp-vgic/hyp/devices/tests/fake_hw.o \
-		$(HYP_VGIC_HOST_OBJS) $(CORE_HOST_OBJS) \
+		$(HYP_VGIC_HOST_OBJS) $(CORE_HOST_OBJS) $(LIB_HOST_OBJS) \
 		$(O)/host/tests/unit/support/check_abort.o
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_LDFLAGS) $^ -lcmocka -o $@

@@ -10,7 +10,8 @@ $(O)/host/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) -Itests/unit/support -c $< -o $@
 
-$(O)/host/tests/unit/test_%: $(O)/host/tests/unit/test_%.o $(UNIT_SUPPORT_OBJS) $(CORE_HOST_OBJS)
+$(O)/host/tests/unit/test_%: $(O)/host/tests/unit/test_%.o $(UNIT_SUPPORT_OBJS) $(CORE_HOST_OBJS) \
+		$(LIB_HOST_OBJS)
 	$(HOST_CC) $(HOST_LDFLAGS) $^ -lcmocka -o $@
 
 ALL_TARGETS += $(UNIT_BINS)

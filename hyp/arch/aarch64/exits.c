@@ -44,21 +44,12 @@
 
 /* Guest-caused events are logged, but a guest that provokes them in a loop
  * must not turn the console into its bottleneck. */
-#define EVENT_LOG_LIMIT 32U
-static _Atomic unsigned events_logged;
+static struct log_limit event_limit = LOG_LIMIT_INIT(32);
 
 static bool log_event(void)
 {
-	unsigned n;
-
-	if (g_hyp.cmd.log == 0)
-		return false;
-	if (g_hyp.cmd.log >= 2)
-		return true;
-	n = atomic_fetch_add(&events_logged, 1U);
-	if (n == EVENT_LOG_LIMIT)
-		vlog("further aborts and traps are not logged\n");
-	return n < EVENT_LOG_LIMIT;
+	return vlog_limited(&event_limit,
+	                    "further aborts and traps are not logged\n");
 }
 
 /* Trace of every SMCCC exit (vhyp.log=2); kept out of line so the fast
@@ -92,7 +83,7 @@ serve_traced_hvc(struct hyp_regs *regs)
  */
 void hyp_handle_hvc(struct hyp_regs *regs)
 {
-	if (__builtin_expect(g_hyp.cmd.log >= 2, 0)) {
+	if (__builtin_expect(log_on(LOG_TRACE), 0)) {
 		serve_traced_hvc(regs);
 		return;
 	}
@@ -104,7 +95,7 @@ void hyp_handle_smc(struct hyp_regs *regs)
 {
 	uint64_t esr = read_sysreg(esr_el2);
 
-	if (g_hyp.cmd.log >= 2)
+	if (log_on(LOG_TRACE))
 		trace_smccc("smc", regs);
 	/* A trapped SMC's ELR points at the SMC itself. */
 	write_sysreg(read_sysreg(elr_el2) + 4, elr_el2);

@@ -9,6 +9,8 @@
  * sees (and may change) all guest registers.  Anything else is a
  * hypervisor bug: dump and exit.
  */
+#include <lib/aarch64/frame.S>
+
 #include "asm.h"
 
 .macro unexpected id
@@ -65,16 +67,8 @@ guest_sync:
 	eret
 2:
 #endif
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x7, [sp, #48]
-	stp	x8, x9, [sp, #64]
-	stp	x10, x11, [sp, #80]
-	stp	x12, x13, [sp, #96]
-	stp	x14, x15, [sp, #112]
-	stp	x16, x17, [sp, #128]
-	str	x18, [sp, #144]
-	stp	x29, x30, [sp, #232]
+	frame_save_x2_x17
+	frame_save_x18_x29_x30
 	mrs	x0, esr_el2
 	lsr	x0, x0, #ESR_EC_SHIFT
 	cmp	x0, #ESR_EC_HVC64
@@ -91,52 +85,21 @@ guest_not_hvc:
 	b	guest_return
 
 guest_trap:
-	stp	x19, x20, [sp, #152]
-	stp	x21, x22, [sp, #168]
-	stp	x23, x24, [sp, #184]
-	stp	x25, x26, [sp, #200]
-	stp	x27, x28, [sp, #216]
+	frame_save_x19_x28
 	mov	x0, sp
 	bl	hyp_handle_trap
-	ldp	x19, x20, [sp, #152]
-	ldp	x21, x22, [sp, #168]
-	ldp	x23, x24, [sp, #184]
-	ldp	x25, x26, [sp, #200]
-	ldp	x27, x28, [sp, #216]
+	frame_load_x19_x28
 
 guest_return:
-	ldp	x0, x1, [sp, #0]
-	ldp	x2, x3, [sp, #16]
-	ldp	x4, x5, [sp, #32]
-	ldp	x6, x7, [sp, #48]
-	ldp	x8, x9, [sp, #64]
-	ldp	x10, x11, [sp, #80]
-	ldp	x12, x13, [sp, #96]
-	ldp	x14, x15, [sp, #112]
-	ldp	x16, x17, [sp, #128]
-	ldr	x18, [sp, #144]
-	ldp	x29, x30, [sp, #232]
+	frame_load_x0_x17
+	frame_load_x18_x29_x30
 	add	sp, sp, #HYP_REGS_SIZE
 	eret
 	dsb	nsh
 	isb
 
 unexpected_common:
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x7, [sp, #48]
-	stp	x8, x9, [sp, #64]
-	stp	x10, x11, [sp, #80]
-	stp	x12, x13, [sp, #96]
-	stp	x14, x15, [sp, #112]
-	stp	x16, x17, [sp, #128]
-	stp	x18, x19, [sp, #144]
-	stp	x20, x21, [sp, #160]
-	stp	x22, x23, [sp, #176]
-	stp	x24, x25, [sp, #192]
-	stp	x26, x27, [sp, #208]
-	stp	x28, x29, [sp, #224]
-	str	x30, [sp, #240]
+	frame_save_all
 	mov	x1, sp
 	bl	hyp_unexpected_exception
 	b	arch_park
