@@ -90,6 +90,19 @@ bool hyp_guest_may_access(hyp_guest_t guest, uint64_t ipa, uint64_t len);
 void hyp_model_raise_spi(hyp_guest_t guest, unsigned spi);
 
 /*
+ * The console's receive side, for a protected VM's emulated PL011 only
+ * (a normal VM owns the physical UART; any other guest gets -1/false and
+ * nothing happens).  The physical PL011's receive FIFO is the model's: a
+ * byte read here is the guest's next byte; rx_irq turns the physical
+ * UART's receive interrupts on or off, and its interrupt line is the
+ * board UART's SPI, which the guest owns, so the guest's own interrupt
+ * wakes it when a byte arrives (docs/protected-vms.md, "Console input").
+ */
+bool hyp_model_console_rx_ready(hyp_guest_t guest);
+int hyp_model_console_getc(hyp_guest_t guest);
+void hyp_model_console_rx_irq(hyp_guest_t guest, bool enable);
+
+/*
  * vhyp's disks (hyp/devices/qemu_disk.c): QEMU virtio-blk devices only EL2
  * reaches, numbered from 0 in --disk order.  buf is the model's own memory
  * (never guest memory: the model fills it through the accessor); the

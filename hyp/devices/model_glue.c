@@ -96,3 +96,28 @@ void hyp_model_raise_spi(hyp_guest_t guest, unsigned spi)
 	                                  4U * (intid / 32U)) =
 	        1U << (intid % 32U);
 }
+
+/* The physical console's receive side, for a protected VM only: a normal
+ * VM has the physical PL011 mapped and reads it itself. */
+static bool console_rx_guest(hyp_guest_t guest)
+{
+	struct vhyp_vm *vm = hyp_guest_vm(guest);
+
+	return vm != NULL && vm->cfg.protected_vm;
+}
+
+bool hyp_model_console_rx_ready(hyp_guest_t guest)
+{
+	return console_rx_guest(guest) && plat_uart_rx_ready();
+}
+
+int hyp_model_console_getc(hyp_guest_t guest)
+{
+	return console_rx_guest(guest) ? plat_uart_getc() : -1;
+}
+
+void hyp_model_console_rx_irq(hyp_guest_t guest, bool enable)
+{
+	if (console_rx_guest(guest))
+		plat_uart_rx_irq(enable);
+}

@@ -2,37 +2,40 @@
 /*
  * virtio-console backend (device ID 3, one port, no multiport): queue 0
  * receives (held: there is no input), queue 1 transmits.  Transmitted
- * bytes are read from the guest's buffers through the accessor and printed
- * per line on the hypervisor console, like the PL011 model's output.
+ * bytes are read from the guest's buffers through the accessor and passed
+ * on to the hypervisor console at once (no line buffering), like the
+ * PL011 model's output.
  */
 #include "virtio.h"
 
 #define CONSOLE_RX 0U
 #define CONSOLE_TX 1U
-#define LINE_MAX   160U
 #define CHUNK      64U
 
-static struct {
-	char line[LINE_MAX];
-	unsigned len;
-} out;
+/* A '\r' not yet passed on: the console turns '\n' into CRLF itself, so a
+ * '\r' is dropped before '\n' and passed on before anything else. */
+static bool cr_pending;
 
-static void flush_line(void)
+/* Called under the device lock: output of two vCPUs cannot interleave.
+ * A chunk is passed on at once, not per line. */
+static void emit_chunk(const char *s, uint32_t n)
 {
-	vlog_raw("%.*s\n", (int)out.len, out.line);
-	out.len = 0;
-}
+	char out[CHUNK + 1];
+	uint32_t len = 0;
 
-/* Called under the device lock: output of two vCPUs cannot interleave. */
-static void emit(char c)
-{
-	if (c == '\n')
-		flush_line();
-	else if (c != '\r') {
-		out.line[out.len++] = c;
-		if (out.len == LINE_MAX)
-			flush_line();
+	for (uint32_t i = 0; i < n; i++) {
+		if (cr_pending && s[i] != '\n')
+			out[len++] = '\r';
+		cr_pending = s[i] == '\r';
+		if (s[i] != '\r')
+			out[len++] = s[i];
+		if (len >= CHUNK) {
+			vlog_raw("%.*s", (int)len, out);
+			len = 0;
+		}
 	}
+	if (len > 0)
+		vlog_raw("%.*s", (int)len, out);
 }
 
 static uint32_t console_config_read(struct hyp_virtio_dev *d, uint64_t off,
@@ -69,8 +72,7 @@ static uint32_t console_request(struct hyp_virtio_dev *d, unsigned queue,
 			if (!hyp_virtio_read(d, bufs[i].addr + done, chunk,
 			                     len))
 				return 0;
-			for (uint32_t c = 0; c < len; c++)
-				emit(chunk[c]);
+			emit_chunk(chunk, len);
 			done += len;
 		}
 	}
