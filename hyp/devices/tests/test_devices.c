@@ -499,6 +499,8 @@ static void test_pl011_input(void **state)
 	v = 0x50;
 	assert_true(mmio64(0, base + 0x38, true, &v));
 	assert_false(fake_uart_rx_irq);
+	v = 0;
+	assert_true(mmio64(0, base + 0x38, true, &v));
 	fp->vm.cfg.protected_vm = true;
 	assert_true(mmio64(0, base + 0x18, false, &v));
 	assert_int_equal(v, 0x80); /* TXFE, a byte waits */
