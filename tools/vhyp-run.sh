@@ -834,7 +834,7 @@ run_qemu() {
 		mkfifo "$input"
 		setpriv --pdeathsig KILL -- "$CONSOLE_FILTER" --token "$TOKEN" \
 			--events "$WORK/events" --notify $$ --input "$input" \
-			--stdin-eof "$STDIN_EOF" <"$fifo" 3<&0 &
+			--stdin-eof "$STDIN_EOF" 3<&0 <"$fifo" &
 		FILTER_PID=$!
 		setpriv --pdeathsig KILL -- "${CMD[@]}" >"$fifo" <"$input" &
 	fi
