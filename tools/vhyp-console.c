@@ -473,10 +473,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	f.last_output_ms = fd.last_in = now_ms();
 	while (console_open) {
-		struct pollfd p[3] = {{STDIN_FILENO, POLLIN, 0},
-		                      {fd.in_open ? INPUT_FD : -1, POLLIN, 0},
-		                      {fd.len > 0 && fd.released ? fd.out_fd : -1,
-		                       POLLOUT, 0}};
+		struct pollfd p[3] = {
+		        {STDIN_FILENO, POLLIN, 0},
+		        {fd.in_open ? INPUT_FD : -1, POLLIN, 0},
+		        {fd.len > 0 && fd.released ? fd.out_fd : -1, POLLOUT,
+		         0}};
 		int64_t now;
 		ssize_t n;
 

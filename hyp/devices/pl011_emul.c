@@ -157,7 +157,8 @@ static void write_reg(uint64_t off, uint32_t val)
 	case PL011_IMSC:
 		uart.imsc = val & PL011_INT_ALL;
 		hyp_model_console_rx_irq(
-		        uart.guest, (uart.imsc & (PL011_INT_RX | PL011_INT_RT)) != 0);
+		        uart.guest,
+		        (uart.imsc & (PL011_INT_RX | PL011_INT_RT)) != 0);
 		return;
 	case PL011_DMACR:
 		uart.dmacr = val & 7U;

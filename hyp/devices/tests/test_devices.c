@@ -508,7 +508,7 @@ static void test_pl011_input(void **state)
 	assert_int_equal(v, 0x70); /* RIS: RT | TX | RX */
 	assert_true(mmio64(0, base + 0x40, false, &v));
 	assert_int_equal(v, 0); /* MIS: masked */
-	v = 0x50; /* IMSC: RTIM | RXIM */
+	v = 0x50;               /* IMSC: RTIM | RXIM */
 	assert_true(mmio64(0, base + 0x38, true, &v));
 	assert_true(fake_uart_rx_irq);
 	assert_true(mmio64(0, base + 0x38, false, &v));

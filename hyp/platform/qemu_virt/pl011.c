@@ -2,8 +2,9 @@
 /*
  * PL011 UART and PL031 RTC, at the addresses the board DTB gives.  The
  * UART transmits the hypervisor's console; its receive side is read only
- * on behalf of a protected VM's emulated PL011 (hyp/devices/pl011_emul.c).  QEMU's PL011 needs no set-up; on hardware, firmware has already
- * configured the console UART.
+ * on behalf of a protected VM's emulated PL011 (hyp/devices/pl011_emul.c).
+ * QEMU's PL011 needs no set-up; on hardware, firmware has already configured
+ * the console UART.
  */
 #include "hyp.h"
 
