@@ -98,8 +98,15 @@ void hyp_model_raise_spi(hyp_guest_t guest, unsigned spi);
  * board UART's SPI, which the guest owns, so the guest's own interrupt
  * wakes it when a byte arrives (docs/protected-vms.md, "Console input").
  */
-bool hyp_model_console_rx_ready(hyp_guest_t guest);
-int hyp_model_console_getc(hyp_guest_t guest);
+enum hyp_console_reader {
+	HYP_CONSOLE_UART = 0, /* the emulated PL011 */
+	/* vhyp's virtio-console (hvc0): gets input only while the emulated
+	 * PL011's receive interrupts are off (ttyAMA0 not open). */
+	HYP_CONSOLE_HVC = 1,
+};
+bool hyp_model_console_rx_ready(hyp_guest_t guest,
+                                enum hyp_console_reader reader);
+int hyp_model_console_getc(hyp_guest_t guest, enum hyp_console_reader reader);
 void hyp_model_console_rx_irq(hyp_guest_t guest, bool enable);
 
 /*
@@ -124,6 +131,11 @@ void vlog_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define HYP_PL011_SIZE 0x1000ULL
 bool hyp_pl011_emul_register(hyp_guest_t guest, uint64_t base);
+/* Moves received console bytes into hvc0's receive buffers, if the guest
+ * posted any and hvc0 owns the input (virtio_console.c); true when it
+ * delivered something.  Called by the trusted side on a protected VM's
+ * WFI exit. */
+bool hyp_virtio_console_poll(void);
 /* virtio.h: hyp_virtio_console_register, hyp_virtio_blk_register,
  * hyp_virtio_print_stats. */
 

@@ -9,6 +9,8 @@
  */
 #include "devices.h"
 
+#include <stdatomic.h>
+
 #include "hyp.h"
 
 #define MAX_GUESTS 4U
@@ -106,18 +108,31 @@ static bool console_rx_guest(hyp_guest_t guest)
 	return vm != NULL && vm->cfg.protected_vm;
 }
 
-bool hyp_model_console_rx_ready(hyp_guest_t guest)
+/* The emulated PL011's receive interrupts are on: ttyAMA0 owns input. */
+static _Atomic bool uart_reading;
+
+static bool console_reader_ok(hyp_guest_t guest, enum hyp_console_reader r)
 {
-	return console_rx_guest(guest) && plat_uart_rx_ready();
+	if (!console_rx_guest(guest))
+		return false;
+	return r == HYP_CONSOLE_UART ||
+	       (r == HYP_CONSOLE_HVC && !atomic_load(&uart_reading));
 }
 
-int hyp_model_console_getc(hyp_guest_t guest)
+bool hyp_model_console_rx_ready(hyp_guest_t guest, enum hyp_console_reader r)
 {
-	return console_rx_guest(guest) ? plat_uart_getc() : -1;
+	return console_reader_ok(guest, r) && plat_uart_rx_ready();
+}
+
+int hyp_model_console_getc(hyp_guest_t guest, enum hyp_console_reader r)
+{
+	return console_reader_ok(guest, r) ? plat_uart_getc() : -1;
 }
 
 void hyp_model_console_rx_irq(hyp_guest_t guest, bool enable)
 {
-	if (console_rx_guest(guest))
-		plat_uart_rx_irq(enable);
+	if (!console_rx_guest(guest))
+		return;
+	atomic_store(&uart_reading, enable);
+	plat_uart_rx_irq(enable);
 }

@@ -90,7 +90,7 @@ static uint32_t raw_status(void)
 {
 	uint32_t ris = PL011_INT_TX;
 
-	if (hyp_model_console_rx_ready(uart.guest))
+	if (hyp_model_console_rx_ready(uart.guest, HYP_CONSOLE_UART))
 		ris |= PL011_INT_RX | PL011_INT_RT;
 	return ris;
 }
@@ -99,13 +99,13 @@ static uint32_t read_reg(uint64_t off)
 {
 	switch (off) {
 	case PL011_DR: {
-		int c = hyp_model_console_getc(uart.guest);
+		int c = hyp_model_console_getc(uart.guest, HYP_CONSOLE_UART);
 
 		return c < 0 ? 0U : (uint32_t)c;
 	}
 	case PL011_FR:
 		return PL011_FR_TXFE |
-		       (hyp_model_console_rx_ready(uart.guest) ? 0U
+		       (hyp_model_console_rx_ready(uart.guest, HYP_CONSOLE_UART) ? 0U
 		                                               : PL011_FR_RXFE);
 	case PL011_IBRD:
 		return uart.ibrd;
