@@ -8,7 +8,10 @@
 #     protected VM's emulated PL011 passes output on at once);
 #   - --stdin-eof=poweroff ends the run at the end of input (status 0);
 #   - a guest kernel panic without panic=N ends the run (status 34);
-#   - a bad --stdin-eof value is refused (status 2).
+#   - a bad --stdin-eof value is refused (status 2);
+#   - piped input into the shell of a protected VM whose console is hvc0
+#     (vhyp's virtio-console), with the pKVM guest kernel of
+#     tests/pkvm-linux when it is in the cache.
 # Prints TAP.  Needs the kernel and busybox of tests/linux (in the cache
 # after the first `make test`); without them every boot is skipped.
 # verdict runs its arguments: the helpers are reached indirectly.
@@ -41,8 +44,9 @@ BOOTS=(
 	"--stdin-eof=poweroff: the run ends at the end of input, status 0"
 	"guest kernel panic without panic=N: status 34"
 )
+HVC="protected VM, console=hvc0 (vhyp's virtio-console): piped input reaches the shell"
 if [ -z "$kdir" ] || [ -z "$busybox" ] || ! command -v cpio >/dev/null; then
-	for b in "${BOOTS[@]}"; do skip "$b" "no Debian kernel or busybox (tests/linux)"; done
+	for b in "${BOOTS[@]}" "$HVC"; do skip "$b" "no Debian kernel or busybox (tests/linux)"; done
 	echo "1..$n"
 	exit 0
 fi
@@ -56,8 +60,8 @@ run() { # run TAG INPUT ARGS...: the console in $W/TAG.txt, status in RC
 	local tag=$1 input=$2
 	shift 2
 	RC=0
-	printf '%b' "$input" | ./vhyp run --kernel "$kdir/Image" \
-		--initrd "$W/initrd.gz" --append 'console=ttyAMA0 rdinit=/bin/sh' \
+	printf '%b' "$input" | ./vhyp run --kernel "${IMAGE:-$kdir/Image}" \
+		--initrd "$W/initrd.gz" --append "${APPEND:-console=ttyAMA0 rdinit=/bin/sh}" \
 		--timeout 120 "$@" >"$W/$tag.log" 2>&1 || RC=$?
 	tr -d '\r' <"$W/$tag.log" >"$W/$tag.txt"
 }
@@ -89,5 +93,18 @@ verdict "${BOOTS[3]}" expect 0 eof-42
 TAG=panic
 run panic 'mount -t proc proc /proc\necho c >/proc/sysrq-trigger\n'
 verdict "${BOOTS[4]}" expect 34 '.*Kernel panic - not syncing.*'
+# hvc0 needs a kernel with virtio-mmio built in and the pKVM guest driver
+# (restricted DMA): the one `make pkvm-linux-test` builds, if cached.
+# shellcheck source=scripts/cache-dir.sh
+source scripts/cache-dir.sh
+pkvm=$(find "$(vhyp_cache_dir)/pkvm-linux" -mindepth 2 -maxdepth 2 -name Image 2>/dev/null | head -n 1)
+if [ -n "$pkvm" ]; then
+	TAG=hvc
+	IMAGE=$pkvm APPEND='console=hvc0 rdinit=/bin/sh' \
+		run hvc 'echo hello-from-hvc\npoweroff -f\n' --protected
+	verdict "$HVC" expect 0 hello-from-hvc
+else
+	skip "$HVC" "no pKVM guest kernel in the cache (make pkvm-linux-test)"
+fi
 echo "1..$n"
 exit "$fail"
