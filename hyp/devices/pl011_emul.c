@@ -105,8 +105,9 @@ static uint32_t read_reg(uint64_t off)
 	}
 	case PL011_FR:
 		return PL011_FR_TXFE |
-		       (hyp_model_console_rx_ready(uart.guest, HYP_CONSOLE_UART) ? 0U
-		                                               : PL011_FR_RXFE);
+		       (hyp_model_console_rx_ready(uart.guest, HYP_CONSOLE_UART)
+		                ? 0U
+		                : PL011_FR_RXFE);
 	case PL011_IBRD:
 		return uart.ibrd;
 	case PL011_FBRD:

@@ -173,7 +173,8 @@ void arch_el2_setup_guest(const struct vhyp_vm *vm, bool trap_wfx)
 	if (trap_wfx)
 		hcr |= HCR_TWI | HCR_TWE; /* test aid: WFx -> UNDEFINED */
 	else if (vm->cfg.protected_vm)
-		hcr |= HCR_TWI; /* console input for hvc0 (exits.c, handle_wfi) */
+		hcr |= HCR_TWI; /* console input for hvc0 (exits.c, handle_wfi)
+		                 */
 	setup_fp_traps();
 	setup_gic();
 	write_sysreg(3ULL, cnthctl_el2); /* EL1PCTEN | EL1PCEN */
