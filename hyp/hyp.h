@@ -161,6 +161,11 @@ bool hyp_handle_sysreg_trap(struct hyp_regs *regs, uint64_t esr, bool from_el0);
 /* platform */
 void plat_uart_putc(char c);
 void plat_uart_set_base(uint64_t base);
+/* The UART's receive side: a byte waits; the next byte (or -1); its
+ * receive interrupts on or off (platform/qemu_virt/pl011.c). */
+bool plat_uart_rx_ready(void);
+int plat_uart_getc(void);
+void plat_uart_rx_irq(bool enable);
 bool plat_rtc_read(uint64_t base, uint32_t *seconds);
 
 #endif /* HYP_HYP_H */

@@ -52,6 +52,11 @@ Every option also takes the form --option=value.
   --timeout SECONDS  stop QEMU after SECONDS, decimals allowed (2.5, .5)
                      (exit status 124)
   --log 0|1|2        hypervisor log level (vhyp.log=)
+  --stdin-eof ignore|poweroff
+                     with piped input (stdin not a terminal): at its end,
+                     ignore: the run goes on (default); poweroff: once the
+                     guest has printed nothing for 2 s, QEMU is stopped
+                     and the run exits 0 (unless it ended otherwise first)
   --dump-dtb FILE    also write the guest DTB to FILE
   --no-cache         neither read nor write the board-DTB cache
   --dry-run          print the QEMU command line and start nothing; its
@@ -67,13 +72,16 @@ Exit status (docs/runner.md):
     5  a program the runner needs is not installed (one line names it)
    32  the guest reset (PSCI SYSTEM_RESET, SYSTEM_RESET2)
    33  hypervisor panic
-   34  guest kernel panic: Linux's "Kernel panic - not syncing", then a reset
+   34  guest kernel panic: Linux's "Kernel panic - not syncing", then a
+       reset, or no reset within 5 s (QEMU is stopped)
    35  QEMU stopped without a guest power-off or reset (Ctrl-A x; QEMU
        killed from outside)
   124  --timeout expired
   129, 130, 143  interrupted by SIGHUP, SIGINT, SIGTERM (128 + signal)
 Console: the hypervisor's own lines start with "vhyp: "; a guest line
-that starts with "vhyp" is shown as "[guest] vhyp...".
+that starts with "vhyp" is shown as "[guest] vhyp...".  Piped input is
+held until the guest prompts (output ending without a newline, then
+quiet for 0.3 s; or quiet for 10 s), then passed on as it comes.
 EOF
 }
 
@@ -151,6 +159,10 @@ trap 'on_signal INT 130' INT
 trap 'on_signal TERM 143' TERM
 trap 'on_signal HUP 129' HUP
 trap 'TIMED_OUT=1' USR1
+# The console filter asks for the end of the run (guest panic without a
+# reset, --stdin-eof=poweroff): the reason is in the events file.
+FILTER_STOP=0 STDIN_EOF=ignore
+trap 'FILTER_STOP=1' USR2
 
 # ---- constants: one definition each, in the C headers -----------------
 
@@ -262,7 +274,7 @@ parse_args() {
 			esac
 			;;
 		--kernel | --initrd | --append | --smp | --mem | --features | --gic | \
-			--timeout | --log | --dump-dtb | --disk)
+			--timeout | --log | --dump-dtb | --disk | --stdin-eof)
 			if [ "$has_val" = 0 ]; then
 				[ $# -ge 2 ] || bad_args "$opt needs a value"
 				val=$2
@@ -284,6 +296,12 @@ parse_args() {
 			--timeout) TIMEOUT=$val ;;
 			--log) LOG=$val ;;
 			--dump-dtb) DUMP_DTB=$val ;;
+			--stdin-eof)
+				case $val in
+				ignore | poweroff) STDIN_EOF=$val ;;
+				*) bad_args "--stdin-eof: '$val' is not ignore or poweroff" ;;
+				esac
+				;;
 			--disk)
 				DISK=$val
 				DISKS+=("$val")
@@ -798,18 +816,28 @@ run_status() {
 # parent-death signal (so that it never outlives the runner); its console
 # output through the filter; the timeout as a timer that signals USR1.
 run_qemu() {
-	local rc=0 fifo=$WORK/console
+	local rc=0 fifo=$WORK/console input=$WORK/input
 	if [ "$DRY_RUN" = 1 ]; then
 		print_command
 		return 0
 	fi
 	mkfifo "$fifo"
 	: >"$WORK/events"
-	setpriv --pdeathsig KILL -- "$CONSOLE_FILTER" --token "$TOKEN" \
-		--events "$WORK/events" <"$fifo" &
-	FILTER_PID=$!
-	# An explicit <&0: a background job's stdin would be /dev/null.
-	setpriv --pdeathsig KILL -- "${CMD[@]}" <&0 >"$fifo" &
+	if [ -t 0 ]; then
+		setpriv --pdeathsig KILL -- "$CONSOLE_FILTER" --token "$TOKEN" \
+			--events "$WORK/events" --notify $$ <"$fifo" &
+		FILTER_PID=$!
+		# An explicit <&0: a background job's stdin would be /dev/null.
+		setpriv --pdeathsig KILL -- "${CMD[@]}" <&0 >"$fifo" &
+	else
+		# Piped input: the filter passes it on once the guest reads.
+		mkfifo "$input"
+		setpriv --pdeathsig KILL -- "$CONSOLE_FILTER" --token "$TOKEN" \
+			--events "$WORK/events" --notify $$ --input "$input" \
+			--stdin-eof "$STDIN_EOF" 3<&0 <"$fifo" &
+		FILTER_PID=$!
+		setpriv --pdeathsig KILL -- "${CMD[@]}" >"$fifo" <"$input" &
+	fi
 	QEMU_PID=$!
 	if [ -n "$TIMEOUT" ]; then
 		(setpriv --pdeathsig KILL -- sleep "$TIMEOUT" && kill -USR1 $$) &
@@ -819,8 +847,14 @@ run_qemu() {
 		rc=0
 		wait "$QEMU_PID" || rc=$?
 		[ "$TIMED_OUT" = 0 ] || break
+		[ "$FILTER_STOP" = 0 ] || break
 		running "$QEMU_PID" || break
 	done
+	if [ "$FILTER_STOP" = 1 ] && running "$QEMU_PID"; then
+		stop_run
+		filter_stop_status
+		return
+	fi
 	if [ "$TIMED_OUT" = 1 ]; then
 		stop_run
 		echo "$PROG: timeout after ${TIMEOUT}s" >&2
@@ -829,6 +863,17 @@ run_qemu() {
 	QEMU_PID=""
 	stop_run # the filter has the rest of QEMU's output
 	run_status "$rc"
+}
+
+# The filter stopped the run (run_qemu): a guest panic that did not reset,
+# or the end of piped input with --stdin-eof=poweroff.
+filter_stop_status() {
+	if grep -qx guest-panic-stop "$WORK/events"; then
+		echo "$PROG: guest kernel panic (no reset within 5 s): QEMU stopped" >&2
+		return "$EXIT_GUEST_PANIC"
+	fi
+	echo "$PROG: end of input (--stdin-eof=poweroff): QEMU stopped" >&2
+	return "$EXIT_POWER_OFF"
 }
 
 main() {

@@ -90,6 +90,26 @@ bool hyp_guest_may_access(hyp_guest_t guest, uint64_t ipa, uint64_t len);
 void hyp_model_raise_spi(hyp_guest_t guest, unsigned spi);
 
 /*
+ * The console's receive side, for a protected VM's emulated PL011 only
+ * (a normal VM owns the physical UART; any other guest gets -1/false and
+ * nothing happens).  The physical PL011's receive FIFO is the model's: a
+ * byte read here is the guest's next byte; rx_irq turns the physical
+ * UART's receive interrupts on or off, and its interrupt line is the
+ * board UART's SPI, which the guest owns, so the guest's own interrupt
+ * wakes it when a byte arrives (docs/protected-vms.md, "Console input").
+ */
+enum hyp_console_reader {
+	HYP_CONSOLE_UART = 0, /* the emulated PL011 */
+	/* vhyp's virtio-console (hvc0): gets input only while the emulated
+	 * PL011's receive interrupts are off (ttyAMA0 not open). */
+	HYP_CONSOLE_HVC = 1,
+};
+bool hyp_model_console_rx_ready(hyp_guest_t guest,
+                                enum hyp_console_reader reader);
+int hyp_model_console_getc(hyp_guest_t guest, enum hyp_console_reader reader);
+void hyp_model_console_rx_irq(hyp_guest_t guest, bool enable);
+
+/*
  * vhyp's disks (hyp/devices/qemu_disk.c): QEMU virtio-blk devices only EL2
  * reaches, numbered from 0 in --disk order.  buf is the model's own memory
  * (never guest memory: the model fills it through the accessor); the
@@ -111,6 +131,11 @@ void vlog_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define HYP_PL011_SIZE 0x1000ULL
 bool hyp_pl011_emul_register(hyp_guest_t guest, uint64_t base);
+/* Moves received console bytes into hvc0's receive buffers, if the guest
+ * posted any and hvc0 owns the input (virtio_console.c); true when it
+ * delivered something.  Called by the trusted side on a protected VM's
+ * WFI exit. */
+bool hyp_virtio_console_poll(void);
 /* virtio.h: hyp_virtio_console_register, hyp_virtio_blk_register,
  * hyp_virtio_print_stats. */
 

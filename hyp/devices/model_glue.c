@@ -9,6 +9,8 @@
  */
 #include "devices.h"
 
+#include <stdatomic.h>
+
 #include "hyp.h"
 
 #define MAX_GUESTS 4U
@@ -95,4 +97,42 @@ void hyp_model_raise_spi(hyp_guest_t guest, unsigned spi)
 	*(volatile uint32_t *)(uintptr_t)(gicd + GICD_ISPENDR +
 	                                  4U * (intid / 32U)) =
 	        1U << (intid % 32U);
+}
+
+/* The physical console's receive side, for a protected VM only: a normal
+ * VM has the physical PL011 mapped and reads it itself. */
+static bool console_rx_guest(hyp_guest_t guest)
+{
+	struct vhyp_vm *vm = hyp_guest_vm(guest);
+
+	return vm != NULL && vm->cfg.protected_vm;
+}
+
+/* The emulated PL011's receive interrupts are on: ttyAMA0 owns input. */
+static _Atomic bool uart_reading;
+
+static bool console_reader_ok(hyp_guest_t guest, enum hyp_console_reader r)
+{
+	if (!console_rx_guest(guest))
+		return false;
+	return r == HYP_CONSOLE_UART ||
+	       (r == HYP_CONSOLE_HVC && !atomic_load(&uart_reading));
+}
+
+bool hyp_model_console_rx_ready(hyp_guest_t guest, enum hyp_console_reader r)
+{
+	return console_reader_ok(guest, r) && plat_uart_rx_ready();
+}
+
+int hyp_model_console_getc(hyp_guest_t guest, enum hyp_console_reader r)
+{
+	return console_reader_ok(guest, r) ? plat_uart_getc() : -1;
+}
+
+void hyp_model_console_rx_irq(hyp_guest_t guest, bool enable)
+{
+	if (!console_rx_guest(guest))
+		return;
+	atomic_store(&uart_reading, enable);
+	plat_uart_rx_irq(enable);
 }

@@ -71,6 +71,9 @@ struct hyp_virtio_backend {
 	 * not hand receive buffers back empty, or the driver re-posts them
 	 * at once, forever). */
 	uint32_t held_queues;
+	/* For a held queue: whether the device has something for the next
+	 * chain now (hyp_virtio_process_held stops when it says no). */
+	bool (*ready)(struct hyp_virtio_dev *d, unsigned queue);
 	/* Config space read (offset from 0x100, size 1/2/4). */
 	uint32_t (*config_read)(struct hyp_virtio_dev *d, uint64_t off,
 	                        unsigned size);
@@ -110,6 +113,11 @@ struct hyp_virtio_dev {
 /* Registers the transport window for dev (dev->be, base and spi set by
  * the caller). */
 bool hyp_virtio_register(hyp_guest_t guest, struct hyp_virtio_dev *dev);
+
+/* Completes chains of held queue qi while the backend's ready() says it
+ * has input for them (under the device lock); true when it completed
+ * any. */
+bool hyp_virtio_process_held(struct hyp_virtio_dev *d, unsigned qi);
 
 /* Backends' buffer access: through the accessor, counted; false when the
  * accessor refused (the backend fails the request). */

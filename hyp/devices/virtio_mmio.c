@@ -225,7 +225,7 @@ static void ring_failed(struct hyp_virtio_dev *d)
 
 /* Takes every available chain of queue qi, hands it to the backend and
  * returns it on the used ring. */
-static void process_queue(struct hyp_virtio_dev *d, unsigned qi)
+static bool process_queue(struct hyp_virtio_dev *d, unsigned qi)
 {
 	struct hyp_virtqueue *q = &d->q[qi];
 	struct hyp_virtio_buf bufs[HYP_VIRTIO_MAX_CHAIN];
@@ -234,10 +234,10 @@ static void process_queue(struct hyp_virtio_dev *d, unsigned qi)
 	uint16_t avail_idx, avail_flags = 0;
 
 	if (!q->ready || (d->status & STATUS_NEEDS_RESET))
-		return;
+		return false;
 	if (!ring_read(d, q->avail, raw, 4)) {
 		ring_failed(d);
-		return;
+		return false;
 	}
 	avail_flags = le16(raw);
 	avail_idx = le16(raw + 2);
@@ -247,7 +247,7 @@ static void process_queue(struct hyp_virtio_dev *d, unsigned qi)
 	if ((uint16_t)(avail_idx - q->last_avail) > q->num) {
 		d->stats.bad_chains++;
 		ring_failed(d);
-		return;
+		return false;
 	}
 	while (q->last_avail != avail_idx) {
 		uint16_t head;
@@ -255,16 +255,21 @@ static void process_queue(struct hyp_virtio_dev *d, unsigned qi)
 		unsigned n;
 		enum chain_result r;
 
+		/* A held queue: only as many chains as there is input for. */
+		if ((d->be->held_queues & (1U << qi)) &&
+		    (d->be->ready == NULL || !d->be->ready(d, qi)))
+			break;
+
 		if (!ring_read(d, q->avail + 4U + 2U * (q->last_avail % q->num),
 		               raw, 2)) {
 			ring_failed(d);
-			return;
+			return false;
 		}
 		head = le16(raw);
 		r = read_chain(d, q, head, bufs, &n);
 		if (r == CHAIN_RING_REFUSED) {
 			ring_failed(d);
-			return;
+			return false;
 		}
 		if (r == CHAIN_OK)
 			written = d->be->request(d, qi, bufs, n);
@@ -278,7 +283,7 @@ static void process_queue(struct hyp_virtio_dev *d, unsigned qi)
 		if (!ring_write(d, q->used + 4U + 8U * (q->used_idx % q->num),
 		                raw, 8)) {
 			ring_failed(d);
-			return;
+			return false;
 		}
 		q->used_idx++;
 		q->last_avail++;
@@ -290,11 +295,24 @@ static void process_queue(struct hyp_virtio_dev *d, unsigned qi)
 		raw[1] = (uint8_t)(q->used_idx >> 8);
 		if (!ring_write(d, q->used + 2U, raw, 2)) {
 			ring_failed(d);
-			return;
+			return false;
 		}
 	}
 	if (used_any && !(avail_flags & VRING_AVAIL_NO_INTR))
 		raise_interrupt(d, INT_USED_BUFFER);
+	return used_any;
+}
+
+bool hyp_virtio_process_held(struct hyp_virtio_dev *d, unsigned qi)
+{
+	bool done;
+
+	if (qi >= d->be->nr_queues || !(d->be->held_queues & (1U << qi)))
+		return false;
+	dev_lock(d);
+	done = process_queue(d, qi);
+	dev_unlock(d);
+	return done;
 }
 
 static void reset_device(struct hyp_virtio_dev *d)
@@ -494,7 +512,8 @@ static void virtio_mmio_write(void *ctx, unsigned cpu, uint64_t off,
 		d->queue_sel = v;
 		break;
 	case REG_QUEUE_NOTIFY:
-		if (v < d->be->nr_queues && !(d->be->held_queues & (1U << v)))
+		/* A held queue completes only chains it has input for. */
+		if (v < d->be->nr_queues)
 			process_queue(d, v);
 		break;
 	case REG_INTERRUPT_ACK:

@@ -15,3 +15,12 @@ endif
 # (QEMU_TEST_ARGS='--gic 3 --only hostile' narrows it).
 qemu-tests: $(O)/hyp/vhyp.bin $(foreach g,conformance smp hostile,$(O)/guest/$(g).bin)
 	@QEMU_SUITE_ARGS='$(QEMU_TEST_ARGS)' scripts/run-tests.sh tests/qemu/run-suite.sh
+
+# The runner's console (tests/qemu/console/run.sh): piped input into a
+# shell of a normal and a protected VM, --stdin-eof, the guest-panic status.
+ifneq ($(wildcard tests/qemu/console/run.sh),)
+TEST_SUITES += tests/qemu/console/run.sh
+.PHONY: console-test
+console-test: all
+	@scripts/run-tests.sh tests/qemu/console/run.sh
+endif

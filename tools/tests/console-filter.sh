@@ -3,7 +3,9 @@
 # Host test of the runner's console filter (tools/vhyp-console.c, TAP):
 # marked hypervisor lines become "vhyp: " lines, guest lines that look like
 # them are escaped, a tampered or cut marked line is not trusted, output is
-# streamed byte by byte, events go to the events file.
+# streamed byte by byte, events go to the events file; piped input is held
+# until the guest prompts, Ctrl-A doubled; a panic without a reset and
+# --stdin-eof poweroff signal the runner.
 # ok/not_ok always succeed: A && ok || not_ok is if-then-else here.
 # shellcheck disable=SC2015,SC2001
 set -uo pipefail
@@ -142,6 +144,55 @@ wait "$fpid"
 
 "$FILTER" --token abc </dev/null >/dev/null 2>&1
 [ $? -eq 2 ] && ok "a malformed token is refused (status 2)" || not_ok "a malformed token is refused (status 2)"
+
+"$FILTER" --token "$TOKEN" --stdin-eof maybe </dev/null >/dev/null 2>&1
+[ $? -eq 2 ] && ok "--stdin-eof maybe is refused (status 2)" || not_ok "--stdin-eof maybe is refused (status 2)"
+
+# Piped input (--input): held while the guest boots, passed on once it
+# prompts, Ctrl-A doubled (QEMU's escape character).
+mkfifo "$WORK/feed-con" "$WORK/feed-in"
+exec 8<>"$WORK/feed-in" # read end: what QEMU would read
+"$FILTER" --token "$TOKEN" --input "$WORK/feed-in" 3< <(printf 'a\001b\n') \
+	<"$WORK/feed-con" >"$WORK/out" &
+fpid=$!
+exec 7>"$WORK/feed-con"
+printf 'booting\n' >&7
+sleep 0.6 # quiet, but after a newline: no prompt yet
+got=$(timeout 0.3 head -c 5 <&8 | od -An -c | tr -s ' ')
+[ -z "$got" ] && ok "piped input held while the guest's output ends with a newline" ||
+	not_ok "piped input held while the guest's output ends with a newline" "$got"
+printf '~ # ' >&7
+got=$(timeout 2 head -c 5 <&8 | od -An -c | tr -s ' ')
+[ "$got" = " a 001 001 b \n" ] && ok "passed on after a prompt, Ctrl-A doubled" ||
+	not_ok "passed on after a prompt, Ctrl-A doubled" "$got"
+exec 7>&- 8>&-
+wait "$fpid"
+
+# A guest panic without a reset: 5 s later, the event and SIGUSR2.
+rm -f "$WORK/ev"
+sleep 30 2>/dev/null &
+spid=$!
+(printf '[ 1.0] Kernel panic - not syncing: test\n'; sleep 6) |
+	"$FILTER" --token "$TOKEN" --events "$WORK/ev" --notify "$spid" >/dev/null
+wait "$spid" 2>/dev/null
+src=$?
+grep -qx guest-panic-stop "$WORK/ev" && [ "$src" = $((128 + 12)) ] &&
+	ok "a panic line without a reset: guest-panic-stop, SIGUSR2" ||
+	not_ok "a panic line without a reset: guest-panic-stop, SIGUSR2" "status $src; $(cat "$WORK/ev")"
+
+# --stdin-eof poweroff: at the end of input, once the guest is quiet.
+rm -f "$WORK/ev"
+sleep 30 2>/dev/null &
+spid=$!
+exec 8<>"$WORK/feed-in"
+(printf '$ '; sleep 4) | "$FILTER" --token "$TOKEN" --events "$WORK/ev" \
+	--notify "$spid" --input "$WORK/feed-in" --stdin-eof poweroff 3</dev/null >/dev/null
+exec 8>&-
+wait "$spid" 2>/dev/null
+src=$?
+grep -qx stdin-eof-stop "$WORK/ev" && [ "$src" = $((128 + 12)) ] &&
+	ok "--stdin-eof poweroff: stdin-eof-stop, SIGUSR2" ||
+	not_ok "--stdin-eof poweroff: stdin-eof-stop, SIGUSR2" "status $src; $(cat "$WORK/ev")"
 
 echo "1..$n"
 exit "$failed"

@@ -173,6 +173,9 @@ void arch_el2_setup_guest(const struct vhyp_vm *vm, bool trap_wfx)
 		hcr |= HCR_ATA; /* tag-control registers and tag access */
 	if (trap_wfx)
 		hcr |= HCR_TWI | HCR_TWE; /* test aid: WFx -> UNDEFINED */
+	else if (vm->cfg.protected_vm)
+		hcr |= HCR_TWI; /* console input for hvc0 (exits.c, handle_wfi)
+		                 */
 	setup_fp_traps();
 	setup_gic();
 	write_sysreg(3ULL, cnthctl_el2); /* EL1PCTEN | EL1PCEN */

@@ -207,6 +207,35 @@ static void handle_stage2_abort(struct hyp_regs *regs, uint64_t esr, bool instr)
 	inject_sea(esr, instr);
 }
 
+#define ESR_WFX_TI(esr) ((unsigned)(esr)&3U)
+#define WFX_TI_WFI      0U
+#define WFX_TI_WFIT     2U
+
+/*
+ * A protected VM's WFI (HCR_EL2.TWI; docs/protected-vms.md, "Console
+ * input"): the guest has nothing to do, so this is when console input for
+ * hvc0 is moved into its receive buffers (the SPI then wakes it).  With
+ * nothing delivered, EL2 waits in WFI itself, which ends on any interrupt
+ * pending for this CPU (the guest's timer, an IPI, a device), as the
+ * guest's own WFI would have; so input waits at most until the guest's
+ * next interrupt.  A WFIT only polls (its timeout is the guest's).  The
+ * hypercall path does not poll.
+ */
+static bool handle_wfi(uint64_t esr)
+{
+	unsigned ti = ESR_WFX_TI(esr);
+
+	if (g_hyp.cmd.debug_trap_wfx || (ti != WFX_TI_WFI && ti != WFX_TI_WFIT))
+		return false; /* the test aid's UNDEFINED; WFE is not trapped */
+	if (!hyp_virtio_console_poll() && ti == WFX_TI_WFI) {
+		dsb(sy);
+		__asm__ volatile("wfi" ::: "memory");
+		hyp_virtio_console_poll();
+	}
+	write_sysreg(read_sysreg(elr_el2) + 4, elr_el2);
+	return true;
+}
+
 void hyp_handle_trap(struct hyp_regs *regs)
 {
 	uint64_t esr = read_sysreg(esr_el2);
@@ -222,6 +251,10 @@ void hyp_handle_trap(struct hyp_regs *regs)
 	case EC_SYSREG: /* ID registers (TID3); anything else: UNDEFINED */
 		if (hyp_handle_sysreg_trap(regs, esr,
 		                           from_el0(read_sysreg(spsr_el2))))
+			return;
+		/* fall through */
+	case EC_WFX: /* a protected VM's WFI; anything else: UNDEFINED */
+		if (ec == EC_WFX && handle_wfi(esr))
 			return;
 		/* fall through */
 	default:

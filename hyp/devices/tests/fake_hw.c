@@ -36,6 +36,25 @@ void plat_uart_set_base(uint64_t base)
 	(void)base;
 }
 
+/* The receive side: bytes queued by the test, and the interrupt mask. */
+const char *fake_uart_rx;
+bool fake_uart_rx_irq;
+
+bool plat_uart_rx_ready(void)
+{
+	return fake_uart_rx != NULL && *fake_uart_rx != '\0';
+}
+
+int plat_uart_getc(void)
+{
+	return plat_uart_rx_ready() ? (unsigned char)*fake_uart_rx++ : -1;
+}
+
+void plat_uart_rx_irq(bool enable)
+{
+	fake_uart_rx_irq = enable;
+}
+
 uint64_t arch_read_mpidr(void)
 {
 	return 0;

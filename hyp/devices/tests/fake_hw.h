@@ -12,6 +12,9 @@
 /* Everything the hypervisor printed since fake_uart_clear(). */
 extern char fake_uart[8192];
 extern size_t fake_uart_len;
+/* The UART's receive side: the bytes still to receive, the RX interrupt. */
+extern const char *fake_uart_rx;
+extern bool fake_uart_rx_irq;
 void fake_uart_clear(void);
 
 #endif /* FAKE_HW_H */

@@ -462,16 +462,74 @@ static void test_pl011_model(void **state)
 	assert_true(mmio64(0, base + 0x18, false, &v));
 	assert_int_equal(v, 0x90); /* TXFE | RXFE */
 	assert_true(mmio64(0, base + 0x30, false, &v));
-	assert_int_equal(v, 0);
+	assert_int_equal(v, 0x300); /* CR: TXE | RXE at reset */
 	fake_uart_clear();
 	for (const char *p = "hi\r"; *p; p++) {
 		v = (uint64_t)*p;
 		assert_true(mmio64(1, base, true, &v));
 	}
-	assert_int_equal(fake_uart_len, 0); /* held until the end of the line */
+	/* Passed on at once; the '\r' waits for the next byte. */
+	assert_string_equal(fake_uart, "hi");
 	v = '\n';
 	assert_true(mmio64(0, base, true, &v));
 	assert_string_equal(fake_uart, "hi\r\n"); /* '\r' dropped, then CRLF */
+	fake_uart_clear();
+	for (const char *p = "\r$ "; *p; p++) {
+		v = (uint64_t)*p;
+		assert_true(mmio64(0, base, true, &v));
+	}
+	assert_string_equal(fake_uart, "\r$ "); /* a prompt, redrawn */
+}
+
+/* Input: the physical receive side, for a protected VM only. */
+static void test_pl011_input(void **state)
+{
+	struct fake_platform *fp = *state;
+	uint64_t base = 0x0b100000, v;
+	bool was = fp->vm.cfg.protected_vm;
+
+	assert_true(hyp_pl011_emul_register(hyp_guest_of(&fp->vm), base));
+	fake_uart_rx = "ab";
+	fake_uart_rx_irq = false;
+	fp->vm.cfg.protected_vm = false; /* a normal VM reads the UART */
+	assert_true(mmio64(0, base + 0x18, false, &v));
+	assert_int_equal(v, 0x90);
+	assert_true(mmio64(0, base, false, &v));
+	assert_int_equal(v, 0);
+	v = 0x50;
+	assert_true(mmio64(0, base + 0x38, true, &v));
+	assert_false(fake_uart_rx_irq);
+	v = 0;
+	assert_true(mmio64(0, base + 0x38, true, &v));
+	fp->vm.cfg.protected_vm = true;
+	assert_true(mmio64(0, base + 0x18, false, &v));
+	assert_int_equal(v, 0x80); /* TXFE, a byte waits */
+	assert_true(mmio64(0, base + 0x3C, false, &v));
+	assert_int_equal(v, 0x70); /* RIS: RT | TX | RX */
+	assert_true(mmio64(0, base + 0x40, false, &v));
+	assert_int_equal(v, 0); /* MIS: masked */
+	v = 0x50;               /* IMSC: RTIM | RXIM */
+	assert_true(mmio64(0, base + 0x38, true, &v));
+	assert_true(fake_uart_rx_irq);
+	assert_true(mmio64(0, base + 0x38, false, &v));
+	assert_int_equal(v, 0x50);
+	assert_true(mmio64(0, base + 0x40, false, &v));
+	assert_int_equal(v, 0x50);
+	assert_true(mmio64(1, base, false, &v));
+	assert_int_equal(v, 'a');
+	assert_true(mmio64(0, base, false, &v));
+	assert_int_equal(v, 'b');
+	assert_true(mmio64(0, base + 0x18, false, &v));
+	assert_int_equal(v, 0x90); /* empty again */
+	assert_true(mmio64(0, base + 0x40, false, &v));
+	assert_int_equal(v, 0);
+	assert_true(mmio64(0, base, false, &v));
+	assert_int_equal(v, 0); /* reading an empty FIFO */
+	v = 0; /* masked again: the physical interrupt is off */
+	assert_true(mmio64(0, base + 0x38, true, &v));
+	assert_false(fake_uart_rx_irq);
+	fake_uart_rx = NULL;
+	fp->vm.cfg.protected_vm = was;
 }
 
 static void test_setup_by_vm_kind(void **state)
@@ -523,6 +581,7 @@ int main(void)
 	        T(test_probe_registers),
 	        T(test_probe_commands),
 	        T(test_pl011_model),
+	        T(test_pl011_input),
 	        T(test_setup_by_vm_kind),
 	        cmocka_unit_test_setup_teardown(test_setup_normal_vm_has_none,
 	                                        setup_normal,
