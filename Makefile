@@ -51,6 +51,8 @@ include core/build.mk
 
 # Style and static analysis run with the tests (scripts/lint-suite.sh).
 TEST_SUITES += scripts/lint-suite.sh
+# One source for the board layout (include/vhyp/board.h).
+TEST_SUITES += scripts/check-board-literals.sh
 -include guest/protected.mk
 -include tests/qemu/protected/build.mk
 -include tests/pkvm-linux/build.mk

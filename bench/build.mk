@@ -51,7 +51,7 @@ bench: bench-qemu
 # under VHYP_FLOOR_EMPTY_HVC), the least an HVC round trip can cost here.
 HYP_FLOOR_VECTORS := $(O)/hyp-obj/floor/vectors.o
 HYP_FLOOR_OBJS := $(filter-out %/vectors.o,$(HYP_OBJS)) $(HYP_FLOOR_VECTORS)
-$(HYP_FLOOR_VECTORS): hyp/arch/aarch64/vectors.S
+$(HYP_FLOOR_VECTORS): hyp/arch/aarch64/vectors.S $(HYP_GEN)/asm-offsets.h
 	@mkdir -p $(dir $@)
 	$(CROSS_CC) $(HYP_CFLAGS) -DVHYP_FLOOR_EMPTY_HVC -MMD -MP -c $< -o $@
 -include $(HYP_FLOOR_VECTORS:.o=.d)

@@ -1,12 +1,14 @@
 # hyp/: the EL2 hypervisor, an arm64 Linux Image (build/hyp/vhyp.bin),
 # position independent, linked with the aarch64 build of core/.
-HYP_C_SRCS := $(sort $(wildcard hyp/*.c hyp/arch/aarch64/*.c hyp/platform/*/*.c \
-	hyp/devices/*.c hyp/vgic/*.c))
+HYP_ASM_OFFSETS_SRC := hyp/arch/aarch64/asm-offsets.c
+HYP_C_SRCS := $(filter-out $(HYP_ASM_OFFSETS_SRC),$(sort $(wildcard hyp/*.c \
+	hyp/arch/aarch64/*.c hyp/platform/*/*.c hyp/devices/*.c hyp/vgic/*.c)))
 HYP_S_SRCS := $(sort $(wildcard hyp/arch/aarch64/*.S))
-HYP_OBJS := $(patsubst %.c,$(O)/hyp-obj/%.o,$(HYP_C_SRCS)) \
-	$(patsubst %.S,$(O)/hyp-obj/%.o,$(HYP_S_SRCS))
+HYP_S_OBJS := $(patsubst %.S,$(O)/hyp-obj/%.o,$(HYP_S_SRCS))
+HYP_OBJS := $(patsubst %.c,$(O)/hyp-obj/%.o,$(HYP_C_SRCS)) $(HYP_S_OBJS)
+HYP_GEN := $(O)/hyp-gen
 HYP_CFLAGS := $(CROSS_CFLAGS) -fpie -fvisibility=hidden -fdirect-access-external-data -Ihyp \
-	-Ihyp/arch/aarch64
+	-Ihyp/arch/aarch64 -I$(HYP_GEN)
 HYP_LDS := hyp/arch/aarch64/vhyp.lds
 # The core library the image links (overridable for bring-up experiments).
 HYP_CORE_LIB ?= $(O)/aarch64/libcore.a
@@ -18,6 +20,22 @@ $(O)/hyp-obj/hyp/%.o: hyp/%.S
 	@mkdir -p $(dir $@)
 	$(CROSS_CC) $(HYP_CFLAGS) -MMD -MP -c $< -o $@
 -include $(HYP_OBJS:.o=.d)
+
+# The sizes and offsets of C types the assembly uses, generated from C:
+# asm-offsets.c compiled to assembly, each "->NAME value" marker line
+# turned into a #define.  Every .S object waits for the header.
+$(HYP_GEN)/asm-offsets.h: $(HYP_ASM_OFFSETS_SRC)
+	@mkdir -p $(dir $@)
+	$(CROSS_CC) $(filter-out $(DEPFLAGS),$(HYP_CFLAGS)) -MMD -MP -MT $@ \
+		-MF $(HYP_GEN)/asm-offsets.d -S $< -o $(HYP_GEN)/asm-offsets.s
+	@{ echo '/* Generated from $< by hyp/build.mk: do not edit. */'; \
+	  sed -n 's/^[[:space:]]*\.ascii[[:space:]]*"->\([A-Z0-9_]*\) [#$$]*\(-*[0-9]*\)"/#define \1 \2/p' \
+		$(HYP_GEN)/asm-offsets.s; } >$@.tmp
+	@test "$$(grep -c '^#define' $@.tmp)" = "$$(grep -c '^[[:space:]]DEFINE(' $<)" || \
+		{ echo "$@: a DEFINE of $< did not reach the header" >&2; exit 1; }
+	@mv $@.tmp $@
+-include $(HYP_GEN)/asm-offsets.d
+$(HYP_S_OBJS): $(HYP_GEN)/asm-offsets.h
 
 $(O)/hyp/vhyp.elf: $(HYP_OBJS) $(HYP_CORE_LIB) $(HYP_LDS)
 	@mkdir -p $(dir $@)

@@ -24,6 +24,11 @@ struct hyp_regs {
 	uint64_t x[31];
 	uint64_t pad;
 };
+/* The vectors (vectors.S) push it on the EL2 stack, whose pointer must
+ * stay 16-byte aligned; its size and offsets reach them through
+ * asm-offsets.c. */
+_Static_assert(sizeof(struct hyp_regs) % 16 == 0,
+               "struct hyp_regs keeps SP 16-byte aligned");
 
 /* PSCI power state of a physical CPU as the guest sees it. */
 enum hyp_cpu_state {

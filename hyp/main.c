@@ -5,6 +5,7 @@
  * MMU, anchor the wall clock, build the VM through the core and enter the
  * guest.  See docs/hypervisor.md for the flow and the memory map.
  */
+#include <vhyp/board.h>
 #include <vhyp/boot.h>
 
 #include <core/dispatch.h>
@@ -511,7 +512,7 @@ static void create_vm(void)
 	                     WINDOW_DMA_SIZE, g_hyp.cmd.disks);
 	hyp_devices_setup(&g_hyp.vm, g_hyp.board.uart.size
 	                                     ? g_hyp.board.uart.base
-	                                     : 0x09000000ULL);
+	                                     : VHYP_BOARD_UART_BASE);
 	hyp_virtio_setup(&g_hyp.vm, g_hyp.cmd.disk_pa,
 	                 g_hyp.cmd.have_disk ? g_hyp.cmd.disk_size : 0);
 	hyp_vgic_setup(&g_hyp.vm);

@@ -49,7 +49,7 @@ DEVICE_MODEL_CHECK = CC="$(CROSS_CC)" LD="$(CROSS_LD)" \
 	MODEL_CFLAGS="$(filter-out $(DEPFLAGS),$(HYP_MODEL_CFLAGS))" \
 	scripts/check-device-models.sh
 $(O)/hyp/device-models.ok: $(HYP_DEV_MODELS) hyp/devices/model.h \
-		hyp/devices/virtio.h hyp/devices/model-symbols.allow \
+		hyp/devices/virtio.h include/vhyp/board.h hyp/devices/model-symbols.allow \
 		scripts/check-device-models.sh
 	@mkdir -p $(dir $@)
 	$(DEVICE_MODEL_CHECK) $(O)/hyp/device-models $(HYP_DEV_MODELS)

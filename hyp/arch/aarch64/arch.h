@@ -11,6 +11,17 @@
 struct hyp_cpu;
 struct vhyp_vm;
 
+/* The primary's EL2 stage-1 configuration, which arch_secondary_entry
+ * (head.S) loads with the MMU off; its offsets reach the assembly through
+ * asm-offsets.c. */
+struct hyp_mmu_cfg {
+	uint64_t mair;
+	uint64_t tcr;
+	uint64_t ttbr;
+	uint64_t sctlr;
+};
+extern struct hyp_mmu_cfg hyp_mmu_cfg;
+
 /* head.S */
 extern char __image_start[], __image_end[];
 /* W^X boundaries (vhyp.lds, 4 KiB aligned): text ends, rodata ends. */

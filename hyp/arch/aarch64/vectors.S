@@ -14,7 +14,7 @@
 .macro unexpected id
 	.balign	0x80
 	sub	sp, sp, #HYP_REGS_SIZE
-	stp	x0, x1, [sp]
+	stp	x0, x1, [sp, #HYP_REGS_X + 8 * 0]
 	mov	x0, #\id
 	b	unexpected_common
 .endm
@@ -46,7 +46,7 @@ hyp_vectors:
 
 guest_sync:
 	sub	sp, sp, #HYP_REGS_SIZE
-	stp	x0, x1, [sp, #0]
+	stp	x0, x1, [sp, #HYP_REGS_X + 8 * 0]
 #ifdef VHYP_FLOOR_EMPTY_HVC
 	/*
 	 * Benchmark floor only (build/hyp/vhyp-floor.bin, bench/): an HVC64
@@ -60,21 +60,21 @@ guest_sync:
 	ubfx	x1, x0, #24, #6
 	cmp	x1, #4
 	b.eq	2f
-	ldr	x1, [sp, #8]
+	ldr	x1, [sp, #HYP_REGS_X + 8 * 1]
 	add	sp, sp, #HYP_REGS_SIZE
 	eret
 2:
 #endif
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x7, [sp, #48]
-	stp	x8, x9, [sp, #64]
-	stp	x10, x11, [sp, #80]
-	stp	x12, x13, [sp, #96]
-	stp	x14, x15, [sp, #112]
-	stp	x16, x17, [sp, #128]
-	str	x18, [sp, #144]
-	stp	x29, x30, [sp, #232]
+	stp	x2, x3, [sp, #HYP_REGS_X + 8 * 2]
+	stp	x4, x5, [sp, #HYP_REGS_X + 8 * 4]
+	stp	x6, x7, [sp, #HYP_REGS_X + 8 * 6]
+	stp	x8, x9, [sp, #HYP_REGS_X + 8 * 8]
+	stp	x10, x11, [sp, #HYP_REGS_X + 8 * 10]
+	stp	x12, x13, [sp, #HYP_REGS_X + 8 * 12]
+	stp	x14, x15, [sp, #HYP_REGS_X + 8 * 14]
+	stp	x16, x17, [sp, #HYP_REGS_X + 8 * 16]
+	str	x18, [sp, #HYP_REGS_X + 8 * 18]
+	stp	x29, x30, [sp, #HYP_REGS_X + 8 * 29]
 	mrs	x0, esr_el2
 	lsr	x0, x0, #ESR_EC_SHIFT
 	cmp	x0, #ESR_EC_HVC64
@@ -91,52 +91,52 @@ guest_not_hvc:
 	b	guest_return
 
 guest_trap:
-	stp	x19, x20, [sp, #152]
-	stp	x21, x22, [sp, #168]
-	stp	x23, x24, [sp, #184]
-	stp	x25, x26, [sp, #200]
-	stp	x27, x28, [sp, #216]
+	stp	x19, x20, [sp, #HYP_REGS_X + 8 * 19]
+	stp	x21, x22, [sp, #HYP_REGS_X + 8 * 21]
+	stp	x23, x24, [sp, #HYP_REGS_X + 8 * 23]
+	stp	x25, x26, [sp, #HYP_REGS_X + 8 * 25]
+	stp	x27, x28, [sp, #HYP_REGS_X + 8 * 27]
 	mov	x0, sp
 	bl	hyp_handle_trap
-	ldp	x19, x20, [sp, #152]
-	ldp	x21, x22, [sp, #168]
-	ldp	x23, x24, [sp, #184]
-	ldp	x25, x26, [sp, #200]
-	ldp	x27, x28, [sp, #216]
+	ldp	x19, x20, [sp, #HYP_REGS_X + 8 * 19]
+	ldp	x21, x22, [sp, #HYP_REGS_X + 8 * 21]
+	ldp	x23, x24, [sp, #HYP_REGS_X + 8 * 23]
+	ldp	x25, x26, [sp, #HYP_REGS_X + 8 * 25]
+	ldp	x27, x28, [sp, #HYP_REGS_X + 8 * 27]
 
 guest_return:
-	ldp	x0, x1, [sp, #0]
-	ldp	x2, x3, [sp, #16]
-	ldp	x4, x5, [sp, #32]
-	ldp	x6, x7, [sp, #48]
-	ldp	x8, x9, [sp, #64]
-	ldp	x10, x11, [sp, #80]
-	ldp	x12, x13, [sp, #96]
-	ldp	x14, x15, [sp, #112]
-	ldp	x16, x17, [sp, #128]
-	ldr	x18, [sp, #144]
-	ldp	x29, x30, [sp, #232]
+	ldp	x0, x1, [sp, #HYP_REGS_X + 8 * 0]
+	ldp	x2, x3, [sp, #HYP_REGS_X + 8 * 2]
+	ldp	x4, x5, [sp, #HYP_REGS_X + 8 * 4]
+	ldp	x6, x7, [sp, #HYP_REGS_X + 8 * 6]
+	ldp	x8, x9, [sp, #HYP_REGS_X + 8 * 8]
+	ldp	x10, x11, [sp, #HYP_REGS_X + 8 * 10]
+	ldp	x12, x13, [sp, #HYP_REGS_X + 8 * 12]
+	ldp	x14, x15, [sp, #HYP_REGS_X + 8 * 14]
+	ldp	x16, x17, [sp, #HYP_REGS_X + 8 * 16]
+	ldr	x18, [sp, #HYP_REGS_X + 8 * 18]
+	ldp	x29, x30, [sp, #HYP_REGS_X + 8 * 29]
 	add	sp, sp, #HYP_REGS_SIZE
 	eret
 	dsb	nsh
 	isb
 
 unexpected_common:
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x7, [sp, #48]
-	stp	x8, x9, [sp, #64]
-	stp	x10, x11, [sp, #80]
-	stp	x12, x13, [sp, #96]
-	stp	x14, x15, [sp, #112]
-	stp	x16, x17, [sp, #128]
-	stp	x18, x19, [sp, #144]
-	stp	x20, x21, [sp, #160]
-	stp	x22, x23, [sp, #176]
-	stp	x24, x25, [sp, #192]
-	stp	x26, x27, [sp, #208]
-	stp	x28, x29, [sp, #224]
-	str	x30, [sp, #240]
+	stp	x2, x3, [sp, #HYP_REGS_X + 8 * 2]
+	stp	x4, x5, [sp, #HYP_REGS_X + 8 * 4]
+	stp	x6, x7, [sp, #HYP_REGS_X + 8 * 6]
+	stp	x8, x9, [sp, #HYP_REGS_X + 8 * 8]
+	stp	x10, x11, [sp, #HYP_REGS_X + 8 * 10]
+	stp	x12, x13, [sp, #HYP_REGS_X + 8 * 12]
+	stp	x14, x15, [sp, #HYP_REGS_X + 8 * 14]
+	stp	x16, x17, [sp, #HYP_REGS_X + 8 * 16]
+	stp	x18, x19, [sp, #HYP_REGS_X + 8 * 18]
+	stp	x20, x21, [sp, #HYP_REGS_X + 8 * 20]
+	stp	x22, x23, [sp, #HYP_REGS_X + 8 * 22]
+	stp	x24, x25, [sp, #HYP_REGS_X + 8 * 24]
+	stp	x26, x27, [sp, #HYP_REGS_X + 8 * 26]
+	stp	x28, x29, [sp, #HYP_REGS_X + 8 * 28]
+	str	x30, [sp, #HYP_REGS_X + 8 * 30]
 	mov	x1, sp
 	bl	hyp_unexpected_exception
 	b	arch_park

@@ -10,6 +10,7 @@
  */
 #include <stdint.h>
 
+#include <vhyp/board.h>
 #include <vhyp/kvm_vendor.h>
 #include <vhyp/psci.h>
 #include <vhyp/smccc.h>
@@ -17,7 +18,7 @@
 #ifndef GUEST_RAM_END
 #define GUEST_RAM_END 0x80000000ULL
 #endif
-#define UART         0x09000000UL
+#define UART         VHYP_BOARD_UART_BASE
 #define UNMAPPED_IPA 0x00001000ULL /* flash: not given to the guest */
 
 struct res {
