@@ -307,11 +307,11 @@ int fdt_reg(const struct fdt *f, const struct fdt_node *n, unsigned index,
 	entry = (n->addr_cells + n->size_cells) * 4U;
 	if ((uint64_t)(index + 1U) * entry > len)
 		return -FDT_ERR_MISSING;
-	reg += index * entry;
+	reg += (size_t)index * entry;
 	out->base = fdt_cells(reg, n->addr_cells);
-	out->size = n->size_cells
-	                    ? fdt_cells(reg + n->addr_cells * 4U, n->size_cells)
-	                    : 0;
+	out->size = n->size_cells ? fdt_cells(reg + (size_t)n->addr_cells * 4U,
+	                                      n->size_cells)
+	                          : 0;
 	return 0;
 }
 

@@ -549,7 +549,7 @@ static void print_map(void)
 	vlog("window 0x%llx-0x%llx (image 0x%llx-0x%llx, stage-2 pool %llu "
 	     "KiB)\n",
 	     (unsigned long long)g_hyp.window_base,
-	     (unsigned long long)(g_hyp.window_base + g_hyp.window_size),
+	     (unsigned long long)g_hyp.window_base + g_hyp.window_size,
 	     (unsigned long long)(uintptr_t)__image_start,
 	     (unsigned long long)(uintptr_t)__image_end,
 	     (unsigned long long)((g_hyp.window_size - window_s2_pool_off) /
@@ -557,8 +557,8 @@ static void print_map(void)
 	for (unsigned i = 0; i < g_hyp.cfg.nr_ram; i++)
 		vlog("guest RAM 0x%llx-0x%llx\n",
 		     (unsigned long long)g_hyp.cfg.ram[i].ipa,
-		     (unsigned long long)(g_hyp.cfg.ram[i].ipa +
-		                          g_hyp.cfg.ram[i].size));
+		     (unsigned long long)g_hyp.cfg.ram[i].ipa +
+		             g_hyp.cfg.ram[i].size);
 	vlog("GICv%u, %u CPUs, %s VM, features 0x%llx\n",
 	     g_hyp.board.gic_version, g_hyp.nr_cpus,
 	     g_hyp.cfg.protected_vm ? "protected" : "normal",
@@ -580,6 +580,7 @@ static void debug_wx_check(unsigned how)
 
 		vlog("vhyp.debug_wx=1: writing to text at 0x%llx\n",
 		     (unsigned long long)(uintptr_t)text);
+		// cppcheck-suppress selfAssignment ; a store to text, to fault
 		*text = *text;
 	} else if (how == 2) {
 		vlog("vhyp.debug_wx=2: executing data at 0x%llx\n",

@@ -112,7 +112,7 @@ void hyp_guest_reset(void);
  * many it brought up. */
 #define HYP_QDISK_MAX    4U
 #define HYP_QDISK_BOUNCE HYP_DISK_IO_MAX
-#define HYP_QDISK_AREA   (HYP_QDISK_MAX * (4096U + HYP_QDISK_BOUNCE))
+#define HYP_QDISK_AREA   (HYP_QDISK_MAX * (4096ULL + HYP_QDISK_BOUNCE))
 unsigned hyp_qdisk_init(uint64_t transports, uint64_t size, uint64_t area,
                         uint64_t area_size, unsigned wanted);
 unsigned hyp_qdisk_count(void);

@@ -95,14 +95,14 @@ struct hyp_virtio_dev {
 	const struct hyp_virtio_backend *be;
 	hyp_guest_t guest;
 	uint64_t base;
+	uint64_t driver_features;
 	unsigned spi;
-	atomic_flag lock;
 	uint32_t status;
 	uint32_t dev_features_sel, drv_features_sel;
-	uint64_t driver_features;
 	uint32_t queue_sel;
 	_Atomic uint32_t interrupt_status;
 	uint32_t config_generation;
+	atomic_flag lock;
 	struct hyp_virtqueue q[HYP_VIRTIO_MAX_QUEUES];
 	struct hyp_virtio_stats stats;
 };
