@@ -521,7 +521,7 @@ static void create_vm(void)
 
 static struct hyp_cpu *setup_cpus(void)
 {
-	uint64_t self = arch_read_mpidr() & 0xFF00FFFFFFULL;
+	uint64_t self = arch_read_mpidr() & MPIDR_AFF_MASK;
 	struct hyp_cpu *boot = NULL;
 
 	g_hyp.nr_cpus = g_hyp.board.nr_cpus;

@@ -17,7 +17,6 @@
 #include "arch.h"
 #include "hyp.h"
 
-#define MPIDR_AFF_MASK 0xFF00FFFFFFULL
 /* How long CPU_ON retries while the target is still on its way off. */
 #define CPU_ON_RETRIES 1000
 

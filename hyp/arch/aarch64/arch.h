@@ -31,6 +31,9 @@ _Noreturn void arch_enter_guest(uint64_t x0, uintptr_t sp);
 uint64_t arch_firmware_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 
 /* cpu (sysregs) */
+/* MPIDR_EL1's affinity fields Aff3..Aff0 (what the DT's reg and PSCI's
+ * target_cpu hold). */
+#define MPIDR_AFF_MASK 0xFF00FFFFFFULL
 uint64_t arch_read_mpidr(void);
 uint64_t arch_read_cntpct(void);
 uint64_t arch_read_cntfrq(void);
