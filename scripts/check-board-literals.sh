@@ -24,6 +24,7 @@ HEADER=include/vhyp/board.h
 # suffix, an SPI number on a line that says SPI.
 SUFFIX='[ul]*\b'
 LITERALS=(
+	"GIC distributor (VHYP_BOARD_GICD_BASE):\\b0x0?8000000$SUFFIX"
 	"UART (VHYP_BOARD_UART_BASE):\\b0x0?9000000$SUFFIX"
 	"QEMU virtio-mmio (VHYP_BOARD_VIRTIO_BASE):\\b0x0?a000000$SUFFIX"
 	"PV time (VHYP_PV_TIME_IPA):\\b0x0?90a0000$SUFFIX"

@@ -49,7 +49,7 @@
 #define UART_FR   0x18
 
 // QEMU virt's GICv3 layout, so the guest sees the addresses it would there.
-#define GICD_BASE 0x08000000ULL
+#define GICD_BASE VHYP_BOARD_GICD_BASE
 #define GICR_BASE 0x080A0000ULL
 
 struct options {

@@ -43,9 +43,9 @@
 
 /* The virt board (QEMU 7.2, hw/arm/virt.c memmap). */
 #define QEMU_VIRTIO_BASE  VHYP_BOARD_VIRTIO_BASE
-#define QEMU_VIRTIO_COUNT 32U
-#define QEMU_VIRTIO_SIZE  0x200ULL
-#define GICD_BASE         0x08000000ULL
+#define QEMU_VIRTIO_COUNT VHYP_BOARD_VIRTIO_COUNT
+#define QEMU_VIRTIO_SIZE  VHYP_BOARD_VIRTIO_STRIDE
+#define GICD_BASE         VHYP_BOARD_GICD_BASE
 #define UART_BASE         VHYP_BOARD_UART_BASE
 
 /* virtio-mmio registers and values (virtio 1.x, Version 2). */

@@ -57,7 +57,7 @@
 #define QNUM             4U
 #define SECTOR           512ULL
 #define QDISK_TIMEOUT_S  30U
-#define TRANSPORT_STRIDE 0x200ULL
+#define TRANSPORT_STRIDE VHYP_BOARD_VIRTIO_STRIDE
 
 /* Per disk in the DMA area: one page of rings and request header, then
  * the bounce buffer. */

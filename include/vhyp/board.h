@@ -21,10 +21,15 @@
 #define VHYP_BOARD_U(x)   x##U
 #endif
 
-/* QEMU 7.2 virt: the PL011 and the 32 virtio-mmio transports (0x200
- * apart), which vhyp keeps out of every guest. */
-#define VHYP_BOARD_UART_BASE   VHYP_BOARD_ULL(0x09000000)
-#define VHYP_BOARD_VIRTIO_BASE VHYP_BOARD_ULL(0x0a000000)
+/* QEMU 7.2 virt: the GIC distributor, the PL011 and the 32 virtio-mmio
+ * transports, which vhyp keeps out of every guest (the hypervisor itself
+ * takes the GIC's and the transports' addresses from the DT; guests and
+ * the KVM bench runner use these). */
+#define VHYP_BOARD_GICD_BASE     VHYP_BOARD_ULL(0x08000000)
+#define VHYP_BOARD_UART_BASE     VHYP_BOARD_ULL(0x09000000)
+#define VHYP_BOARD_VIRTIO_BASE   VHYP_BOARD_ULL(0x0a000000)
+#define VHYP_BOARD_VIRTIO_STRIDE VHYP_BOARD_ULL(0x200)
+#define VHYP_BOARD_VIRTIO_COUNT  VHYP_BOARD_U(32)
 
 /* PV time (hyp/pvtime.c): one 64-byte record per vCPU in this page, at an
  * IPA outside RAM and absent from the DT. */
