@@ -10,7 +10,6 @@
 #
 # A new guest needs only a directory with a main(): see docs/guest-library.md.
 GUEST_FLAGS := $(INCLUDES) -Iguest/include
-GUEST_CFLAGS := $(CROSS_CFLAGS) -Iguest/include
 GUEST_LDS := guest/rt/guest.lds
 $(O)/aarch64/guest/%: OBJ_FLAGS = $(GUEST_FLAGS)
 
