@@ -4,7 +4,8 @@ BENCH_CORE_OBJS := $(patsubst %.c,$(O)/bench/%.o,$(CORE_SRCS))
 BENCH_HOST_BIN := $(O)/bench/core_bench
 $(O)/bench/core/%: OBJ_FLAGS = $(CORE_FLAGS)
 
-$(BENCH_HOST_BIN): $(O)/bench/bench/host/core_bench.o $(BENCH_CORE_OBJS)
+$(BENCH_HOST_BIN): $(O)/bench/bench/host/core_bench.o \
+		$(O)/bench/tests/unit/support/check_abort.o $(BENCH_CORE_OBJS)
 	$(HOST_CC) $(BENCH_CFLAGS) $^ -o $@
 
 ALL_TARGETS += $(BENCH_HOST_BIN)

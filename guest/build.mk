@@ -1,6 +1,8 @@
 # guest/: bare-metal guests (arm64 Images entered at EL1) and their library.
 #
-#   guest/include/guest/  headers: fdt.h smccc.h kvm.h fmt.h (library), rt.h
+#   guest/include/guest/  headers: smccc.h kvm.h (library), rt.h; the FDT
+#                         reader, printf, string functions and spinlock are
+#                         the support library's (lib/, lib/include/lib/)
 #   guest/lib/            portable library (also built for the host tests)
 #   guest/lib/arch/       the HVC/SMC instructions (aarch64 only)
 #   guest/rt/             runtime: Image header, start code, vectors, MMU,
@@ -15,7 +17,8 @@ $(O)/aarch64/guest/%: OBJ_FLAGS = $(GUEST_FLAGS)
 
 GUESTLIB_SRCS := $(sort $(wildcard guest/lib/*.c))
 GUEST_RT_SRCS := $(sort $(wildcard guest/lib/arch/*.c guest/rt/*.c guest/rt/*.S))
-GUEST_RT_OBJS := $(patsubst %,$(O)/aarch64/%.o,$(GUESTLIB_SRCS) $(GUEST_RT_SRCS))
+GUEST_RT_OBJS := $(patsubst %,$(O)/aarch64/%.o,$(GUESTLIB_SRCS) $(GUEST_RT_SRCS)) \
+	$(LIB_GUEST_OBJS)
 GUEST_LIB := $(O)/aarch64/libguest.a
 $(GUEST_LIB): $(GUEST_RT_OBJS)
 	$(cross_archive)

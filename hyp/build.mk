@@ -6,7 +6,7 @@ HYP_C_SRCS := $(filter-out $(HYP_ASM_OFFSETS_SRC),$(sort $(wildcard hyp/*.c \
 	hyp/arch/aarch64/*.c hyp/platform/*/*.c hyp/devices/*.c hyp/vgic/*.c)))
 HYP_S_SRCS := $(sort $(wildcard hyp/arch/aarch64/*.S))
 HYP_S_OBJS := $(patsubst %,$(O)/aarch64/%.o,$(HYP_S_SRCS))
-HYP_OBJS := $(patsubst %,$(O)/aarch64/%.o,$(HYP_C_SRCS)) $(HYP_S_OBJS)
+HYP_OBJS := $(patsubst %,$(O)/aarch64/%.o,$(HYP_C_SRCS)) $(HYP_S_OBJS) $(LIB_HYP_OBJS)
 HYP_GEN := $(O)/hyp-gen
 HYP_FLAGS := $(HYP_CODE_MODEL) -Ihyp -Ihyp/arch/aarch64 -I$(HYP_GEN)
 HYP_CFLAGS := $(CROSS_CFLAGS) $(HYP_FLAGS)
@@ -35,20 +35,21 @@ ALL_TARGETS += $(O)/hyp/vhyp.bin
 .PHONY: hyp
 hyp: $(O)/hyp/vhyp.bin
 
-# Host builds of hyp/ files for their host tests (test_fdt in tests/unit,
-# the PSCI proxy, the device models, the moderated GIC): one object per
-# source, with the fakes' include paths.
+# Host builds of hyp/ files for their host tests (test_fdt in tests/unit:
+# the board parser; the PSCI proxy, the device models, the moderated GIC):
+# one object per source, with the fakes' include paths.
 $(O)/host/hyp/%: OBJ_FLAGS = -Ihyp -Ihyp/arch/aarch64 -Ihyp/devices/tests \
 	-Itests/unit/support
 $(O)/host/tests/unit/test_fdt: $(O)/host/hyp/fdt.o
 
-# tests/qemu/hyp-smoke: the bring-up guest (run with its run.sh).
-SMOKE_SRCS := tests/qemu/hyp-smoke/start.S tests/qemu/hyp-smoke/main.c
+# tests/qemu/hyp-smoke: the bring-up guest (run with its run.sh), on the
+# guest runtime like every other guest (guest/build.mk, included later:
+# hence the literal paths of libguest.a and the linker script).
+SMOKE_SRCS := tests/qemu/hyp-smoke/calls.S tests/qemu/hyp-smoke/main.c
 SMOKE_OBJS := $(patsubst %,$(O)/aarch64/%.o,$(SMOKE_SRCS))
-$(O)/aarch64/tests/qemu/hyp-smoke/%: OBJ_FLAGS = $(INCLUDES)
-$(O)/hyp/hyp-smoke.elf: $(SMOKE_OBJS) tests/qemu/hyp-smoke/guest.lds
-	@mkdir -p $(dir $@)
-	$(CROSS_LD) -T tests/qemu/hyp-smoke/guest.lds -o $@ $(SMOKE_OBJS)
+$(O)/aarch64/tests/qemu/hyp-smoke/%: OBJ_FLAGS = $(GUEST_FLAGS)
+$(O)/hyp/hyp-smoke.elf: $(SMOKE_OBJS) $(O)/aarch64/libguest.a guest/rt/guest.lds
+	$(guest_link)
 ALL_TARGETS += $(O)/hyp/hyp-smoke.bin
 # `make test` runs the smoke guest under vhyp in several configurations.
 TEST_SUITES += tests/qemu/hyp-smoke/suite.sh
@@ -58,9 +59,10 @@ hyp-smoke: $(O)/hyp/vhyp.bin $(O)/hyp/hyp-smoke.bin
 
 # Host test of the PSCI proxy (hyp/tests/test_psci.c): hyp/psci.c, cpu.c and
 # console.c built for the host, the hardware faked in the test.
-HYP_PSCI_TEST_SRCS := hyp/tests/test_psci.c hyp/psci.c hyp/cpu.c hyp/console.c
+HYP_PSCI_TEST_SRCS := hyp/tests/test_psci.c hyp/psci.c hyp/cpu.c hyp/console.c \
+	tests/unit/support/check_abort.c
 $(O)/host/hyp/test_psci: $(patsubst %.c,$(O)/host/%.o,$(HYP_PSCI_TEST_SRCS)) \
-		$(CORE_HOST_OBJS)
+		$(CORE_HOST_OBJS) $(LIB_HOST_OBJS)
 	$(host_test_link)
 ALL_TARGETS += $(O)/host/hyp/test_psci
 # UNIT_BINS is part of TEST_SUITES already (tests/unit/build.mk).

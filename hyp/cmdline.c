@@ -4,39 +4,9 @@
  * `key=value` separated by spaces; see docs/boot-contract.md.
  */
 #include <core/vm.h>
+#include <lib/parse.h>
 
 #include "hyp.h"
-
-bool hyp_parse_u64(const char *s, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-	unsigned base = 10;
-	size_t i = 0;
-
-	if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		i = 2;
-	}
-	if (i == len)
-		return false;
-	for (; i < len; i++) {
-		char c = s[i];
-		unsigned d;
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (base == 16 && c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a' + 10);
-		else if (base == 16 && c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A' + 10);
-		else
-			return false;
-		if (v > (UINT64_MAX - d) / base)
-			return false; /* overflow */
-		v = v * base + d;
-	}
-	*out = v;
-	return true;
-}
 
 static bool key_is(const char *w, size_t klen, const char *key)
 {
@@ -65,55 +35,55 @@ static bool parse_word(const char *w, size_t len, struct hyp_cmdline *c)
 	if (key_is(w, k, "vhyp.token"))
 		return hyp_console_set_token(val, vlen);
 	if (key_is(w, k, "vhyp.entry")) {
-		c->have_entry = hyp_parse_u64(val, vlen, &c->entry);
+		c->have_entry = parse_u64(val, vlen, &c->entry);
 		return c->have_entry;
 	}
 	if (key_is(w, k, "vhyp.dtb")) {
-		c->have_dtb = hyp_parse_u64(val, vlen, &c->dtb);
+		c->have_dtb = parse_u64(val, vlen, &c->dtb);
 		return c->have_dtb;
 	}
 	if (key_is(w, k, "vhyp.protected")) {
-		if (!hyp_parse_u64(val, vlen, &v) || v > 1)
+		if (!parse_u64(val, vlen, &v) || v > 1)
 			return false;
 		c->protected_vm = v == 1;
 		return true;
 	}
 	if (key_is(w, k, "vhyp.log")) {
-		if (!hyp_parse_u64(val, vlen, &v) || v > 2)
+		if (!parse_u64(val, vlen, &v) || v > 2)
 			return false;
 		c->log = (unsigned)v;
 		return true;
 	}
 	if (key_is(w, k, "vhyp.debug_fault")) {
-		if (!hyp_parse_u64(val, vlen, &v) || v > 1)
+		if (!parse_u64(val, vlen, &v) || v > 2)
 			return false;
-		c->debug_fault = v == 1;
+		c->debug_fault = (unsigned)v;
 		return true;
 	}
 	if (key_is(w, k, "vhyp.debug_wx")) {
-		if (!hyp_parse_u64(val, vlen, &v) || v > 2)
+		if (!parse_u64(val, vlen, &v) || v > 2)
 			return false;
 		c->debug_wx = (unsigned)v;
 		return true;
 	}
 	if (key_is(w, k, "vhyp.debug_trap_wfx")) {
-		if (!hyp_parse_u64(val, vlen, &v) || v > 1)
+		if (!parse_u64(val, vlen, &v) || v > 1)
 			return false;
 		c->debug_trap_wfx = v == 1;
 		return true;
 	}
 	if (key_is(w, k, "vhyp.disk")) {
-		c->have_disk = hyp_parse_u64(val, vlen, &c->disk_pa);
+		c->have_disk = parse_u64(val, vlen, &c->disk_pa);
 		return c->have_disk;
 	}
 	if (key_is(w, k, "vhyp.disks")) {
-		if (!hyp_parse_u64(val, vlen, &v) || v > 4)
+		if (!parse_u64(val, vlen, &v) || v > 4)
 			return false;
 		c->disks = (unsigned)v;
 		return true;
 	}
 	if (key_is(w, k, "vhyp.disk_size"))
-		return hyp_parse_u64(val, vlen, &c->disk_size);
+		return parse_u64(val, vlen, &c->disk_size);
 	if (key_is(w, k, "vhyp.features")) {
 		char buf[96];
 

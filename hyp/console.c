@@ -8,13 +8,15 @@
  * do not interleave once the MMU is on (a spinlock needs Normal memory).
  * Guest output the hypervisor relays (vlog_raw) is never marked.
  */
+#include <lib/fmt.h>
+#include <lib/spinlock.h>
 #include <vhyp/console_mark.h>
 
 #include "hyp.h"
 
 #include "arch.h"
 
-static atomic_flag console_lock = ATOMIC_FLAG_INIT;
+static struct spinlock console_lock = SPINLOCK_INIT;
 static bool locking;
 
 /* The runner's token and the line being written (under the lock). */
@@ -36,7 +38,7 @@ void hyp_console_set_locking(bool on)
 	locking = on;
 }
 
-static void put_uart(char c, void *ctx)
+static void put_uart(void *ctx, char c)
 {
 	(void)ctx;
 	if (c == '\n')
@@ -44,8 +46,11 @@ static void put_uart(char c, void *ctx)
 	plat_uart_putc(c);
 }
 
-static void put_str(void (*put)(char, void *), void *ctx, const char *s,
-                    int width, bool left, int prec);
+static void put_text(fmt_putc_fn put, const char *s)
+{
+	while (*s)
+		put(NULL, *s++);
+}
 
 bool hyp_console_set_token(const char *hex, size_t len)
 {
@@ -66,12 +71,12 @@ static void begin_line(void)
 {
 	line.open = true;
 	if (!line.marked) {
-		put_str(put_uart, NULL, "vhyp: ", 0, false, -1);
+		put_text(put_uart, "vhyp: ");
 		return;
 	}
 	plat_uart_putc(VHYP_MARK_START);
-	put_str(put_uart, NULL, VHYP_MARK_NAME, 0, false, -1);
-	put_str(put_uart, NULL, line.hex, 0, false, -1);
+	put_text(put_uart, VHYP_MARK_NAME);
+	put_text(put_uart, line.hex);
 	plat_uart_putc(':');
 	vhyp_mac_init(&line.mac, line.key);
 }
@@ -85,12 +90,12 @@ static void end_line(void)
 		for (int sh = 60; sh >= 0; sh -= 4)
 			plat_uart_putc("0123456789abcdef"[(tag >> sh) & 15U]);
 	}
-	put_uart('\n', NULL);
+	put_uart(NULL, '\n');
 	line.open = false;
 }
 
 /* Output of the hypervisor's own lines: marked, tagged, one per '\n'. */
-static void put_line_char(char c, void *ctx)
+static void put_line_char(void *ctx, char c)
 {
 	(void)ctx;
 	if (!line.open)
@@ -102,123 +107,6 @@ static void put_line_char(char c, void *ctx)
 	plat_uart_putc(c);
 	if (line.marked)
 		vhyp_mac_byte(&line.mac, (uint8_t)c);
-}
-
-static void put_str(void (*put)(char, void *), void *ctx, const char *s,
-                    int width, bool left, int prec)
-{
-	int len = 0;
-
-	if (s == NULL)
-		s = "(null)";
-	while ((prec < 0 || len < prec) && s[len])
-		len++;
-	for (; !left && width > len; width--)
-		put(' ', ctx);
-	for (int i = 0; i < len; i++)
-		put(s[i], ctx);
-	for (; left && width > len; width--)
-		put(' ', ctx);
-}
-
-static void put_num(void (*put)(char, void *), void *ctx, uint64_t v,
-                    unsigned base, bool neg, int width, bool zero, bool left)
-{
-	char buf[24];
-	int n = 0;
-
-	do {
-		unsigned d = (unsigned)(v % base);
-		buf[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
-		v /= base;
-	} while (v);
-	if (neg)
-		buf[n++] = '-';
-	int digits = n;
-
-	for (int pad = width - digits; !left && pad > 0; pad--)
-		put(zero ? '0' : ' ', ctx);
-	while (n)
-		put(buf[--n], ctx);
-	for (int pad = width - digits; left && pad > 0; pad--)
-		put(' ', ctx);
-}
-
-void hyp_vformat(void (*put)(char, void *), void *ctx, const char *fmt,
-                 va_list ap)
-{
-	for (; *fmt; fmt++) {
-		bool zero = false, left = false;
-		int width = 0, lng = 0, prec = -1;
-		uint64_t v;
-
-		if (*fmt != '%') {
-			put(*fmt, ctx);
-			continue;
-		}
-		fmt++;
-		if (*fmt == '-') {
-			left = true;
-			fmt++;
-		}
-		if (*fmt == '0') {
-			zero = true;
-			fmt++;
-		}
-		while (*fmt >= '0' && *fmt <= '9')
-			width = width * 10 + (*fmt++ - '0');
-		if (*fmt == '.') {
-			fmt++;
-			prec = 0;
-			if (*fmt == '*') {
-				prec = va_arg(ap, int);
-				fmt++;
-			}
-			while (*fmt >= '0' && *fmt <= '9')
-				prec = prec * 10 + (*fmt++ - '0');
-		}
-		while (*fmt == 'l' || *fmt == 'z') {
-			lng++;
-			fmt++;
-		}
-		switch (*fmt) {
-		case 's':
-			put_str(put, ctx, va_arg(ap, const char *), width, left,
-			        prec);
-			break;
-		case 'c':
-			put((char)va_arg(ap, int), ctx);
-			break;
-		case 'd': {
-			int64_t s = lng ? va_arg(ap, int64_t) : va_arg(ap, int);
-			put_num(put, ctx, s < 0 ? 0 - (uint64_t)s : (uint64_t)s,
-			        10, s < 0, width, zero, left);
-			break;
-		}
-		case 'u':
-		case 'x':
-			v = lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
-			put_num(put, ctx, v, *fmt == 'x' ? 16 : 10, false,
-			        width, zero, left);
-			break;
-		case 'p':
-			put('0', ctx);
-			put('x', ctx);
-			put_num(put, ctx,
-			        (uint64_t)(uintptr_t)va_arg(ap, void *), 16,
-			        false, 0, false, false);
-			break;
-		case '%':
-			put('%', ctx);
-			break;
-		default:
-			put('%', ctx);
-			if (*fmt == '\0')
-				return;
-			put(*fmt, ctx);
-			break;
-		}
-	}
 }
 
 /* Set by hyp_console_enter_panic(): the CPU that reports a panic keeps
@@ -236,9 +124,7 @@ static void lock(void)
 	if (is_panic_cpu())
 		return;
 	if (locking && arch_mmu_enabled())
-		while (atomic_flag_test_and_set_explicit(&console_lock,
-		                                         memory_order_acquire))
-			;
+		spin_lock(&console_lock);
 }
 
 /* For the panic path: the lock's holder may be the panicking CPU itself
@@ -249,8 +135,7 @@ static void lock_for_panic(void)
 	if (!locking || !arch_mmu_enabled())
 		return;
 	for (unsigned long i = 0; i < 10000000UL; i++)
-		if (!atomic_flag_test_and_set_explicit(&console_lock,
-		                                       memory_order_acquire))
+		if (spin_trylock(&console_lock))
 			return;
 }
 
@@ -259,7 +144,7 @@ static void unlock(void)
 	if (is_panic_cpu())
 		return;
 	if (locking && arch_mmu_enabled())
-		atomic_flag_clear_explicit(&console_lock, memory_order_release);
+		spin_unlock(&console_lock);
 }
 
 void hyp_console_enter_panic(void)
@@ -279,11 +164,24 @@ void vlog(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	lock();
-	hyp_vformat(put_line_char, NULL, fmt, ap);
+	fmt_vformat(put_line_char, NULL, fmt, ap);
 	if (line.open) /* every line ends here, '\n' or not */
 		end_line();
 	unlock();
 	va_end(ap);
+}
+
+bool vlog_limited(struct log_limit *l, const char *note)
+{
+	switch (log_limit(l, LOG_INFO)) {
+	case LOG_PRINT:
+		return true;
+	case LOG_PRINT_LAST:
+		vlog("%s", note);
+		return false;
+	default:
+		return false;
+	}
 }
 
 void vlog_raw(const char *fmt, ...)
@@ -294,7 +192,7 @@ void vlog_raw(const char *fmt, ...)
 	lock();
 	if (line.open)
 		end_line();
-	hyp_vformat(put_uart, NULL, fmt, ap);
+	fmt_vformat(put_uart, NULL, fmt, ap);
 	unlock();
 	va_end(ap);
 }
@@ -305,8 +203,8 @@ _Noreturn void hyp_panic(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	hyp_console_enter_panic();
-	put_str(put_line_char, NULL, "panic: ", 0, false, -1);
-	hyp_vformat(put_line_char, NULL, fmt, ap);
+	put_text(put_line_char, "panic: ");
+	fmt_vformat(put_line_char, NULL, fmt, ap);
 	if (line.open)
 		end_line();
 	va_end(ap);

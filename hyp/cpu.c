@@ -27,7 +27,7 @@ _Noreturn void hyp_cpu_enter_guest(struct hyp_cpu *cpu, uint64_t entry,
                                    uint64_t x0)
 {
 	arch_set_this_cpu(cpu);
-	arch_el2_setup_guest(&g_hyp.vm, g_hyp.cmd.debug_trap_wfx);
+	arch_el2_setup_guest(cpu->vcpu.vm, g_hyp.cmd.debug_trap_wfx);
 	arch_prepare_eret(entry);
 	arch_enter_guest(x0, cpu->stack_top);
 }
@@ -49,8 +49,7 @@ void hyp_secondary_main(uint64_t idx)
 	entry = cpu->entry;
 	context = cpu->context;
 	atomic_store(&cpu->state, HYP_CPU_ON);
-	if (g_hyp.cmd.log >= 2)
-		vlog("cpu%u up: entry 0x%llx context 0x%llx\n", cpu->idx,
-		     (unsigned long long)entry, (unsigned long long)context);
+	vlog_trace("cpu%u up: entry 0x%llx context 0x%llx\n", cpu->idx,
+	           (unsigned long long)entry, (unsigned long long)context);
 	hyp_cpu_enter_guest(cpu, entry, context);
 }

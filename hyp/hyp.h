@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include <core/vm.h>
+#include <lib/log.h>
+#include <lib/string.h>
 
 #include "fdt.h"
 
@@ -37,7 +39,16 @@ enum hyp_cpu_state {
 	HYP_CPU_ON = 2,
 };
 
+/*
+ * A physical CPU and the vCPU it runs (1:1, pinned).  The vCPU is
+ * embedded, not aliased: the core gets &cpu->vcpu and the hypervisor's
+ * hooks come back with hyp_cpu_of_vcpu (container_of), so no pointer is
+ * ever cast between the two types.  container_of rather than "first
+ * member plus a static assert": the layout stays free (asm offsets of
+ * hyp_cpu do not move the vCPU) at the cost of one subtraction.
+ */
 struct hyp_cpu {
+	struct vhyp_vcpu vcpu;
 	uint64_t mpidr; /* affinity fields only, as in the DT */
 	unsigned idx;
 	uintptr_t stack_top;
@@ -48,6 +59,12 @@ struct hyp_cpu {
 	uint64_t exits; /* trace counter */
 };
 
+static inline struct hyp_cpu *hyp_cpu_of_vcpu(struct vhyp_vcpu *vcpu)
+{
+	return (struct hyp_cpu *)(void *)((char *)vcpu -
+	                                  offsetof(struct hyp_cpu, vcpu));
+}
+
 struct hyp_cmdline {
 	uint64_t entry;
 	uint64_t dtb;
@@ -56,8 +73,10 @@ struct hyp_cmdline {
 	bool protected_vm;
 	bool features_set;
 	uint64_t features;
-	unsigned log;     /* 0 quiet, 1 normal, 2 trace every exit */
-	bool debug_fault; /* take a fault at EL2 after boot (tests the dump) */
+	unsigned log; /* 0 quiet, 1 normal, 2 trace every exit */
+	/* 1: take a fault at EL2 after boot, 2: fail a CHECK() there (both
+	 * test the register dump and the panic channel) */
+	unsigned debug_fault;
 	bool debug_trap_wfx; /* trap WFI/WFE (tests UNDEF injection) */
 	/* W^X self-check: 1 store to the hypervisor's text, 2 execute from
 	 * its data; either must fault (register dump, exit status 3) */
@@ -95,8 +114,22 @@ void hyp_console_init(uint64_t uart_base);
 void vlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 // NOLINTNEXTLINE(readability-redundant-declaration)
 void vlog_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void hyp_vformat(void (*put)(char c, void *ctx), void *ctx, const char *fmt,
-                 va_list ap);
+/* vlog at a level of lib/log.h: vhyp.log=1 (the default) prints INFO,
+ * vhyp.log=2 also TRACE; plain vlog() prints at every level. */
+#define vlog_info(...)                                                         \
+	do {                                                                   \
+		if (log_on(LOG_INFO))                                          \
+			vlog(__VA_ARGS__);                                     \
+	} while (0)
+#define vlog_trace(...)                                                        \
+	do {                                                                   \
+		if (log_on(LOG_TRACE))                                         \
+			vlog(__VA_ARGS__);                                     \
+	} while (0)
+/* One guest-caused event of a rate-limited kind (lib/log.h, at LOG_INFO):
+ * true when the caller is to print it; prints `note` (further events of the
+ * kind are not logged) once, when the limit is reached. */
+bool vlog_limited(struct log_limit *l, const char *note);
 void hyp_console_set_locking(bool on);
 /* vhyp.token=: from then on every line is marked (vhyp/console_mark.h). */
 bool hyp_console_set_token(const char *hex, size_t len);
@@ -116,14 +149,6 @@ __attribute__((noreturn)) void hyp_panic(const char *fmt, ...)
 
 /* cmdline.c */
 int hyp_cmdline_parse(const char *s, uint32_t len, struct hyp_cmdline *out);
-bool hyp_parse_u64(const char *s, size_t len, uint64_t *out);
-
-/* lib.c */
-void *memset(void *dst, int c, size_t n);
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
 
 /* cpu.c */
 struct hyp_cpu *hyp_cpu_by_mpidr(uint64_t mpidr);
@@ -132,7 +157,7 @@ _Noreturn void hyp_cpu_enter_guest(struct hyp_cpu *cpu, uint64_t entry,
 
 /* psci.c: the vhyp_ops psci hook. */
 void hyp_psci_call(void *ctx, struct vhyp_vcpu *vcpu, uint64_t x[18]);
-void hyp_print_counters(void);
+void hyp_print_counters(const struct vhyp_vm *vm);
 /* hyp/pvtime.c: PV time's stolen-time page (ops->pv_time_st). */
 bool hyp_pv_time_setup(struct vhyp_vm *vm);
 uint64_t hyp_pv_time_st(void *ctx, struct vhyp_vcpu *vcpu);

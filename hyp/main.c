@@ -8,6 +8,7 @@
 #include <vhyp/board.h>
 #include <vhyp/boot.h>
 
+#include <core/check.h>
 #include <core/dispatch.h>
 
 #include "arch.h"
@@ -51,8 +52,7 @@ static void host_grant(void *ctx, uint64_t pa)
 	if (!arch_mmu_map_page(pa))
 		hyp_panic("granule 0x%llx not mapped after grant\n",
 		          (unsigned long long)pa);
-	if (g_hyp.cmd.log >= 2)
-		vlog("host may access 0x%llx\n", (unsigned long long)pa);
+	vlog_trace("host may access 0x%llx\n", (unsigned long long)pa);
 }
 
 static void host_revoke(void *ctx, uint64_t pa)
@@ -61,8 +61,7 @@ static void host_revoke(void *ctx, uint64_t pa)
 	if (!arch_mmu_unmap_page(pa)) /* includes the TLB invalidation */
 		hyp_panic("granule 0x%llx still mapped after revoke\n",
 		          (unsigned long long)pa);
-	if (g_hyp.cmd.log >= 2)
-		vlog("host access to 0x%llx revoked\n", (unsigned long long)pa);
+	vlog_trace("host access to 0x%llx revoked\n", (unsigned long long)pa);
 }
 
 /* Wall-clock anchor: see anchor_clock(). */
@@ -271,10 +270,9 @@ static void find_seconds_edge(void)
 	} while (s1 == s0 && now - start < freq + freq / 10);
 	c->anchor_ns = (uint64_t)s1 * 1000000000ULL;
 	c->anchor_cnt = now;
-	if (g_hyp.cmd.log >= 1)
-		vlog("clock: RTC %u s at count %llu, %llu Hz%s\n", s1,
-		     (unsigned long long)now, (unsigned long long)freq,
-		     s1 == s0 ? " (no seconds edge seen)" : "");
+	vlog_info("clock: RTC %u s at count %llu, %llu Hz%s\n", s1,
+	          (unsigned long long)now, (unsigned long long)freq,
+	          s1 == s0 ? " (no seconds edge seen)" : "");
 }
 
 static __attribute__((noinline, cold)) void settle_clock(void)
@@ -456,7 +454,7 @@ static void prebuild_host_view(void)
  * The host side's view of a normal VM's RAM: all of it, mapped at EL2 once
  * at creation (a normal VM has no private memory; its devices may DMA to
  * any of its RAM, as QEMU's would).  The accessor still admits only guest
- * RAM (vhyp_host_may_access), so a device model cannot reach the
+ * RAM (pmem_host_may_access), so a device model cannot reach the
  * hypervisor window (with the disks' bounce buffers) through it.
  */
 static void map_normal_vm_ram(void)
@@ -529,6 +527,8 @@ static struct hyp_cpu *setup_cpus(void)
 		struct hyp_cpu *c = &g_hyp.cpus[i];
 		extern uint8_t hyp_stacks[HYP_MAX_CPUS][HYP_STACK_SIZE];
 		c->idx = i;
+		c->vcpu.idx = i;
+		c->vcpu.vm = &g_hyp.vm;
 		c->mpidr = g_hyp.board.cpu_mpidr[i];
 		c->stack_top = (uintptr_t)&hyp_stacks[i][HYP_STACK_SIZE];
 		atomic_init(&c->state, HYP_CPU_OFF);
@@ -544,7 +544,7 @@ static struct hyp_cpu *setup_cpus(void)
 
 static void print_map(void)
 {
-	if (g_hyp.cmd.log == 0)
+	if (!log_on(LOG_INFO))
 		return;
 	vlog("window 0x%llx-0x%llx (image 0x%llx-0x%llx, stage-2 pool %llu "
 	     "KiB)\n",
@@ -602,6 +602,7 @@ void hyp_main(uint64_t board_dtb)
 	    hyp_cmdline_parse(g_hyp.board.bootargs, g_hyp.board.bootargs_len,
 	                      &g_hyp.cmd) != 0)
 		hyp_panic("bad or missing command line\n");
+	log_set_threshold(g_hyp.cmd.log);
 	vlog("starting at EL2, image at 0x%llx, board DTB at 0x%llx\n",
 	     (unsigned long long)(uintptr_t)__image_start,
 	     (unsigned long long)board_dtb);
@@ -617,17 +618,18 @@ void hyp_main(uint64_t board_dtb)
 	boot = setup_cpus();
 	create_vm();
 	print_map();
-	if (g_hyp.cmd.debug_fault) {
+	if (g_hyp.cmd.debug_fault == 1) {
 		/* An EL2 load from an address mapped nowhere: exercises the
 		 * register dump and the panic channel. */
 		vlog("vhyp.debug_fault=1: faulting on purpose\n");
 		(void)*(volatile uint64_t *)(uintptr_t)0x10;
 	}
+	/* A broken invariant: CHECK's hook (hyp/check.c), same ending. */
+	CHECK(g_hyp.cmd.debug_fault != 2);
 	if (g_hyp.cmd.debug_wx)
 		debug_wx_check(g_hyp.cmd.debug_wx);
-	if (g_hyp.cmd.log >= 1)
-		vlog("entering guest at 0x%llx, DTB 0x%llx\n",
-		     (unsigned long long)g_hyp.cmd.entry,
-		     (unsigned long long)g_hyp.cmd.dtb);
+	vlog_info("entering guest at 0x%llx, DTB 0x%llx\n",
+	          (unsigned long long)g_hyp.cmd.entry,
+	          (unsigned long long)g_hyp.cmd.dtb);
 	hyp_cpu_enter_guest(boot, g_hyp.cmd.entry, g_hyp.cmd.dtb);
 }

@@ -64,9 +64,9 @@ static int64_t psci_features(uint32_t fid)
 	}
 }
 
-static bool guest_ram(uint64_t pa)
+static bool guest_ram(const struct vhyp_vm *vm, uint64_t pa)
 {
-	return vhyp_vm_ram_range(&g_hyp.vm, pa, 4) != NULL;
+	return vhyp_vm_ram_range(vm, pa, 4) != NULL;
 }
 
 static void spin_a_little(void)
@@ -78,7 +78,8 @@ static void spin_a_little(void)
 		;
 }
 
-static int64_t cpu_on(uint64_t target, uint64_t entry, uint64_t context)
+static int64_t cpu_on(const struct vhyp_vm *vm, uint64_t target, uint64_t entry,
+                      uint64_t context)
 {
 	struct hyp_cpu *t = hyp_cpu_by_mpidr(target);
 	unsigned expected = HYP_CPU_OFF;
@@ -86,7 +87,7 @@ static int64_t cpu_on(uint64_t target, uint64_t entry, uint64_t context)
 
 	if (t == NULL || (target & ~MPIDR_AFF_MASK) != 0)
 		return PSCI_RET_INVALID_PARAMS;
-	if (!guest_ram(entry))
+	if (!guest_ram(vm, entry))
 		return PSCI_RET_INVALID_ADDRESS;
 	/* One caller wins the OFF -> ON_PENDING transition; the slot is
 	 * its alone until the target reads it and goes ON. */
@@ -165,10 +166,11 @@ static int64_t affinity_info(uint64_t target, uint64_t level)
 
 /* Ends the machine's life through the firmware; returns only if the
  * firmware refuses. */
-static int64_t system_event(const char *what, uint32_t firmware_fid)
+static int64_t system_event(const struct vhyp_vm *vm, const char *what,
+                            uint32_t firmware_fid)
 {
 	vlog("guest called %s\n", what);
-	hyp_print_counters();
+	hyp_print_counters(vm);
 	return firmware(firmware_fid, 0, 0, 0);
 }
 
@@ -182,11 +184,11 @@ static int64_t system_event(const char *what, uint32_t firmware_fid)
  * gives vendor types to the VMM, which has none either).  The cookie is
  * ignored, as for a warm reset.
  */
-static int64_t system_reset2(uint64_t type)
+static int64_t system_reset2(const struct vhyp_vm *vm, uint64_t type)
 {
 	if ((uint32_t)type != PSCI_RESET2_TYPE_WARM)
 		return PSCI_RET_INVALID_PARAMS;
-	return system_event("SYSTEM_RESET2(SYSTEM_WARM_RESET)",
+	return system_event(vm, "SYSTEM_RESET2(SYSTEM_WARM_RESET)",
 	                    PSCI_SYSTEM_RESET_FUNC_ID);
 }
 
@@ -196,13 +198,14 @@ static int64_t system_reset2(uint64_t type)
  * keep across its power-off, so HIBERNATE_OFF is the firmware's
  * SYSTEM_OFF (KVM likewise exits to the VMM with a shutdown event).
  */
-static int64_t system_off2(uint64_t type, uint64_t cookie)
+static int64_t system_off2(const struct vhyp_vm *vm, uint64_t type,
+                           uint64_t cookie)
 {
 	if (((uint32_t)type != 0 &&
 	     (uint32_t)type != PSCI_OFF2_TYPE_HIBERNATE_OFF) ||
 	    cookie != 0)
 		return PSCI_RET_INVALID_PARAMS;
-	return system_event("SYSTEM_OFF2(HIBERNATE_OFF)",
+	return system_event(vm, "SYSTEM_OFF2(HIBERNATE_OFF)",
 	                    PSCI_SYSTEM_OFF_FUNC_ID);
 }
 
@@ -211,7 +214,7 @@ void hyp_devices_print_stats(void) __attribute__((weak));
 /* hyp/vgic; absent from host test builds. */
 void hyp_vgic_print_stats(void) __attribute__((weak));
 
-void hyp_print_counters(void)
+void hyp_print_counters(const struct vhyp_vm *vm)
 {
 	static const char *const names[VHYP_CNT_NR] = {
 	        "uid",   "features",     "ptp",        "meminfo",
@@ -222,7 +225,7 @@ void hyp_print_counters(void)
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < VHYP_CNT_NR; i++) {
-		uint64_t v = atomic_load(&g_hyp.vm.counters[i]);
+		uint64_t v = atomic_load(&vm->counters[i]);
 		const char *s = names[i] ? names[i] : "counter";
 		char num[24];
 		int d = 0;
@@ -250,7 +253,7 @@ void hyp_print_counters(void)
 
 void hyp_psci_call(void *ctx, struct vhyp_vcpu *vcpu, uint64_t x[18])
 {
-	struct hyp_cpu *self = (struct hyp_cpu *)vcpu;
+	struct hyp_cpu *self = hyp_cpu_of_vcpu(vcpu);
 	uint32_t fid = (uint32_t)x[0];
 	uint64_t a1 = x[1], a2 = x[2], a3 = x[3];
 	int64_t ret;
@@ -279,7 +282,7 @@ void hyp_psci_call(void *ctx, struct vhyp_vcpu *vcpu, uint64_t x[18])
 		break;
 	case PSCI_CPU_ON_32_FUNC_ID:
 	case PSCI_CPU_ON_64_FUNC_ID:
-		ret = cpu_on(a1, a2, a3);
+		ret = cpu_on(vcpu->vm, a1, a2, a3);
 		break;
 	case PSCI_AFFINITY_INFO_32_FUNC_ID:
 	case PSCI_AFFINITY_INFO_64_FUNC_ID:
@@ -289,18 +292,18 @@ void hyp_psci_call(void *ctx, struct vhyp_vcpu *vcpu, uint64_t x[18])
 		ret = PSCI_TOS_NOT_PRESENT_MP;
 		break;
 	case PSCI_SYSTEM_OFF_FUNC_ID:
-		ret = system_event("SYSTEM_OFF", fid);
+		ret = system_event(vcpu->vm, "SYSTEM_OFF", fid);
 		break;
 	case PSCI_SYSTEM_RESET_FUNC_ID:
-		ret = system_event("SYSTEM_RESET", fid);
+		ret = system_event(vcpu->vm, "SYSTEM_RESET", fid);
 		break;
 	case PSCI_SYSTEM_RESET2_32_FUNC_ID:
 	case PSCI_SYSTEM_RESET2_64_FUNC_ID:
-		ret = system_reset2(a1);
+		ret = system_reset2(vcpu->vm, a1);
 		break;
 	case PSCI_SYSTEM_OFF2_32_FUNC_ID:
 	case PSCI_SYSTEM_OFF2_64_FUNC_ID:
-		ret = system_off2(a1, a2);
+		ret = system_off2(vcpu->vm, a1, a2);
 		break;
 	default:
 		ret = PSCI_RET_NOT_SUPPORTED;

@@ -90,7 +90,7 @@ static int find_host(const struct fdt *f, const struct fdt_node *n, void *ctx)
 	struct fdt_range ecam;
 
 	if (!fdt_node_is_compatible(f, n->offset, "pci-host-ecam-generic") ||
-	    fdt_reg(f, n, 0, &ecam) != 0 || ecam.size < (1ULL << 20))
+	    fdt_node_reg(f, n, 0, &ecam) != 0 || ecam.size < (1ULL << 20))
 		return 0;
 	if (!read_mmio32_range(f, n, h))
 		return 0;
@@ -154,10 +154,9 @@ void hyp_pvpanic_probe(const void *board_dtb)
 		return;
 	}
 	pvpanic_bar = h.mmio;
-	if (g_hyp.cmd.log >= 1)
-		vlog("pvpanic-pci at 00:%02x.0, BAR0 0x%llx: hypervisor panics "
-		     "end QEMU\n",
-		     (unsigned)dev, (unsigned long long)pvpanic_bar);
+	vlog_info("pvpanic-pci at 00:%02x.0, BAR0 0x%llx: hypervisor panics "
+	          "end QEMU\n",
+	          (unsigned)dev, (unsigned long long)pvpanic_bar);
 }
 
 void hyp_pvpanic_map(void)

@@ -51,12 +51,10 @@ static bool pv_time_mapped;
 
 uint64_t hyp_pv_time_st(void *ctx, struct vhyp_vcpu *vcpu)
 {
-	const struct hyp_cpu *cpu = (const struct hyp_cpu *)vcpu;
-
 	(void)ctx;
-	if (!pv_time_mapped || cpu == NULL || cpu->idx >= HYP_MAX_CPUS)
+	if (!pv_time_mapped || vcpu == NULL || vcpu->idx >= HYP_MAX_CPUS)
 		return UINT64_MAX;
-	return PV_TIME_IPA + (uint64_t)cpu->idx * PV_TIME_ST_SIZE;
+	return PV_TIME_IPA + (uint64_t)vcpu->idx * PV_TIME_ST_SIZE;
 }
 
 /* After the VM is built, before any vCPU runs.  Returns false (and PV

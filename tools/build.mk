@@ -30,8 +30,8 @@ runner-check: $(RUN_TOOLS) $(O)/host/tools/vhyp-console $(O)/host/tools/mark-lin
 # (no sanitizers: it runs on every `./vhyp run --features`), built from the
 # core sources in one compiler call.
 VHYP_FEATURES := $(O)/tools/vhyp-features
-$(VHYP_FEATURES): tools/features.c $(CORE_SRCS) $(wildcard core/include/core/*.h include/vhyp/*.h)
+$(VHYP_FEATURES): tools/features.c tests/unit/support/check_abort.c $(CORE_SRCS) $(wildcard core/include/core/*.h include/vhyp/*.h)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) -std=c11 -O1 $(WARNINGS) $(INCLUDES) -ffreestanding -o $@ \
-		tools/features.c $(CORE_SRCS)
+		tools/features.c tests/unit/support/check_abort.c $(CORE_SRCS)
 ALL_TARGETS += $(VHYP_FEATURES)

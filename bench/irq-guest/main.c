@@ -25,8 +25,8 @@
  * redistributor wake, groups, priorities), so it runs the same under the
  * old passthrough hypervisor (d144c1d) and under the moderated GIC.
  */
-#include <guest/fdt.h>
 #include <guest/rt.h>
+#include <lib/fdt.h>
 
 #define GICD_CTLR       0x0000U
 #define GICD_TYPER      0x0004U
@@ -135,15 +135,15 @@ static bool cpu_gic_init(void)
 
 static bool gic_init(void)
 {
-	struct vg_fdt fdt;
+	struct fdt fdt;
 	uint64_t size;
 	int node;
 
-	if (!vg_fdt_open(&fdt, rt_dtb))
+	if (fdt_open(&fdt, rt_dtb, FDT_MAX_SIZE) != 0)
 		return false;
-	node = vg_fdt_find_compatible(&fdt, -1, "arm,gic-v3");
-	if (node < 0 || !vg_fdt_reg(&fdt, node, 0, &gicd, &size) ||
-	    !vg_fdt_reg(&fdt, node, 1, &gicr, &size))
+	node = fdt_find_compatible(&fdt, -1, "arm,gic-v3");
+	if (node < 0 || !fdt_reg(&fdt, node, 0, &gicd, &size) ||
+	    !fdt_reg(&fdt, node, 1, &gicr, &size))
 		return false;
 	wr32(gicd + GICD_CTLR, rd32(gicd + GICD_CTLR) | 0x10U);
 	while (rd32(gicd + GICD_CTLR) & (1U << 31))

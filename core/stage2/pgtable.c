@@ -16,6 +16,7 @@
  * the geometry and table descriptors are the same, only the leaf
  * attributes differ (leaf_attrs).
  */
+#include <core/check.h>
 #include <core/stage2.h>
 
 #define LEVEL_BITS     9U
@@ -739,53 +740,54 @@ static uint64_t *split_down_to_page(struct s2_pgtable *pt, uint64_t pte,
 	return top;
 }
 
+/* The same change as a prepare/commit pair, from whatever state the
+ * granule is in: one code path for both interfaces. */
 int s2_set_page_state(struct s2_pgtable *pt, uint64_t ipa,
                       enum s2_page_state state, uint64_t *pa)
 {
-	unsigned level;
-	uint64_t *ptep;
-	uint64_t pte;
-	uint64_t *leaf;
-	uint64_t *top;
-	size_t mark;
+	struct s2_page_change chg;
+	struct s2_leaf leaf;
+	int rc;
 
 	if (!pt_usable(pt) || !state_valid(state) || ipa >= ipa_limit(pt) ||
 	    (ipa & (S2_GRANULE_SIZE - 1)))
 		return -S2_EINVAL;
-	ptep = walk(pt, ipa, &level);
-	pte = *ptep;
-	if (!pte_is_leaf(level, pte))
+	(void)s2_lookup(pt, ipa, &leaf);
+	if (!leaf.valid)
 		return -S2_ENOENT;
+	rc = s2_prepare_page_state(pt, ipa, s2_pte_state(leaf.pte), state,
+	                           &chg);
+	if (rc != S2_OK)
+		return rc;
 	if (pa)
-		*pa = pte_addr(pte) + (ipa & (level_size(level) - 1));
-	if (s2_pte_state(pte) == state)
-		return S2_OK;
-	if (level == LAST_LEVEL) {
-		/* Software bits only: the walker ignores them, no TLBI. */
-		pte_write(ptep,
-		          (pte & ~S2_PTE_SW_STATE_MASK) | state_bits(state));
-		return S2_OK;
-	}
-	if (!reserve(pt, LAST_LEVEL - level, &mark))
-		return -S2_ENOMEM;
-	top = split_down_to_page(pt, pte, level, ipa, &leaf);
-	*leaf = (*leaf & ~S2_PTE_SW_STATE_MASK) | state_bits(state);
-	break_before_make(pt, ptep, make_table(pt, top),
-	                  align_down(ipa, level_size(level)),
-	                  level_size(level));
-	release(pt, mark);
+		*pa = chg.pa;
+	s2_commit_page_state(pt, &chg);
 	return S2_OK;
 }
 
-int s2_change_page_state(struct s2_pgtable *pt, uint64_t ipa,
-                         enum s2_page_state from, enum s2_page_state to,
-                         uint64_t *pa, void (*before)(void *ctx, uint64_t pa),
-                         void *ctx)
+/* Table pages a prepared change reserved: split_down_to_page takes one
+ * per level below a block that changes state, nothing else does. */
+static size_t split_pages(const struct s2_page_change *chg)
+{
+	if (chg->level == LAST_LEVEL || s2_pte_state(chg->pte) == chg->to)
+		return 0;
+	return LAST_LEVEL - chg->level;
+}
+
+/* Out of line, like s2_commit_in_block: pages never need it. */
+static __attribute__((noinline)) bool
+reserve_split(struct s2_pgtable *pt, const struct s2_page_change *chg)
+{
+	return s2_pool_reserve(pt->pool, split_pages(chg));
+}
+
+int s2_prepare_page_state(struct s2_pgtable *pt, uint64_t ipa,
+                          enum s2_page_state from, enum s2_page_state to,
+                          struct s2_page_change *chg)
 {
 	unsigned level;
 	uint64_t *ptep;
 	uint64_t pte;
-	uint64_t granule_pa;
 
 	if (!pt_usable(pt) || !state_valid(from) || !state_valid(to) ||
 	    ipa >= ipa_limit(pt) || (ipa & (S2_GRANULE_SIZE - 1)))
@@ -796,17 +798,40 @@ int s2_change_page_state(struct s2_pgtable *pt, uint64_t ipa,
 		return -S2_ENOENT;
 	if (s2_pte_state(pte) != from)
 		return -S2_ESTATE;
-	granule_pa = pte_addr(pte) + (ipa & (level_size(level) - 1));
-	if (pa)
-		*pa = granule_pa;
-	if (before)
-		before(ctx, granule_pa);
-	if (level != LAST_LEVEL || from == to)
-		/* A block to split (or nothing to do): the general path. */
-		return s2_set_page_state(pt, ipa, to, NULL);
-	/* Software bits only: the walker ignores them, no TLBI. */
-	pte_write(ptep, (pte & ~S2_PTE_SW_STATE_MASK) | state_bits(to));
+	chg->ptep = ptep;
+	chg->pte = pte;
+	chg->ipa = ipa;
+	chg->pa = pte_addr(pte) + (ipa & (level_size(level) - 1));
+	chg->level = level;
+	chg->to = to;
+	if (level != LAST_LEVEL && from != to && !reserve_split(pt, chg))
+		return -S2_ENOMEM;
 	return S2_OK;
+}
+
+/* The commit of a change inside a block: split it down to the granule
+ * (break-before-make).  Out of line: the hypercalls' pages never get here,
+ * and its frame would otherwise slow their path down. */
+void s2_commit_in_block(struct s2_pgtable *pt, const struct s2_page_change *chg)
+{
+	uint64_t *leaf;
+	uint64_t *top;
+
+	CHECK(*chg->ptep == chg->pte);
+	if (split_pages(chg) == 0)
+		return; /* a block already in that state stays whole */
+	/* Takes exactly the split_pages(chg) pages the prepare reserved. */
+	top = split_down_to_page(pt, chg->pte, chg->level, chg->ipa, &leaf);
+	*leaf = (*leaf & ~S2_PTE_SW_STATE_MASK) | state_bits(chg->to);
+	break_before_make(pt, chg->ptep, make_table(pt, top),
+	                  align_down(chg->ipa, level_size(chg->level)),
+	                  level_size(chg->level));
+}
+
+void s2_cancel_page_state(struct s2_pgtable *pt,
+                          const struct s2_page_change *chg)
+{
+	s2_pool_unreserve(pt->pool, split_pages(chg));
 }
 
 int s2_annotate(struct s2_pgtable *pt, uint64_t ipa, uint64_t annotation)

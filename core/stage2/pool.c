@@ -9,6 +9,7 @@
  * Updates never fail halfway: they reserve their worst case first
  * (s2_pool_reserve), then take pages that are guaranteed to be there.
  */
+#include <core/check.h>
 #include <core/stage2.h>
 
 #define PAGE_WORDS (S2_GRANULE_SIZE / sizeof(uint64_t))
@@ -77,7 +78,8 @@ bool s2_pool_reserve(struct s2_pool *pool, size_t nr)
 
 void s2_pool_unreserve(struct s2_pool *pool, size_t nr)
 {
-	pool->nr_reserved -= nr < pool->nr_reserved ? nr : pool->nr_reserved;
+	CHECK(nr <= pool->nr_reserved);
+	pool->nr_reserved -= nr;
 }
 
 static uint64_t *pop_page(struct s2_pool *pool)
@@ -92,9 +94,8 @@ static uint64_t *pop_page(struct s2_pool *pool)
 
 uint64_t *s2_pool_take_reserved(struct s2_pool *pool)
 {
-	/* Cannot happen if the caller reserved first; refuse, never corrupt. */
-	if (pool->nr_reserved == 0 || !pool->free_list)
-		return NULL;
+	/* Reserved pages are free pages: both hold if the caller reserved. */
+	CHECK(pool->nr_reserved != 0 && pool->free_list != NULL);
 	pool->nr_reserved--;
 	return pop_page(pool);
 }

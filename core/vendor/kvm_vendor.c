@@ -8,13 +8,13 @@
  * convention or fast-call bit, a hidden call and a call a normal VM cannot
  * make all come out the same way: NOT_SUPPORTED with X1..X3 zero.
  */
+#include <core/pmem.h>
 #include <core/services.h>
 #include <vhyp/kvm_vendor.h>
 #include <vhyp/smccc.h>
 
 typedef void (*vendor_handler)(struct vhyp_vm *vm, uint64_t x[18]);
 
-/* 16 bytes, so a slot is found with a shift (this is the fast path). */
 /* 16 bytes, so a slot is found with a shift (this is the fast path). */
 struct vendor_call {
 	uint32_t id;      /* exact function ID; 0 for an empty slot */
@@ -96,12 +96,22 @@ static void hyp_meminfo(struct vhyp_vm *vm, uint64_t x[18])
 	smccc_set_ret(x, KVM_PROTECTION_GRANULE, 0, 0, 0);
 }
 
-typedef int64_t (*granule_op)(struct vhyp_vm *vm, uint64_t ipa);
+typedef enum pmem_status (*granule_op)(struct vhyp_vm_locked locked,
+                                       uint64_t ipa);
 
-/* SHARE, UNSHARE, MMIO_GUARD: X1 = IPA, X2 and X3 must be zero. */
+/* The ABI edge of core/pmem: its statuses become SMCCC codes here and
+ * nowhere else.  Every failure is INVALID_PARAMETER (docs/abi.md). */
+static int64_t pmem_smccc(enum pmem_status st)
+{
+	return st == PMEM_OK ? SMCCC_RET_SUCCESS : SMCCC_RET_INVALID_PARAMETER;
+}
+
+/* SHARE, UNSHARE, MMIO_GUARD: X1 = IPA, X2 and X3 must be zero; the
+ * operation runs under the VM lock. */
 static void one_granule_call(struct vhyp_vm *vm, uint64_t x[18], granule_op op)
 {
-	int64_t ret;
+	struct vhyp_vm_locked locked;
+	enum pmem_status st;
 
 	if (!protected_call_allowed(x, vm))
 		return;
@@ -109,8 +119,10 @@ static void one_granule_call(struct vhyp_vm *vm, uint64_t x[18], granule_op op)
 		smccc_set_error(x, SMCCC_RET_INVALID_PARAMETER);
 		return;
 	}
-	ret = op(vm, x[1]);
-	smccc_set_ret(x, (uint64_t)ret, 0, 0, 0);
+	locked = vhyp_vm_lock(vm);
+	st = op(locked, x[1]);
+	vhyp_vm_unlock(&locked);
+	smccc_set_ret(x, (uint64_t)pmem_smccc(st), 0, 0, 0);
 }
 
 static void mem_share(struct vhyp_vm *vm, uint64_t x[18])

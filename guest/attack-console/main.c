@@ -15,20 +15,20 @@
  * hypervisor's ("vhyp: " at a line start) claims what the guest printed,
  * and that the runner's status is the guest's power-off (0).
  */
-#include <guest/fdt.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
+#include <lib/fdt.h>
 
 /* "reset" among the words of /chosen/bootargs. */
 static bool reset_asked(void)
 {
-	struct vg_fdt fdt;
+	struct fdt fdt;
 	const uint8_t *p;
 	uint32_t len;
 
-	if (!vg_fdt_open(&fdt, rt_dtb))
+	if (fdt_open(&fdt, rt_dtb, FDT_MAX_SIZE) != 0)
 		return false;
-	p = vg_fdt_prop(&fdt, vg_fdt_path(&fdt, "/chosen"), "bootargs", &len);
+	p = fdt_getprop(&fdt, fdt_path(&fdt, "/chosen"), "bootargs", &len);
 	for (uint32_t i = 0; p != NULL && i + 5 <= len; i++)
 		if (memcmp(p + i, "reset", 5) == 0 &&
 		    (i == 0 || p[i - 1] == ' ') &&

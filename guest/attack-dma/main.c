@@ -29,10 +29,10 @@
  * the byte 0xD0 + s, sector 0 starts with "attack-dma-disk").
  */
 
-#include <guest/fmt.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
+#include <lib/fmt.h>
 
 #define GRANULE    4096ULL
 #define MiB        (1024ULL * 1024ULL)

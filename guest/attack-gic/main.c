@@ -15,10 +15,10 @@
  * (EnableLPIs reads back 1, GICD_TYPER.LPIS=1, the distributor can be
  * disabled, LDP works).
  */
-#include <guest/fdt.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
+#include <lib/fdt.h>
 
 #define GRANULE 4096ULL
 #define SPI     100U /* no device uses it */
@@ -631,25 +631,25 @@ static void run_v2(void)
 
 static bool find_gic(void)
 {
-	struct vg_fdt fdt;
+	struct fdt fdt;
 	uint64_t size;
 	int node;
 
-	if (!vg_fdt_open(&fdt, rt_dtb))
+	if (fdt_open(&fdt, rt_dtb, FDT_MAX_SIZE) != 0)
 		return false;
-	node = vg_fdt_find_compatible(&fdt, -1, "arm,gic-v3");
+	node = fdt_find_compatible(&fdt, -1, "arm,gic-v3");
 	if (node >= 0)
 		version = 3;
-	else if ((node = vg_fdt_find_compatible(&fdt, -1,
-	                                        "arm,cortex-a15-gic")) >= 0)
+	else if ((node = fdt_find_compatible(&fdt, -1, "arm,cortex-a15-gic")) >=
+	         0)
 		version = 2;
 	else
 		return false;
-	if (!vg_fdt_reg(&fdt, node, 0, &gicd, &size))
+	if (!fdt_reg(&fdt, node, 0, &gicd, &size))
 		return false;
 	if (version == 3)
-		return vg_fdt_reg(&fdt, node, 1, &gicr, &gicr_size);
-	return vg_fdt_reg(&fdt, node, 1, &gicc, &size);
+		return fdt_reg(&fdt, node, 1, &gicr, &gicr_size);
+	return fdt_reg(&fdt, node, 1, &gicc, &size);
 }
 
 /* A protected VM with MMIO guard: guard the console and the GIC frames

@@ -20,10 +20,10 @@
  *
  * Command line (./vhyp run --append): sh_file=PATH sh_touch=PATH.
  */
-#include <guest/fdt.h>
-#include <guest/fmt.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
+#include <lib/fdt.h>
+#include <lib/fmt.h>
 
 #define SYS_OPEN                     0x01U
 #define SYS_WRITE                    0x05U
@@ -82,14 +82,14 @@ static bool refused(const char *what, uint64_t ret, uint64_t op)
 /* The value of "key=" on the command line, copied into out. */
 static bool arg(const char *key, char *out, size_t max)
 {
-	struct vg_fdt fdt;
+	struct fdt fdt;
 	const uint8_t *p;
 	uint32_t len, i = 0;
 	size_t klen = strlen(key);
 
-	if (!vg_fdt_open(&fdt, rt_dtb))
+	if (fdt_open(&fdt, rt_dtb, FDT_MAX_SIZE) != 0)
 		return false;
-	p = vg_fdt_prop(&fdt, vg_fdt_path(&fdt, "/chosen"), "bootargs", &len);
+	p = fdt_getprop(&fdt, fdt_path(&fdt, "/chosen"), "bootargs", &len);
 	while (p != NULL && i < len && p[i] != 0) {
 		uint32_t start, end;
 

@@ -11,10 +11,10 @@
  * guest's power-off, not the hypervisor's panic status.  A normal VM is
  * not offered SHARE/UNSHARE: both must be NOT_SUPPORTED.  Output is TAP.
  */
-#include <guest/fmt.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
+#include <lib/fmt.h>
 #include <vhyp/smccc.h>
 
 #define GRANULE 4096ULL

@@ -13,10 +13,10 @@
  * x0..x3, x18..x30, SP) and every EL1 system register must be unchanged.
  * Output is TAP (one line per call), then power-off.
  */
-#include <guest/fmt.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
+#include <lib/fmt.h>
 #include <vhyp/kvm_vendor.h>
 #include <vhyp/psci.h>
 #include <vhyp/smccc.h>
@@ -181,28 +181,31 @@ static void check_call(const struct call *c, unsigned salt)
 			continue;
 		nr_changed++;
 		if (len < sizeof(changed) - 40)
-			len += vg_snprintf(changed + len, sizeof(changed) - len,
-			                   " %s 0x%llx->0x%llx", reg_names[i],
-			                   (unsigned long long)before[i],
-			                   (unsigned long long)after[i]);
+			len += fmt_snprintf(changed + len,
+			                    sizeof(changed) - len,
+			                    " %s 0x%llx->0x%llx", reg_names[i],
+			                    (unsigned long long)before[i],
+			                    (unsigned long long)after[i]);
 	}
 	for (unsigned i = 4; i < 31; i++) {
 		if (in[i] == out[i])
 			continue;
 		nr_changed++;
 		if (len < sizeof(changed) - 40)
-			len += vg_snprintf(changed + len, sizeof(changed) - len,
-			                   " x%u 0x%llx->0x%llx", i,
-			                   (unsigned long long)in[i],
-			                   (unsigned long long)out[i]);
+			len += fmt_snprintf(changed + len,
+			                    sizeof(changed) - len,
+			                    " x%u 0x%llx->0x%llx", i,
+			                    (unsigned long long)in[i],
+			                    (unsigned long long)out[i]);
 	}
 	if (out[31] != out[32]) {
 		nr_changed++;
 		if (len < sizeof(changed) - 40)
-			len += vg_snprintf(changed + len, sizeof(changed) - len,
-			                   " SP 0x%llx->0x%llx",
-			                   (unsigned long long)out[31],
-			                   (unsigned long long)out[32]);
+			len += fmt_snprintf(changed + len,
+			                    sizeof(changed) - len,
+			                    " SP 0x%llx->0x%llx",
+			                    (unsigned long long)out[31],
+			                    (unsigned long long)out[32]);
 	}
 	nr_checked++;
 	rt_tap(nr_changed == 0,

@@ -166,17 +166,17 @@ static void features_cases(void)
 		          KVM_VENDOR_FEATURES_FUNC_ID, 0x1234, ~0ULL, 7,
 		          ret_ns);
 	} else {
-		vg_snprintf(label, sizeof(label),
-		            "case %s: FEATURES -> X0=0x%llx, X1..X3 = 0",
-		            features == KVM_FEATURES_NORMAL_DEFAULT ? "13"
-		                                                    : "14",
-		            (unsigned long long)features);
+		fmt_snprintf(label, sizeof(label),
+		             "case %s: FEATURES -> X0=0x%llx, X1..X3 = 0",
+		             features == KVM_FEATURES_NORMAL_DEFAULT ? "13"
+		                                                     : "14",
+		             (unsigned long long)features);
 		check_hvc(label, KVM_VENDOR_FEATURES_FUNC_ID, 0, 0, 0, want);
-		vg_snprintf(label, sizeof(label),
-		            "case %s: FEATURES with random X1..X3 -> X0=0x%llx",
-		            features == KVM_FEATURES_NORMAL_DEFAULT ? "13"
-		                                                    : "14",
-		            (unsigned long long)features);
+		fmt_snprintf(
+		        label, sizeof(label),
+		        "case %s: FEATURES with random X1..X3 -> X0=0x%llx",
+		        features == KVM_FEATURES_NORMAL_DEFAULT ? "13" : "14",
+		        (unsigned long long)features);
 		check_hvc(label, KVM_VENDOR_FEATURES_FUNC_ID, 0x1234, ~0ULL, 7,
 		          want);
 	}
@@ -199,9 +199,9 @@ static void conduit_cases(void)
 	unsigned i;
 
 	for (i = 0; i < sizeof(hvcs) / sizeof(hvcs[0]); i++) {
-		vg_snprintf(label, sizeof(label),
-		            "case 19: %s with the UID ID -> as hvc #0",
-		            gt_insn_name(hvcs[i]));
+		fmt_snprintf(label, sizeof(label),
+		             "case 19: %s with the UID ID -> as hvc #0",
+		             gt_insn_name(hvcs[i]));
 		check_call(label, hvcs[i], KVM_VENDOR_CALL_UID_FUNC_ID, 0, 0, 0,
 		           uid_want());
 	}
@@ -219,10 +219,10 @@ static void conduit_cases(void)
 		                    0x2222000022220002ULL,
 		                    0x3333000033330003ULL};
 
-		vg_snprintf(label, sizeof(label),
-		            "case 21: %s with the UID ID -> X0=-1, X1..X3 "
-		            "untouched, PC advanced",
-		            gt_insn_name(smcs[i]));
+		fmt_snprintf(label, sizeof(label),
+		             "case 21: %s with the UID ID -> X0=-1, X1..X3 "
+		             "untouched, PC advanced",
+		             gt_insn_name(smcs[i]));
 		check_call(label, smcs[i], KVM_VENDOR_CALL_UID_FUNC_ID, want[1],
 		           want[2], want[3], want);
 	}
@@ -271,7 +271,7 @@ static bool ptp_valid(const struct ptp_sample *s, char *why, size_t len)
 	if ((s->c.out[0] & 0x80000000ULL) != 0 ||
 	    ((s->c.out[0] | s->c.out[1] | s->c.out[2] | s->c.out[3]) >> 32) !=
 	            0) {
-		vg_snprintf(why, len, "not a valid PTP answer");
+		fmt_snprintf(why, len, "not a valid PTP answer");
 		return false;
 	}
 	return gt_call_preserved(&s->c, why, len);
@@ -287,12 +287,12 @@ static void report_bracket(const char *label, uint64_t arg, bool phys)
 	ok = ptp_valid(&s, why, sizeof(why));
 	if (ok && !(s.before <= s.counter && s.counter <= s.after)) {
 		ok = false;
-		vg_snprintf(why, sizeof(why),
-		            "counter 0x%llx outside [0x%llx, 0x%llx] of %s",
-		            (unsigned long long)s.counter,
-		            (unsigned long long)s.before,
-		            (unsigned long long)s.after,
-		            phys ? "CNTPCT" : "CNTVCT");
+		fmt_snprintf(why, sizeof(why),
+		             "counter 0x%llx outside [0x%llx, 0x%llx] of %s",
+		             (unsigned long long)s.counter,
+		             (unsigned long long)s.before,
+		             (unsigned long long)s.after,
+		             phys ? "CNTPCT" : "CNTVCT");
 	}
 	if (ok) {
 		gt_report(true, "%s", label);

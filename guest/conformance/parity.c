@@ -53,9 +53,9 @@ static void psci_cases(void)
 	check("parity: PSCI_VERSION -> 0x10003 (1.3, as KVM)", 0x84000000U, 0,
 	      0, 0, ret_v13);
 	for (unsigned i = 0; i < sizeof(offered) / sizeof(offered[0]); i++) {
-		vg_snprintf(label, sizeof(label),
-		            "parity: PSCI_FEATURES(0x%08x) -> 0",
-		            (unsigned)offered[i]);
+		fmt_snprintf(label, sizeof(label),
+		             "parity: PSCI_FEATURES(0x%08x) -> 0",
+		             (unsigned)offered[i]);
 		check(label, 0x8400000AU, offered[i], 0, 0, ret_zero);
 	}
 	check("parity: PSCI_FEATURES(SYSTEM_OFF2 0x84000015) -> 1 "
@@ -65,9 +65,9 @@ static void psci_cases(void)
 	      0xC4000015U, 0, 0, ret_one);
 	for (unsigned i = 0; i < sizeof(not_offered) / sizeof(not_offered[0]);
 	     i++) {
-		vg_snprintf(label, sizeof(label),
-		            "parity: PSCI_FEATURES(0x%08x) -> -1",
-		            (unsigned)not_offered[i]);
+		fmt_snprintf(label, sizeof(label),
+		             "parity: PSCI_FEATURES(0x%08x) -> -1",
+		             (unsigned)not_offered[i]);
 		check(label, 0x8400000AU, not_offered[i], 0, 0, ret_ns);
 	}
 	check("parity: SYSTEM_RESET2(1, reserved architectural type) -> -2",
@@ -140,9 +140,9 @@ static void trng_cases(void)
 	check("parity: TRNG_VERSION -> 0x10000 (1.0)", 0x84000050U, 0, 0, 0,
 	      ret_v10);
 	for (unsigned i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
-		vg_snprintf(label, sizeof(label),
-		            "parity: TRNG_FEATURES(0x%08x) -> 0",
-		            (unsigned)ids[i]);
+		fmt_snprintf(label, sizeof(label),
+		             "parity: TRNG_FEATURES(0x%08x) -> 0",
+		             (unsigned)ids[i]);
 		check(label, 0x84000051U, ids[i], 0, 0, ret_zero);
 	}
 	check("parity: TRNG_FEATURES(0xC4000050) -> -1", 0x84000051U,

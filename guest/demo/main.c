@@ -5,11 +5,11 @@
  * and degrades to clear messages elsewhere (e.g. QEMU at EL1 directly:
  * PSCI over HVC to QEMU's firmware, SMCCC 1.0, no KVM UID).
  */
-#include <guest/fdt.h>
-#include <guest/fmt.h>
 #include <guest/isolation_probe.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
+#include <lib/fdt.h>
+#include <lib/fmt.h>
 
 #define SAY(...) rt_printf("demo: " __VA_ARGS__)
 
@@ -111,7 +111,7 @@ static void show_virtual_offset(void)
 static void show_ptp(struct vg_hyp *h)
 {
 	struct vg_ptp virt, phys;
-	char when[VG_ISO8601_LEN];
+	char when[FMT_ISO8601_LEN];
 	uint64_t before, after, pbefore, pafter;
 	int64_t ret;
 
@@ -127,7 +127,7 @@ static void show_ptp(struct vg_hyp *h)
 		    (long long)ret);
 		return;
 	}
-	vg_format_iso8601(virt.wall_ns, when);
+	fmt_iso8601(virt.wall_ns, when);
 	SAY("PTP wall clock: %s (%llu ns since the epoch)\n", when,
 	    (unsigned long long)virt.wall_ns);
 	SAY("counter frequency: %llu Hz\n", (unsigned long long)rt_cntfrq());

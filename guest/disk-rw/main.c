@@ -11,10 +11,10 @@
  * checks the files after the run.
  */
 
-#include <guest/fmt.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
+#include <lib/fmt.h>
 
 #define GRANULE       4096ULL
 #define BLK0          VHYP_VIRTIO_BLK_BASE

@@ -5,8 +5,8 @@
  * the hostile guest's WFI check.  Interrupts stay masked in PSTATE; WFI
  * wakes on a pending interrupt regardless.
  */
-#include <guest/fdt.h>
 #include <guest/rt.h>
+#include <lib/fdt.h>
 
 #include "hostile.h"
 
@@ -78,22 +78,22 @@ static uint64_t read64(uint64_t base, uint32_t off)
 
 bool hostile_gic_init(void)
 {
-	struct vg_fdt fdt;
+	struct fdt fdt;
 	uint64_t size;
 	int node;
 
-	if (!vg_fdt_open(&fdt, rt_dtb))
+	if (fdt_open(&fdt, rt_dtb, FDT_MAX_SIZE) != 0)
 		return false;
-	node = vg_fdt_find_compatible(&fdt, -1, "arm,gic-v3");
+	node = fdt_find_compatible(&fdt, -1, "arm,gic-v3");
 	if (node >= 0)
 		gic_version = 3;
-	else if ((node = vg_fdt_find_compatible(&fdt, -1,
-	                                        "arm,cortex-a15-gic")) >= 0)
+	else if ((node = fdt_find_compatible(&fdt, -1, "arm,cortex-a15-gic")) >=
+	         0)
 		gic_version = 2;
 	else
 		return false;
-	if (!vg_fdt_reg(&fdt, node, 0, &gicd, &size) ||
-	    !vg_fdt_reg(&fdt, node, 1, &gicr_or_gicc, &size))
+	if (!fdt_reg(&fdt, node, 0, &gicd, &size) ||
+	    !fdt_reg(&fdt, node, 1, &gicr_or_gicc, &size))
 		return false;
 	/* Distributor: groups enabled (v3: affinity routing first, as it
 	 * must not change while a group is enabled). */

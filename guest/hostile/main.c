@@ -381,9 +381,9 @@ static void random_calls(unsigned cpu, struct gt_rng *r)
 		ok = gt_call_preserved(&c, why, sizeof(why));
 		if (ok && !answer_ok(&e, &c)) {
 			ok = false;
-			vg_snprintf(why, sizeof(why),
-			            "(rule %d, want X0=0x%llx)", (int)e.rule,
-			            (unsigned long long)e.want[0]);
+			fmt_snprintf(why, sizeof(why),
+			             "(rule %d, want X0=0x%llx)", (int)e.rule,
+			             (unsigned long long)e.want[0]);
 		}
 		if (e.rule == RULE_EXACT && e.want[0] == NS)
 			unknown++;
@@ -427,9 +427,9 @@ static void smc_imm_calls(unsigned cpu, struct gt_rng *r)
 		ok = gt_call_preserved(&c, why, sizeof(why));
 		if (ok && !gt_call_ret_is(&c, want)) {
 			ok = false;
-			vg_snprintf(why, sizeof(why),
-			            "(want X0=-1, X1..X3 "
-			            "untouched)");
+			fmt_snprintf(why, sizeof(why),
+			             "(want X0=-1, X1..X3 "
+			             "untouched)");
 		}
 		if (!ok && bad++ < MAX_DIAGS)
 			diag_call(cpu, "SMC #imm", insn, &c, why);
@@ -552,7 +552,7 @@ static void expect_fetch_seas(struct area_result *res, const char *what,
 		    f.far == addrs[i] && f.elr == addrs[i])
 			continue;
 		if (res->bad < MAX_DIAGS)
-			vg_snprintf(
+			fmt_snprintf(
 			        res->diag[res->bad], DIAG_LEN,
 			        "fetch 0x%llx: %s ESR 0x%llx FAR 0x%llx ELR "
 			        "0x%llx",

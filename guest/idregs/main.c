@@ -12,9 +12,9 @@
  * Encodings are written as .inst words so that the guest builds with any
  * assembler and -mcpu; the guest's own C code never touches FP/SIMD.
  */
-#include <guest/fdt.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
+#include <lib/fdt.h>
 
 #define READ(reg)                                                              \
 	({                                                                     \
@@ -218,14 +218,14 @@ static void enable_el1_controls(void)
 
 static bool bootarg(const void *dtb, const char *word)
 {
-	struct vg_fdt fdt;
+	struct fdt fdt;
 	const char *p;
 	uint32_t len;
 	size_t wl = strlen(word);
 
-	if (!vg_fdt_open(&fdt, dtb))
+	if (fdt_open(&fdt, dtb, FDT_MAX_SIZE) != 0)
 		return false;
-	p = (const char *)vg_fdt_prop(&fdt, vg_fdt_path(&fdt, "/chosen"),
+	p = (const char *)fdt_getprop(&fdt, fdt_path(&fdt, "/chosen"),
 	                              "bootargs", &len);
 	for (size_t i = 0; p != NULL && i + wl <= len; i++)
 		if (memcmp(p + i, word, wl) == 0)

@@ -1,22 +1,22 @@
 // SPDX-License-Identifier: MIT
 /* SMCCC calls through a conduit, and the conduit choice from the DT. */
-#include <guest/fdt.h>
 #include <guest/smccc.h>
+#include <lib/fdt.h>
 
 enum vg_conduit_kind vg_conduit_kind_from_dtb(const void *dtb)
 {
-	struct vg_fdt fdt;
+	struct fdt fdt;
 	int psci;
 
-	if (!vg_fdt_open(&fdt, dtb))
+	if (fdt_open(&fdt, dtb, FDT_MAX_SIZE) != 0)
 		return VG_CONDUIT_NONE;
-	psci = vg_fdt_path(&fdt, "/psci");
+	psci = fdt_path(&fdt, "/psci");
 	if (psci < 0)
 		return VG_CONDUIT_NONE;
 	/* "method" is a single string; a list is malformed, take none. */
-	if (vg_fdt_prop_has_string(&fdt, psci, "method", "hvc"))
+	if (fdt_prop_has_string(&fdt, psci, "method", "hvc"))
 		return VG_CONDUIT_HVC;
-	if (vg_fdt_prop_has_string(&fdt, psci, "method", "smc"))
+	if (fdt_prop_has_string(&fdt, psci, "method", "smc"))
 		return VG_CONDUIT_SMC;
 	return VG_CONDUIT_NONE;
 }

@@ -23,10 +23,10 @@
  */
 #include <stdatomic.h>
 
-#include <guest/fmt.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
+#include <lib/fmt.h>
 
 #include <guest/isolation_probe.h>
 

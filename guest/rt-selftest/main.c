@@ -10,7 +10,7 @@
 
 #define ROUNDS 2000U
 
-static rt_spinlock_t lock = RT_SPINLOCK_INIT;
+static struct spinlock lock = SPINLOCK_INIT;
 static uint64_t locked_counter;        /* only touched under lock */
 static uint64_t atomic_counter;        /* only touched atomically */
 static volatile uint32_t arrived_mask; /* set by each CPU that ran */
@@ -30,9 +30,9 @@ static void hammer(unsigned cpu, void *arg)
 
 	(void)arg;
 	for (i = 0; i < ROUNDS; i++) {
-		rt_spin_lock(&lock);
+		spin_lock(&lock);
 		locked_counter++;
-		rt_spin_unlock(&lock);
+		spin_unlock(&lock);
 		__atomic_fetch_add(&atomic_counter, 1, __ATOMIC_RELAXED);
 	}
 	__atomic_fetch_or(&arrived_mask, 1U << cpu, __ATOMIC_RELEASE);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* Guest runtime: boot, exit, exceptions and time. */
-#include <guest/fdt.h>
 #include <guest/rt.h>
+#include <lib/aarch64/counter.h>
+#include <lib/fdt.h>
 #include <vhyp/psci.h>
 
 #include "arch.h"
@@ -23,19 +24,17 @@ uint64_t rt_image_end(void)
 
 uint64_t rt_cntvct(void)
 {
-	isb();
-	return read_sysreg(cntvct_el0);
+	return counter_read_virtual();
 }
 
 uint64_t rt_cntpct(void)
 {
-	isb();
-	return read_sysreg(cntpct_el0);
+	return counter_read_physical();
 }
 
 uint64_t rt_cntfrq(void)
 {
-	return read_sysreg(cntfrq_el0);
+	return counter_frequency();
 }
 
 void rt_udelay(uint64_t us)
@@ -107,12 +106,23 @@ static bool is_probe_insn(uint64_t elr)
 static const char *const vector_names[4] = {"synchronous", "IRQ", "FIQ",
                                             "SError"};
 
+/* guest/rt/head.S builds the frame with lib/aarch64/frame.S (x0..x30 at
+ * 8 * n: base 0) and stores ELR, SPSR, ESR, FAR after them in a FRAME_SIZE
+ * frame. */
+_Static_assert(offsetof(struct rt_frame, x) == 0, "frame base 0 in head.S");
+_Static_assert(sizeof(struct rt_frame) == 288, "FRAME_SIZE in head.S");
+_Static_assert(offsetof(struct rt_frame, elr) == 248, "ELR offset in head.S");
+_Static_assert(offsetof(struct rt_frame, spsr) == 256, "SPSR offset in head.S");
+_Static_assert(offsetof(struct rt_frame, far) == 272, "FAR offset in head.S");
+
 void rt_exception(uint64_t index, struct rt_frame *f);
 void rt_exception(uint64_t index, struct rt_frame *f)
 {
 	enum rt_vector v = (enum rt_vector)(index & 3U);
 	unsigned cpu = rt_cpu_id();
 	rt_exception_hook hook = exception_hook;
+
+	f->vector = index;
 
 	if (v == RT_VEC_SYNC && is_probe_insn(f->elr) && cpu < RT_MAX_CPUS) {
 		probes[cpu].esr = f->esr;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* PL011 console and printf, serialized between CPUs. */
-#include <guest/fdt.h>
-#include <guest/fmt.h>
 #include <guest/rt.h>
+#include <lib/fdt.h>
+#include <lib/fmt.h>
 
 #include "arch.h"
 
@@ -12,7 +12,7 @@
 #define QEMU_VIRT_UART VHYP_BOARD_UART_BASE
 
 static uint64_t uart_base = QEMU_VIRT_UART;
-static rt_spinlock_t console_lock = RT_SPINLOCK_INIT;
+static struct spinlock console_lock = SPINLOCK_INIT;
 static bool console_locking; /* spinlocks only once the MMU is on */
 
 uint64_t rt_uart_base(void)
@@ -21,34 +21,34 @@ uint64_t rt_uart_base(void)
 }
 
 /* The node /chosen stdout-path names ("/pl011@9000000:115200n8"). */
-static int stdout_node(const struct vg_fdt *fdt)
+static int stdout_node(const struct fdt *fdt)
 {
 	char path[64];
 	uint32_t len, i;
-	int chosen = vg_fdt_path(fdt, "/chosen");
-	const uint8_t *p = vg_fdt_prop(fdt, chosen, "stdout-path", &len);
+	int chosen = fdt_path(fdt, "/chosen");
+	const uint8_t *p = fdt_getprop(fdt, chosen, "stdout-path", &len);
 
 	if (p == NULL || len == 0 || len > sizeof(path))
 		return -1;
 	for (i = 0; i < len && p[i] != 0 && p[i] != ':'; i++)
 		path[i] = (char)p[i];
 	path[i] = 0;
-	return vg_fdt_path(fdt, path);
+	return fdt_path(fdt, path);
 }
 
 void rt_console_init(const void *dtb)
 {
-	struct vg_fdt fdt;
+	struct fdt fdt;
 	uint64_t base, size;
 	int node;
 
-	if (!vg_fdt_open(&fdt, dtb))
+	if (fdt_open(&fdt, dtb, FDT_MAX_SIZE) != 0)
 		return;
 	node = stdout_node(&fdt);
 	if (node < 0 ||
-	    !vg_fdt_prop_has_string(&fdt, node, "compatible", "arm,pl011"))
-		node = vg_fdt_find_compatible(&fdt, -1, "arm,pl011");
-	if (node >= 0 && vg_fdt_reg(&fdt, node, 0, &base, &size))
+	    !fdt_prop_has_string(&fdt, node, "compatible", "arm,pl011"))
+		node = fdt_find_compatible(&fdt, -1, "arm,pl011");
+	if (node >= 0 && fdt_reg(&fdt, node, 0, &base, &size))
 		uart_base = base;
 }
 
@@ -84,10 +84,9 @@ static void sink_putc(void *opaque, char c)
 size_t rt_printf_unlocked(const char *fmt, ...)
 {
 	va_list ap;
-	size_t n;
 
 	va_start(ap, fmt);
-	n = vg_vformat(sink_putc, NULL, fmt, ap);
+	size_t n = fmt_vformat(sink_putc, NULL, fmt, ap);
 	va_end(ap);
 	return n;
 }
@@ -99,11 +98,11 @@ size_t rt_printf(const char *fmt, ...)
 	bool lock = console_locking;
 
 	if (lock)
-		rt_spin_lock(&console_lock);
+		spin_lock(&console_lock);
 	va_start(ap, fmt);
-	n = vg_vformat(sink_putc, NULL, fmt, ap);
+	n = fmt_vformat(sink_putc, NULL, fmt, ap);
 	va_end(ap);
 	if (lock)
-		rt_spin_unlock(&console_lock);
+		spin_unlock(&console_lock);
 	return n;
 }

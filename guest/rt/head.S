@@ -2,9 +2,11 @@
 // Guest runtime entry: arm64 Image header, boot and secondary entry points,
 // EL1 exception vectors.  Everything else is C (guest/rt/*.c).
 
+#include <lib/aarch64/frame.S>
+
 #define RT_STACK_SIZE 16384
 #define RT_MAX_CPUS 8
-#define FRAME_SIZE 288
+#define FRAME_SIZE 288 // sizeof(struct rt_frame), asserted in boot.c
 // SCTLR_EL1 RES1 bits; M, C, I, A, EE clear: MMU and caches off, little
 // endian, no alignment check, whatever the loader left.
 #define SCTLR_EL1_BOOT 0x30D00800
@@ -99,22 +101,9 @@ rt_vectors:
 	ventry	15
 
 rt_vector_common:
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x7, [sp, #48]
-	stp	x8, x9, [sp, #64]
-	stp	x10, x11, [sp, #80]
-	stp	x12, x13, [sp, #96]
-	stp	x14, x15, [sp, #112]
-	stp	x16, x17, [sp, #128]
-	stp	x18, x19, [sp, #144]
-	stp	x20, x21, [sp, #160]
-	stp	x22, x23, [sp, #176]
-	stp	x24, x25, [sp, #192]
-	stp	x26, x27, [sp, #208]
-	stp	x28, x29, [sp, #224]
+	frame_save_all 0	// struct rt_frame: x[] first (boot.c)
 	mrs	x2, elr_el1
-	stp	x30, x2, [sp, #240]
+	str	x2, [sp, #248]
 	mrs	x2, spsr_el1
 	mrs	x3, esr_el1
 	stp	x2, x3, [sp, #256]
@@ -122,25 +111,11 @@ rt_vector_common:
 	str	x2, [sp, #272]
 	mov	x1, sp
 	bl	rt_exception
-	ldp	x30, x2, [sp, #240]
+	ldr	x2, [sp, #248]
 	msr	elr_el1, x2
 	ldr	x2, [sp, #256]
 	msr	spsr_el1, x2
-	ldp	x0, x1, [sp]
-	ldp	x2, x3, [sp, #16]
-	ldp	x4, x5, [sp, #32]
-	ldp	x6, x7, [sp, #48]
-	ldp	x8, x9, [sp, #64]
-	ldp	x10, x11, [sp, #80]
-	ldp	x12, x13, [sp, #96]
-	ldp	x14, x15, [sp, #112]
-	ldp	x16, x17, [sp, #128]
-	ldp	x18, x19, [sp, #144]
-	ldp	x20, x21, [sp, #160]
-	ldp	x22, x23, [sp, #176]
-	ldp	x24, x25, [sp, #192]
-	ldp	x26, x27, [sp, #208]
-	ldp	x28, x29, [sp, #224]
+	frame_load_all 0
 	add	sp, sp, #FRAME_SIZE
 	eret
 

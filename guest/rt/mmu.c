@@ -6,8 +6,8 @@
  * Device-nGnRnE and never executable.  1 GiB blocks where a GiB is all RAM
  * or all device, 2 MiB blocks in a GiB that holds both.
  */
-#include <guest/fdt.h>
 #include <guest/rt.h>
+#include <lib/fdt.h>
 
 #include "arch.h"
 
@@ -21,6 +21,8 @@
 #define PTE_TABLE    0x3ULL
 #define PTE_ATTR(i)  ((uint64_t)(i) << 2)
 #define PTE_SH_INNER (3ULL << 8)
+#define PTE_AP_EL0   (1ULL << 6) /* AP[1]: EL0 access */
+#define PTE_AP_RO    (1ULL << 7) /* AP[2]: read-only */
 #define PTE_AF       (1ULL << 10)
 #define PTE_PXN      (1ULL << 53)
 #define PTE_UXN      (1ULL << 54)
@@ -58,6 +60,7 @@ static uint64_t l1_table[ENTRIES] __attribute__((aligned(4096)));
 static uint64_t l2_tables[NR_L2][ENTRIES] __attribute__((aligned(4096)));
 static struct range ram[MAX_RAM];
 static unsigned nr_ram;
+static unsigned nr_l2_used;
 
 uint64_t rt_ram_base(void)
 {
@@ -80,21 +83,20 @@ static void add_ram(uint64_t base, uint64_t size)
 
 static void read_memory_nodes(const void *dtb)
 {
-	struct vg_fdt fdt;
+	struct fdt fdt;
 	int depth = 0;
 	int node;
 
-	if (!vg_fdt_open(&fdt, dtb))
+	if (fdt_open(&fdt, dtb, FDT_MAX_SIZE) != 0)
 		return;
-	for (node = vg_fdt_root(&fdt); node >= 0;
-	     node = vg_fdt_next_node(&fdt, node, &depth)) {
+	for (node = fdt_root(&fdt); node >= 0;
+	     node = fdt_next_node(&fdt, node, &depth)) {
 		uint64_t base, size;
 		unsigned i;
 
-		if (!vg_fdt_prop_has_string(&fdt, node, "device_type",
-		                            "memory"))
+		if (!fdt_prop_has_string(&fdt, node, "device_type", "memory"))
 			continue;
-		for (i = 0; vg_fdt_reg(&fdt, node, i, &base, &size); i++)
+		for (i = 0; fdt_reg(&fdt, node, i, &base, &size); i++)
 			add_ram(base, size);
 	}
 }
@@ -117,6 +119,7 @@ static int ram_coverage(uint64_t base, uint64_t size)
 void rt_mmu_init(const void *dtb)
 {
 	unsigned i, j, used = 0;
+	uint64_t image_gib = rt_image_start() >> L1_SHIFT;
 
 	read_memory_nodes(dtb);
 	if (nr_ram == 0) /* no usable DT: at least the image's own GiB */
@@ -126,7 +129,11 @@ void rt_mmu_init(const void *dtb)
 		uint64_t base = (uint64_t)i << L1_SHIFT;
 		int cov = ram_coverage(base, 1ULL << L1_SHIFT);
 
-		if (cov == 1 || (cov == -1 && used == NR_L2)) {
+		/* The image's GiB always gets a level-2 table, so that
+		 * rt_mmu_map_block() in it changes a 2 MiB entry the running
+		 * code does not use, never the block it runs from. */
+		if ((cov == 1 && (i != image_gib || used == NR_L2)) ||
+		    (cov == -1 && used == NR_L2)) {
 			l1_table[i] = base | PTE_NORMAL;
 			continue;
 		}
@@ -145,6 +152,62 @@ void rt_mmu_init(const void *dtb)
 		l1_table[i] = (uint64_t)(uintptr_t)l2_tables[used] | PTE_TABLE;
 		used++;
 	}
+	nr_l2_used = used;
+}
+
+/* Break-before-make: a live entry is invalidated and its TLB entries gone
+ * before the new one is written (Arm ARM D8.14.1). */
+static void replace_entry(uint64_t *entry, uint64_t val)
+{
+	*(volatile uint64_t *)entry = 0;
+	dsb(ishst);
+	__asm__ volatile("tlbi vmalle1is" ::: "memory");
+	dsb(ish);
+	isb();
+	*(volatile uint64_t *)entry = val;
+	dsb(ishst);
+	isb();
+}
+
+/* The level-2 table of the GiB holding va, made from its 1 GiB block if
+ * needed (same attributes in every 2 MiB entry); NULL when none is left. */
+static uint64_t *l2_table_for(uint64_t va)
+{
+	unsigned i = (unsigned)(va >> L1_SHIFT);
+	uint64_t e = l1_table[i], *t;
+
+	if ((e & 3U) == PTE_TABLE)
+		return (uint64_t *)(uintptr_t)(e & 0x0000FFFFFFFFF000ULL);
+	if (nr_l2_used == NR_L2)
+		return NULL;
+	t = l2_tables[nr_l2_used++];
+	for (unsigned j = 0; j < ENTRIES; j++)
+		t[j] = e + ((uint64_t)j << L2_SHIFT);
+	replace_entry(&l1_table[i], (uint64_t)(uintptr_t)t | PTE_TABLE);
+	return t;
+}
+
+bool rt_mmu_map_block(uint64_t va, enum rt_map_kind kind)
+{
+	static const uint64_t attrs[] = {
+	        [RT_MAP_EL1_EXEC] = PTE_BLOCK | PTE_ATTR(ATTR_NORMAL) |
+	                            PTE_SH_INNER | PTE_AF | PTE_UXN,
+	        [RT_MAP_EL0_DEVICE] = PTE_DEVICE | PTE_AP_EL0,
+	        [RT_MAP_EL0_EXEC] = PTE_BLOCK | PTE_ATTR(ATTR_NORMAL) |
+	                            PTE_SH_INNER | PTE_AF | PTE_PXN |
+	                            PTE_AP_EL0 | PTE_AP_RO,
+	};
+	uint64_t *t;
+
+	if ((va & ((1ULL << L2_SHIFT) - 1)) != 0 ||
+	    va >= (uint64_t)ENTRIES << L1_SHIFT ||
+	    (unsigned)kind >= sizeof(attrs) / sizeof(attrs[0]))
+		return false;
+	t = l2_table_for(va);
+	if (t == NULL)
+		return false;
+	replace_entry(&t[(va >> L2_SHIFT) & (ENTRIES - 1)], va | attrs[kind]);
+	return true;
 }
 
 void rt_dcache_inval(uint64_t start, uint64_t end)

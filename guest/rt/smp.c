@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* Secondary CPUs (PSCI CPU_ON through the DT's conduit) and spinlocks. */
-#include <guest/fdt.h>
+/* Secondary CPUs (PSCI CPU_ON through the DT's conduit). */
 #include <guest/rt.h>
+#include <lib/fdt.h>
 #include <vhyp/psci.h>
 
 #include "arch.h"
@@ -47,20 +47,20 @@ uint64_t rt_cpu_mpidr(unsigned cpu)
 
 void rt_smp_init(const void *dtb)
 {
-	struct vg_fdt fdt;
+	struct fdt fdt;
 	int node;
 	unsigned n = 0;
 
 	cpus[0].mpidr = read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
-	if (!vg_fdt_open(&fdt, dtb))
+	if (fdt_open(&fdt, dtb, FDT_MAX_SIZE) != 0)
 		return;
-	for (node = vg_fdt_first_child(&fdt, vg_fdt_path(&fdt, "/cpus"));
+	for (node = fdt_first_child(&fdt, fdt_path(&fdt, "/cpus"));
 	     node >= 0 && n < RT_MAX_CPUS;
-	     node = vg_fdt_next_sibling(&fdt, node)) {
+	     node = fdt_next_sibling(&fdt, node)) {
 		uint64_t mpidr, unused;
 
-		if (!vg_fdt_prop_has_string(&fdt, node, "device_type", "cpu") ||
-		    !vg_fdt_reg(&fdt, node, 0, &mpidr, &unused))
+		if (!fdt_prop_has_string(&fdt, node, "device_type", "cpu") ||
+		    !fdt_reg(&fdt, node, 0, &mpidr, &unused))
 			continue;
 		cpus[n++].mpidr = mpidr;
 	}
@@ -127,16 +127,4 @@ __attribute__((noreturn)) void rt_secondary_boot(uint64_t cpu)
 	rt_printf("rt: CPU %u: PSCI CPU_OFF returned\n", (unsigned)cpu);
 	for (;;)
 		__asm__ volatile("wfi");
-}
-
-void rt_spin_lock(rt_spinlock_t *l)
-{
-	while (__atomic_exchange_n(&l->locked, 1U, __ATOMIC_ACQUIRE) != 0)
-		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0)
-			;
-}
-
-void rt_spin_unlock(rt_spinlock_t *l)
-{
-	__atomic_store_n(&l->locked, 0U, __ATOMIC_RELEASE);
 }

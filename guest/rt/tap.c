@@ -2,9 +2,9 @@
 /* TAP output for test guests (guest/include/guest/tap.h). */
 #include <stdarg.h>
 
-#include <guest/fmt.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
+#include <lib/fmt.h>
 
 static unsigned tap_count;
 static unsigned tap_failed;
@@ -18,7 +18,7 @@ bool rt_tap(bool ok, const char *fmt, ...)
 	if (!ok)
 		tap_failed++;
 	va_start(ap, fmt);
-	(void)vg_vsnprintf(line, sizeof(line), fmt, ap);
+	(void)fmt_vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	rt_printf("%s %u - %s\n", ok ? "ok" : "not ok", tap_count, line);
 	return ok;

@@ -166,8 +166,8 @@ static bool one_call_ok(unsigned k, char *why, size_t len)
 		     ((c.out[0] | c.out[1] | c.out[2] | c.out[3]) >> 32) == 0;
 	if (!ok) {
 		gt_call_format_ret(&c, got, sizeof(got));
-		vg_snprintf(why, len, "call 0x%llx: %s",
-		            (unsigned long long)c.in[0], got);
+		fmt_snprintf(why, len, "call 0x%llx: %s",
+		             (unsigned long long)c.in[0], got);
 	}
 	return ok;
 }

@@ -19,10 +19,10 @@
  * Output is TAP; the guest powers off.
  */
 
-#include <guest/fmt.h>
 #include <guest/kvm.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
+#include <lib/fmt.h>
 
 #include <guest/isolation_probe.h>
 

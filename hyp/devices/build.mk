@@ -6,7 +6,7 @@
 HYP_DEV_HOST_SRCS := $(sort $(wildcard hyp/devices/*.c)) hyp/console.c \
 	hyp/devices/tests/fake_hw.c
 HYP_DEV_HOST_OBJS := $(patsubst %.c,$(O)/host/%.o,$(HYP_DEV_HOST_SRCS)) \
-	$(UNIT_SUPPORT_OBJS) $(CORE_HOST_OBJS)
+	$(UNIT_SUPPORT_OBJS) $(CORE_HOST_OBJS) $(LIB_HOST_OBJS)
 HYP_DEV_TESTS := $(O)/host/hyp/test_devices $(O)/host/hyp/test_virtio
 $(HYP_DEV_TESTS): $(O)/host/hyp/test_%: $(O)/host/hyp/devices/tests/test_%.o \
 		$(HYP_DEV_HOST_OBJS)

@@ -5,13 +5,13 @@
  *
  * A device model registers an IPA window with read/write callbacks.  The
  * stage-2 abort path (hyp/arch/aarch64/exits.c) hands it every data abort
- * the MMIO guard lets through (vhyp_mmio_check); hyp_mmio_dispatch decodes
+ * the MMIO guard lets through (pmem_mmio_check); hyp_mmio_dispatch decodes
  * the syndrome and performs the access on the vCPU's saved registers.
  *
  * This header is the trusted side's.  Device models see only model.h and
  * virtio.h (the build enforces it): they never dereference guest memory
  * themselves but call hyp_guest_read / hyp_guest_write, which admit only
- * what vhyp_host_may_access admits (all RAM of a normal VM, SHARED granules
+ * what pmem_host_may_access admits (all RAM of a normal VM, SHARED granules
  * of a protected VM).
  */
 #ifndef HYP_DEVICES_H
@@ -60,7 +60,7 @@ bool hyp_mmio_dispatch(struct hyp_regs *regs, unsigned cpu, uint64_t esr,
 
 /* The host side's access to guest memory (host_access.c); models use the
  * same through hyp_guest_read/hyp_guest_write (model.h). */
-/* Under the VM lock: admits [ipa, ipa+len) only if vhyp_host_may_access
+/* Under the VM lock: admits [ipa, ipa+len) only if pmem_host_may_access
  * does, then copies through the hypervisor's EL2 mapping of the granules. */
 enum hyp_host_status hyp_host_read(struct vhyp_vm *vm, uint64_t ipa, void *buf,
                                    size_t len);

@@ -5,7 +5,7 @@
  * Every read or write a device model does goes through hyp_host_read /
  * hyp_host_write: they take the VM lock (so no UNSHARE can run between the
  * check and the copy), ask the core whether the host may touch the whole
- * range (vhyp_host_may_access: SHARED granules of a protected VM), and
+ * range (pmem_host_may_access: SHARED granules of a protected VM), and
  * copy through the hypervisor's EL2 mapping of those granules.  That
  * mapping exists only for SHARED granules (host_grant/host_revoke in
  * hyp/main.c), so even a bug here that skipped the check would fault at
@@ -14,7 +14,7 @@
  */
 #include "devices.h"
 
-#include <core/dispatch.h>
+#include <core/pmem.h>
 
 #include "hyp.h"
 
@@ -23,19 +23,12 @@ static _Atomic uint64_t count_ok, count_refused, count_faulted, count_leaked,
 
 /* Stray-access reports are rate limited like the hypervisor's other
  * guest-caused events. */
-#define REPORT_LIMIT 4U
-static _Atomic unsigned reports;
+static struct log_limit report_limit = LOG_LIMIT_INIT(4);
 
 static void report(const char *what, uint64_t ipa)
 {
-	unsigned n = atomic_fetch_add(&reports, 1U);
-
-	if (g_hyp.cmd.log == 0 || (g_hyp.cmd.log < 2 && n > REPORT_LIMIT))
-		return;
-	if (n == REPORT_LIMIT && g_hyp.cmd.log < 2)
-		vlog("further faulting host accesses are counted, not "
-		     "logged\n");
-	else
+	if (vlog_limited(&report_limit, "further faulting host accesses are "
+	                                "counted, not logged\n"))
 		vlog("host access to guest IPA 0x%llx %s\n",
 		     (unsigned long long)ipa, what);
 }
@@ -109,6 +102,7 @@ static enum hyp_host_status host_copy(struct vhyp_vm *vm, uint64_t ipa,
                                       bool to_guest)
 {
 	enum hyp_host_status s = HYP_HOST_REFUSED;
+	struct vhyp_vm_locked locked;
 	uint64_t pa;
 
 	/* The host side's own buffer is never guest memory: a copy into or
@@ -116,14 +110,15 @@ static enum hyp_host_status host_copy(struct vhyp_vm *vm, uint64_t ipa,
 	 * check below. */
 	if (!hyp_host_buf_ok(vm, to_guest ? src : dst, len))
 		return counted(HYP_HOST_REFUSED);
-	vhyp_vm_lock(vm);
-	if (vhyp_host_may_access(vm, ipa, len) && ram_pa(vm, ipa, len, &pa)) {
+	locked = vhyp_vm_lock(vm);
+	if (pmem_host_may_access(locked, ipa, len) &&
+	    ram_pa(vm, ipa, len, &pa)) {
 		void *guest = (void *)(uintptr_t)pa;
 		int rc = to_guest ? hyp_safe_copy(guest, src, len)
 		                  : hyp_safe_copy(dst, guest, len);
 		s = rc == 0 ? HYP_HOST_OK : HYP_HOST_FAULTED;
 	}
-	vhyp_vm_unlock(vm);
+	vhyp_vm_unlock(&locked);
 	if (s == HYP_HOST_FAULTED)
 		report_bug("host access admitted but its EL2 mapping faulted: "
 		           "IPA",
@@ -145,11 +140,10 @@ enum hyp_host_status hyp_host_write(struct vhyp_vm *vm, uint64_t ipa,
 
 bool hyp_host_check(struct vhyp_vm *vm, uint64_t ipa, uint64_t len)
 {
-	bool ok;
+	struct vhyp_vm_locked locked = vhyp_vm_lock(vm);
+	bool ok = pmem_host_may_access(locked, ipa, len);
 
-	vhyp_vm_lock(vm);
-	ok = vhyp_host_may_access(vm, ipa, len);
-	vhyp_vm_unlock(vm);
+	vhyp_vm_unlock(&locked);
 	if (!ok)
 		(void)counted(HYP_HOST_REFUSED);
 	return ok;
@@ -159,6 +153,7 @@ enum hyp_host_status hyp_host_raw_read(struct vhyp_vm *vm, uint64_t ipa,
                                        uint64_t *val)
 {
 	enum hyp_host_status s;
+	struct vhyp_vm_locked locked;
 	uint64_t pa, v = 0;
 
 	if (!ram_pa(vm, ipa, sizeof(v), &pa))
@@ -166,16 +161,16 @@ enum hyp_host_status hyp_host_raw_read(struct vhyp_vm *vm, uint64_t ipa,
 	/* The lock only makes the leak verdict exact (no SHARE/UNSHARE
 	 * between the load and the state check); the load itself asks
 	 * nobody. */
-	vhyp_vm_lock(vm);
+	locked = vhyp_vm_lock(vm);
 	if (hyp_safe_copy(&v, (const void *)(uintptr_t)pa, sizeof(v)) != 0)
-		s = vhyp_host_may_access(vm, ipa, sizeof(v))
+		s = pmem_host_may_access(locked, ipa, sizeof(v))
 		            ? HYP_HOST_INCONSISTENT
 		            : HYP_HOST_FAULTED;
-	else if (!vhyp_host_may_access(vm, ipa, sizeof(v)))
+	else if (!pmem_host_may_access(locked, ipa, sizeof(v)))
 		s = HYP_HOST_LEAKED;
 	else
 		s = HYP_HOST_OK;
-	vhyp_vm_unlock(vm);
+	vhyp_vm_unlock(&locked);
 	if (s == HYP_HOST_FAULTED)
 		report("faulted at EL2 (not mapped for the host): reported, "
 		       "nothing read",

@@ -10,7 +10,7 @@
  * RAW command deliberately does not, to show that the EL2 mapping of a
  * private granule is absent (its fault is caught, reported and counted).
  */
-#include <core/dispatch.h>
+#include <core/pmem.h>
 
 #include "devices.h"
 
@@ -54,16 +54,16 @@ static uint64_t query(uint64_t ipa)
 	struct s2_leaf leaf;
 	uint64_t q = 0;
 	uint64_t g = ipa & ~(uint64_t)(S2_GRANULE_SIZE - 1);
+	struct vhyp_vm_locked locked = vhyp_vm_lock(probe_vm);
 
-	vhyp_vm_lock(probe_vm);
 	if (vhyp_vm_ram_range(probe_vm, g, S2_GRANULE_SIZE) != NULL)
 		q |= QUERY_RAM;
 	if ((q & QUERY_RAM) && s2_lookup(&probe_vm->s2, g, &leaf) == S2_OK &&
 	    leaf.valid && s2_pte_state(leaf.pte) == S2_STATE_SHARED_OWNED)
 		q |= QUERY_S2_SHARED;
-	if (vhyp_host_may_access(probe_vm, g, S2_GRANULE_SIZE))
+	if (pmem_host_may_access(locked, g, S2_GRANULE_SIZE))
 		q |= QUERY_HOST_MAY;
-	vhyp_vm_unlock(probe_vm);
+	vhyp_vm_unlock(&locked);
 	return q;
 }
 

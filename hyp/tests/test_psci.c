@@ -142,6 +142,8 @@ static int setup(void **state)
 	g_hyp.nr_cpus = 4;
 	for (unsigned i = 0; i < 4; i++) {
 		g_hyp.cpus[i].idx = i;
+		g_hyp.cpus[i].vcpu.idx = i;
+		g_hyp.cpus[i].vcpu.vm = &g_hyp.vm;
 		/* Two clusters: Aff1 matters as much as Aff0. */
 		g_hyp.cpus[i].mpidr = ((uint64_t)(i / 2) << 8) | (i % 2);
 		atomic_init(&g_hyp.cpus[i].state, HYP_CPU_OFF);
@@ -168,7 +170,7 @@ static uint64_t call(unsigned cpu, uint64_t fid, uint64_t a1, uint64_t a2,
 
 	for (unsigned i = 4; i < 18; i++)
 		x[i] = 0xa0 + i;
-	hyp_psci_call(NULL, (struct vhyp_vcpu *)&g_hyp.cpus[cpu], x);
+	hyp_psci_call(NULL, &g_hyp.cpus[cpu].vcpu, x);
 	assert_int_equal(x[1], 0);
 	assert_int_equal(x[2], 0);
 	assert_int_equal(x[3], 0);
@@ -268,7 +270,7 @@ static void *race_cpu_on(void *arg)
 	uint64_t x[18] = {PSCI_CPU_ON_64_FUNC_ID, 0x100, ENTRY, r->cpu};
 
 	pthread_barrier_wait(r->barrier);
-	hyp_psci_call(NULL, (struct vhyp_vcpu *)&g_hyp.cpus[r->cpu], x);
+	hyp_psci_call(NULL, &g_hyp.cpus[r->cpu].vcpu, x);
 	r->result = x[0];
 	return NULL;
 }

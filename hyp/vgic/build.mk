@@ -4,7 +4,8 @@
 HYP_VGIC_HOST_SRCS := hyp/vgic/tests/test_vgic.c $(sort $(wildcard hyp/vgic/*.c)) \
 	hyp/devices/mmio.c hyp/console.c hyp/devices/tests/fake_hw.c
 $(O)/host/hyp/test_vgic: $(patsubst %.c,$(O)/host/%.o,$(HYP_VGIC_HOST_SRCS)) \
-		$(CORE_HOST_OBJS)
+		$(CORE_HOST_OBJS) $(LIB_HOST_OBJS) \
+		$(O)/host/tests/unit/support/check_abort.o
 	$(host_test_link)
 ALL_TARGETS += $(O)/host/hyp/test_vgic
 # UNIT_BINS is part of TEST_SUITES already (tests/unit/build.mk).

@@ -5,22 +5,23 @@
  * read-modify-writes, the exit counters, and the boot/shutdown entry
  * points.  See docs/vgic.md.
  */
+#include <lib/spinlock.h>
+
 #include "vgic_priv.h"
 
 #include "hyp.h"
 
-static atomic_flag lock = ATOMIC_FLAG_INIT;
+static struct spinlock lock = SPINLOCK_INIT;
 static _Atomic uint64_t nr_reads, nr_writes, nr_ignored;
 
 void vgic_lock(void)
 {
-	while (atomic_flag_test_and_set_explicit(&lock, memory_order_acquire))
-		;
+	spin_lock(&lock);
 }
 
 void vgic_unlock(void)
 {
-	atomic_flag_clear_explicit(&lock, memory_order_release);
+	spin_unlock(&lock);
 }
 
 void vgic_count_read(void)

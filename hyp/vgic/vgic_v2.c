@@ -171,10 +171,9 @@ void vgic_v2_setup(struct vhyp_vm *vm)
 	if (!hyp_mmio_register(vm, &d))
 		hyp_panic("cannot emulate the GICD at 0x%llx\n",
 		          (unsigned long long)d.base);
-	if (g_hyp.cmd.log >= 1)
-		vlog("gic: GICv2 distributor moderated at 0x%llx, CPU "
-		     "interface passed through\n",
-		     (unsigned long long)v2.gicd);
+	vlog_info("gic: GICv2 distributor moderated at 0x%llx, CPU "
+	          "interface passed through\n",
+	          (unsigned long long)v2.gicd);
 }
 
 /* GICv2 has no LPIs; the banked registers are the calling CPU's (the one

@@ -437,11 +437,10 @@ void vgic_v3_setup(struct vhyp_vm *vm)
 	if (!hyp_mmio_register(vm, &d))
 		hyp_panic("cannot emulate the GICR at 0x%llx\n",
 		          (unsigned long long)d.base);
-	if (g_hyp.cmd.log >= 1)
-		vlog("gic: GICv3 moderated: GICD 0x%llx, %u redistributors "
-		     "at 0x%llx, LPIs and ITS hidden\n",
-		     (unsigned long long)v3.gicd, v3.nr_frames,
-		     (unsigned long long)r->base);
+	vlog_info("gic: GICv3 moderated: GICD 0x%llx, %u redistributors "
+	          "at 0x%llx, LPIs and ITS hidden\n",
+	          (unsigned long long)v3.gicd, v3.nr_frames,
+	          (unsigned long long)r->base);
 }
 
 /* ---- SYSTEM_OFF verdict --------------------------------------------- */

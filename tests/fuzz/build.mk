@@ -6,7 +6,8 @@ FUZZ_BIN := $(O)/fuzz/fuzz_dispatch
 FUZZ_SECONDS ?= 600
 $(O)/fuzz/core/%: OBJ_FLAGS = $(CORE_FLAGS)
 
-$(FUZZ_BIN): $(O)/fuzz/tests/fuzz/fuzz_dispatch.o $(FUZZ_CORE_OBJS)
+$(FUZZ_BIN): $(O)/fuzz/tests/fuzz/fuzz_dispatch.o \
+		$(O)/fuzz/tests/unit/support/check_abort.o $(FUZZ_CORE_OBJS)
 	$(HOST_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@
 
 ALL_TARGETS += $(FUZZ_BIN)

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include <core/dispatch.h>
+#include <core/pmem.h>
 #include <core/stage2.h>
 #include <core/vm.h>
 #include <vhyp/board.h>
@@ -199,6 +200,15 @@ static void check_one_change(struct fuzz_vm *f)
 }
 
 /* Stage-2 state and host access agree; errors changed nothing. */
+static bool host_may(struct vhyp_vm *vm, uint64_t ipa)
+{
+	struct vhyp_vm_locked locked = vhyp_vm_lock(vm);
+	bool ok = pmem_host_may_access(locked, ipa, 1);
+
+	vhyp_vm_unlock(&locked);
+	return ok;
+}
+
 static void check_states(struct fuzz_vm *f, bool call_failed)
 {
 	for (size_t i = 0; i < NR_GRANULES; i++) {
@@ -211,11 +221,11 @@ static void check_states(struct fuzz_vm *f, bool call_failed)
 		if (call_failed && now != f->state[i])
 			abort();
 		f->state[i] = now;
-		if (!vhyp_host_may_access(&f->vm, granule_ipa(i), 1) &&
+		if (!host_may(&f->vm, granule_ipa(i)) &&
 		    (!f->vm.cfg.protected_vm || shared))
 			abort();
 		if (f->vm.cfg.protected_vm && !shared &&
-		    vhyp_host_may_access(&f->vm, granule_ipa(i), 1))
+		    host_may(&f->vm, granule_ipa(i)))
 			abort();
 	}
 }

@@ -9,7 +9,8 @@ UNIT_SUPPORT_OBJS := $(patsubst %.c,$(O)/host/%.o,$(UNIT_SUPPORT_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/host/tests/unit/%,$(UNIT_SRCS))
 $(O)/host/tests/unit/%: OBJ_FLAGS = -Itests/unit/support -Iguest/include
 
-$(O)/host/tests/unit/test_%: $(O)/host/tests/unit/test_%.o $(UNIT_SUPPORT_OBJS) $(CORE_HOST_OBJS)
+$(O)/host/tests/unit/test_%: $(O)/host/tests/unit/test_%.o $(UNIT_SUPPORT_OBJS) $(CORE_HOST_OBJS) \
+		$(LIB_HOST_OBJS)
 	$(host_test_link)
 
 ALL_TARGETS += $(UNIT_BINS)

@@ -4,7 +4,7 @@
  * (SMCCC_VERSION, SMCCC_ARCH_FEATURES), the PSCI hook, unknown owners.
  * Expected values are the spec's, written out (never the header macros).
  */
-#include "fake_platform.h"
+#include "spec_table.h"
 
 #include <string.h>
 
@@ -13,45 +13,6 @@
 static uint64_t counter(struct fake_platform *fp, enum vhyp_counter c)
 {
 	return atomic_load(&fp->vm.counters[c]);
-}
-
-static void version_is_1_1(void **state)
-{
-	fp_expect(FP(state), 0x80000000ULL, 0, 0, 0, 0x10001, 0, 0, 0);
-}
-
-static void version_ignores_upper_x0_and_args(void **state)
-{
-	fp_expect(FP(state), 0xDEADBEEF80000000ULL, ~0ULL, 5, 6, 0x10001, 0, 0,
-	          0);
-}
-
-static void version_smc64_flavour_is_unknown(void **state)
-{
-	fp_expect(FP(state), 0xC0000000ULL, 0, 0, 0, FP_MINUS1, 0, 0, 0);
-}
-
-static void arch_features_of_version_is_minus1(void **state)
-{
-	fp_expect(FP(state), 0x80000001ULL, 0x80000000ULL, 0, 0, FP_MINUS1, 0,
-	          0, 0);
-}
-
-static void arch_features_of_pv_time_is_minus1(void **state)
-{
-	/* Without a PV-time hook (the platform offers none). */
-	fp_expect(FP(state), 0x80000001ULL, 0xC5000020ULL, 0, 0, FP_MINUS1, 0,
-	          0, 0);
-}
-
-static void arch_features_of_vendor_protected_ids_is_minus1(void **state)
-{
-	const uint64_t ids[] = {0xC6000002ULL, 0xC6000003ULL, 0xC6000004ULL,
-	                        0xC6000007ULL, 0x86000001ULL};
-
-	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
-		fp_expect(FP(state), 0x80000001ULL, ids[i], 0, 0, FP_MINUS1, 0,
-		          0, 0);
 }
 
 static void arch_features_workarounds_ask_the_platform(void **state)
@@ -95,11 +56,6 @@ static void arch_features_workaround_minus1_zeroes_x1_x3(void **state)
 	fp_expect(fp, 0x80000001ULL, 0x80007FFFULL, 77, 88, FP_MINUS1, 0, 0, 0);
 }
 
-static void arch_soc_id_is_unknown(void **state)
-{
-	fp_expect(FP(state), 0x80000002ULL, 0, 0, 0, FP_MINUS1, 0, 0, 0);
-}
-
 /* KVM's EL2 vectors answer the three calls with X0 = 0. */
 static void arch_workaround_call_itself_is_answered_0(void **state)
 {
@@ -127,12 +83,12 @@ static void psci_cpu_on_64_passes_arguments(void **state)
 
 	fp->psci_out[0] = 0;
 	fp_regs(x, 0xC4000003ULL, 0x101, 0x40080000ULL, 0x1234);
-	vhyp_smccc_call(&fp->vm, (struct vhyp_vcpu *)fp, x);
+	vhyp_smccc_call(&fp->vm, fp->vcpus[0], x);
 	fp_assert_regs(x, 0, 0, 0, 0);
 	assert_int_equal(fp->psci_in[1], 0x101);
 	assert_int_equal(fp->psci_in[2], 0x40080000ULL);
 	assert_int_equal(fp->psci_in[3], 0x1234);
-	assert_ptr_equal(fp->psci_vcpu, fp);
+	assert_ptr_equal(fp->psci_vcpu, fp->vcpus[0]);
 }
 
 static void psci_range_ends_at_0x1f(void **state)
@@ -265,36 +221,62 @@ static void decode_splits_the_fields(void **state)
 	cmocka_unit_test_setup_teardown(fn, fp_state_protected,                \
 	                                fp_state_teardown)
 
+/* ---- single calls as tables (spec_table.h) ---------------------------- */
+
+static const struct spec_row spec_cases[] = {
+        ROW(version_is_1_1, NORMAL, 0, 0x80000000ULL, 0, 0, 0, 0x10001, 0, 0,
+            0),
+        ROW(version_ignores_upper_x0_and_args, PROTECTED, 0,
+            0xDEADBEEF80000000ULL, ~0ULL, 5, 6, 0x10001, 0, 0, 0),
+};
+
+static const struct spec_row spec_negative[] = {
+        ROW(version_smc64_flavour_is_unknown, NORMAL, 0, 0xC0000000ULL, 0, 0, 0,
+            FP_MINUS1, 0, 0, 0),
+        ROW(arch_features_of_version_is_minus1, NORMAL, 0, 0x80000001ULL,
+            0x80000000ULL, 0, 0, FP_MINUS1, 0, 0, 0),
+        /* Without a PV-time hook (the platform offers none). */
+        ROW(arch_features_of_pv_time_is_minus1, NORMAL, 0, 0x80000001ULL,
+            0xC5000020ULL, 0, 0, FP_MINUS1, 0, 0, 0),
+        ROW(arch_features_of_meminfo_is_minus1, PROTECTED, 0, 0x80000001ULL,
+            0xC6000002ULL, 0, 0, FP_MINUS1, 0, 0, 0),
+        ROW(arch_features_of_share_is_minus1, PROTECTED, 0, 0x80000001ULL,
+            0xC6000003ULL, 0, 0, FP_MINUS1, 0, 0, 0),
+        ROW(arch_features_of_unshare_is_minus1, PROTECTED, 0, 0x80000001ULL,
+            0xC6000004ULL, 0, 0, FP_MINUS1, 0, 0, 0),
+        ROW(arch_features_of_mmio_guard_is_minus1, PROTECTED, 0, 0x80000001ULL,
+            0xC6000007ULL, 0, 0, FP_MINUS1, 0, 0, 0),
+        ROW(arch_features_of_ptp_is_minus1, PROTECTED, 0, 0x80000001ULL,
+            0x86000001ULL, 0, 0, FP_MINUS1, 0, 0, 0),
+        ROW(arch_soc_id_is_unknown, NORMAL, 0, 0x80000002ULL, 0, 0, 0,
+            FP_MINUS1, 0, 0, 0),
+};
+
+static const struct CMUnitTest other_tests[] = {
+        T(arch_features_workarounds_ask_the_platform),
+        T(arch_features_workaround_arg_read_as_u32),
+        T(arch_features_workaround_without_hook_is_minus1),
+        T(arch_features_workaround_minus1_zeroes_x1_x3),
+        T(arch_workaround_call_itself_is_answered_0),
+        T(psci_version_goes_to_the_hook),
+        T(psci_cpu_on_64_passes_arguments),
+        T(psci_range_ends_at_0x1f),
+        T(trng_is_not_offered),
+        T(psci_without_hook_is_minus1),
+        T(psci_id_truncated_to_32_bits),
+        T(psci_calls_are_counted),
+        T(pv_time_is_not_offered),
+        T(other_owners_are_unknown),
+        TP(yielding_arch_call_is_unknown),
+        T(errors_zero_x1_to_x3),
+        TP(all_x_preserved_on_every_owner),
+        T(unknown_calls_count_as_other),
+        T(decode_splits_the_fields),
+};
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-	        T(version_is_1_1),
-	        TP(version_ignores_upper_x0_and_args),
-	        T(version_smc64_flavour_is_unknown),
-	        T(arch_features_of_version_is_minus1),
-	        T(arch_features_of_pv_time_is_minus1),
-	        TP(arch_features_of_vendor_protected_ids_is_minus1),
-	        T(arch_features_workarounds_ask_the_platform),
-	        T(arch_features_workaround_arg_read_as_u32),
-	        T(arch_features_workaround_without_hook_is_minus1),
-	        T(arch_features_workaround_minus1_zeroes_x1_x3),
-	        T(arch_soc_id_is_unknown),
-	        T(arch_workaround_call_itself_is_answered_0),
-	        T(psci_version_goes_to_the_hook),
-	        T(psci_cpu_on_64_passes_arguments),
-	        T(psci_range_ends_at_0x1f),
-	        T(trng_is_not_offered),
-	        T(psci_without_hook_is_minus1),
-	        T(psci_id_truncated_to_32_bits),
-	        T(psci_calls_are_counted),
-	        T(pv_time_is_not_offered),
-	        T(other_owners_are_unknown),
-	        TP(yielding_arch_call_is_unknown),
-	        T(errors_zero_x1_to_x3),
-	        TP(all_x_preserved_on_every_owner),
-	        T(unknown_calls_count_as_other),
-	        T(decode_splits_the_fields),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return spec_run_group("dispatch", spec_cases, NR_ROWS(spec_cases),
+	                      spec_negative, NR_ROWS(spec_negative),
+	                      other_tests, NR_ROWS(other_tests));
 }

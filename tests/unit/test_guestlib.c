@@ -22,10 +22,10 @@
 
 #include "test_data.h"
 
-#include <guest/fdt.h>
-#include <guest/fmt.h>
 #include <guest/kvm.h>
 #include <guest/smccc.h>
+#include <lib/fdt.h>
+#include <lib/fmt.h>
 #include <vhyp/psci.h>
 
 #include "fake_platform.h"
@@ -688,16 +688,16 @@ static void test_mmio_guard_device_range(void **state)
 	struct loop *l = *state;
 
 	probe_ok(l);
-	assert_int_equal(vhyp_mmio_check(&l->fp.vm, FP_DEV0_IPA, 4),
-	                 VHYP_MMIO_EMULATE);
+	assert_int_equal(pmem_mmio_check(&l->fp.vm, FP_DEV0_IPA, 4),
+	                 PMEM_MMIO_EMULATE);
 	assert_int_equal(
 	        vg_mmio_guard_range(&l->h, FP_DEV0_IPA + 0x18, 4, NULL), 0);
 	assert_call(l, 1, 0xC6000007, FP_DEV0_IPA);
-	assert_int_equal(vhyp_mmio_check(&l->fp.vm, FP_DEV0_IPA + 0x18, 4),
-	                 VHYP_MMIO_EMULATE);
+	assert_int_equal(pmem_mmio_check(&l->fp.vm, FP_DEV0_IPA + 0x18, 4),
+	                 PMEM_MMIO_EMULATE);
 	/* Guard on: an unguarded granule now gets an abort. */
-	assert_int_equal(vhyp_mmio_check(&l->fp.vm, 0x0a000000, 4),
-	                 VHYP_MMIO_INJECT_SEA);
+	assert_int_equal(pmem_mmio_check(&l->fp.vm, 0x0a000000, 4),
+	                 PMEM_MMIO_INJECT_SEA);
 	/* Guarding again succeeds. */
 	assert_int_equal(vg_mmio_guard(&l->h, FP_DEV0_IPA), 0);
 }
@@ -716,8 +716,8 @@ static void test_mmio_guard_stops_at_ram(void **state)
 	                 SMCCC_RET_INVALID_PARAMETER);
 	assert_int_equal(failed, FP_RAM0_IPA);
 	assert_int_equal(l->nr_calls, 2);
-	assert_int_equal(vhyp_mmio_check(&l->fp.vm, before, 4),
-	                 VHYP_MMIO_EMULATE);
+	assert_int_equal(pmem_mmio_check(&l->fp.vm, before, 4),
+	                 PMEM_MMIO_EMULATE);
 }
 
 static void test_mmio_guard_normal_vm(void **state)
@@ -862,72 +862,68 @@ static void test_conduit_from_bad_blobs(void **state)
 static void test_fdt_memory_cpus_uart(void **state)
 {
 	struct blob b = test_data_load("qemu-virt-gicv3-smp8.dtb");
-	struct vg_fdt f;
+	struct fdt f;
 	uint64_t addr, size;
 	int node, n = 0;
 
 	(void)state;
-	assert_true(vg_fdt_open(&f, b.data));
-	node = vg_fdt_path(&f, "/memory");
+	assert_true((fdt_open(&f, b.data, FDT_MAX_SIZE) == 0));
+	node = fdt_path(&f, "/memory");
 	assert_true(node >= 0);
-	assert_string_equal(vg_fdt_name(&f, node), "memory@40000000");
-	assert_true(vg_fdt_reg(&f, node, 0, &addr, &size));
+	assert_string_equal(fdt_name(&f, node), "memory@40000000");
+	assert_true(fdt_reg(&f, node, 0, &addr, &size));
 	assert_int_equal(addr, 0x40000000);
-	assert_false(vg_fdt_reg(&f, node, 1, &addr, &size));
-	for (node = vg_fdt_first_child(&f, vg_fdt_path(&f, "/cpus")); node >= 0;
-	     node = vg_fdt_next_sibling(&f, node)) {
-		if (!vg_fdt_prop_has_string(&f, node, "device_type", "cpu"))
+	assert_false(fdt_reg(&f, node, 1, &addr, &size));
+	for (node = fdt_first_child(&f, fdt_path(&f, "/cpus")); node >= 0;
+	     node = fdt_next_sibling(&f, node)) {
+		if (!fdt_prop_has_string(&f, node, "device_type", "cpu"))
 			continue;
-		assert_true(vg_fdt_reg(&f, node, 0, &addr, &size));
+		assert_true(fdt_reg(&f, node, 0, &addr, &size));
 		assert_int_equal(addr, (uint64_t)n); /* #size-cells 0 */
 		n++;
 	}
 	assert_int_equal(n, 8);
-	node = vg_fdt_find_compatible(&f, -1, "arm,pl011");
+	node = fdt_find_compatible(&f, -1, "arm,pl011");
 	assert_true(node >= 0);
-	assert_true(vg_fdt_reg(&f, node, 0, &addr, &size));
+	assert_true(fdt_reg(&f, node, 0, &addr, &size));
 	assert_int_equal(addr, 0x09000000);
 	assert_int_equal(size, 0x1000);
-	assert_int_equal(vg_fdt_parent(&f, node), vg_fdt_root(&f));
-	assert_int_equal(vg_fdt_path(&f, "/nonexistent"), -1);
-	assert_int_equal(vg_fdt_path(&f, "/cpus/cpu@9"), -1);
-	assert_true(vg_fdt_path(&f, "/cpus/cpu@7") >= 0);
+	assert_int_equal(fdt_parent(&f, node), fdt_root(&f));
+	assert_int_equal(fdt_path(&f, "/nonexistent"), -1);
+	assert_int_equal(fdt_path(&f, "/cpus/cpu@9"), -1);
+	assert_true(fdt_path(&f, "/cpus/cpu@7") >= 0);
 	/* A unit address must match in full; none matches the first. */
-	assert_int_equal(vg_fdt_path(&f, "/memory@4"), -1);
-	assert_int_equal(vg_fdt_path(&f, "/memory@40000000"),
-	                 vg_fdt_path(&f, "/memory"));
-	assert_string_equal(vg_fdt_name(&f, vg_fdt_path(&f, "/cpus/cpu")),
-	                    "cpu@0");
-	assert_int_equal(vg_fdt_path(&f, "memory"), -1); /* not absolute */
-	assert_int_equal(vg_fdt_path(&f, "/"), vg_fdt_root(&f));
+	assert_int_equal(fdt_path(&f, "/memory@4"), -1);
+	assert_int_equal(fdt_path(&f, "/memory@40000000"),
+	                 fdt_path(&f, "/memory"));
+	assert_string_equal(fdt_name(&f, fdt_path(&f, "/cpus/cpu")), "cpu@0");
+	assert_int_equal(fdt_path(&f, "memory"), -1); /* not absolute */
+	assert_int_equal(fdt_path(&f, "/"), fdt_root(&f));
 	assert_int_equal(
-	        vg_fdt_u32(&f, vg_fdt_path(&f, "/cpus"), "#address-cells", 99),
-	        1);
-	assert_int_equal(vg_fdt_u32(&f, vg_fdt_root(&f), "no-such-prop", 99),
-	                 99);
+	        fdt_u32(&f, fdt_path(&f, "/cpus"), "#address-cells", 99), 1);
+	assert_int_equal(fdt_u32(&f, fdt_root(&f), "no-such-prop", 99), 99);
 	free(b.data);
 }
 
 static void test_fdt_several_memory_nodes(void **state)
 {
 	struct blob b = test_data_load("guest-2mem.dtb");
-	struct vg_fdt f;
+	struct fdt f;
 	uint64_t addr, size, total = 0;
 	int depth = 0, node, n = 0;
 
 	(void)state;
-	assert_true(vg_fdt_open(&f, b.data));
-	for (node = vg_fdt_root(&f); node >= 0;
-	     node = vg_fdt_next_node(&f, node, &depth)) {
-		if (!vg_fdt_prop_has_string(&f, node, "device_type", "memory"))
+	assert_true((fdt_open(&f, b.data, FDT_MAX_SIZE) == 0));
+	for (node = fdt_root(&f); node >= 0;
+	     node = fdt_next_node(&f, node, &depth)) {
+		if (!fdt_prop_has_string(&f, node, "device_type", "memory"))
 			continue;
-		if (!vg_fdt_node_enabled(&f, node)) {
-			assert_string_equal(vg_fdt_name(&f, node),
+		if (!fdt_node_enabled(&f, node)) {
+			assert_string_equal(fdt_name(&f, node),
 			                    "memory@80000000");
 			continue;
 		}
-		for (unsigned i = 0; vg_fdt_reg(&f, node, i, &addr, &size);
-		     i++) {
+		for (unsigned i = 0; fdt_reg(&f, node, i, &addr, &size); i++) {
 			total += size;
 			n++;
 		}
@@ -945,16 +941,16 @@ static void test_format_conversions(void **state)
 	char buf[160];
 
 	(void)state;
-	vg_snprintf(buf, sizeof(buf), "%s|%d|%u|%x|%lx|%llx|%016llx|%c|%%",
-	            "ab", -42, 42U, 0xbeefU, 0x123456789abUL,
-	            0xffffffffffffffffULL, 0x1234ULL, 'Z');
+	fmt_snprintf(buf, sizeof(buf), "%s|%d|%u|%x|%lx|%llx|%016llx|%c|%%",
+	             "ab", -42, 42U, 0xbeefU, 0x123456789abUL,
+	             0xffffffffffffffffULL, 0x1234ULL, 'Z');
 	assert_string_equal(buf, "ab|-42|42|beef|123456789ab|ffffffffffffffff|"
 	                         "0000000000001234|Z|%");
-	vg_snprintf(buf, sizeof(buf), "[%5d][%-5d][%05d][%-4s][%3s][%X]", 42,
-	            42, -42, "x", "long", 0xabU);
+	fmt_snprintf(buf, sizeof(buf), "[%5d][%-5d][%05d][%-4s][%3s][%X]", 42,
+	             42, -42, "x", "long", 0xabU);
 	assert_string_equal(buf, "[   42][42   ][-0042][x   ][long][AB]");
-	vg_snprintf(buf, sizeof(buf), "%lld %llu %s", (long long)INT64_MIN,
-	            (unsigned long long)UINT64_MAX, (char *)NULL);
+	fmt_snprintf(buf, sizeof(buf), "%lld %llu %s", (long long)INT64_MIN,
+	             (unsigned long long)UINT64_MAX, (char *)NULL);
 	assert_string_equal(buf,
 	                    "-9223372036854775808 18446744073709551615 (null)");
 }
@@ -965,28 +961,29 @@ static void test_format_truncates(void **state)
 
 	(void)state;
 	memset(buf, 'x', sizeof(buf));
-	assert_int_equal(vg_snprintf(buf, sizeof(buf), "%s", "0123456789"), 10);
+	assert_int_equal(fmt_snprintf(buf, sizeof(buf), "%s", "0123456789"),
+	                 10);
 	assert_string_equal(buf, "0123456");
-	assert_int_equal(vg_snprintf(buf, 0, "%d", 12345), 5);
+	assert_int_equal(fmt_snprintf(buf, 0, "%d", 12345), 5);
 	assert_int_equal(buf[0], '0');
 }
 
 static void test_iso8601(void **state)
 {
-	char b[VG_ISO8601_LEN];
+	char b[FMT_ISO8601_LEN];
 
 	(void)state;
-	vg_format_iso8601(0, b);
+	fmt_iso8601(0, b);
 	assert_string_equal(b, "1970-01-01T00:00:00.000000000Z");
-	vg_format_iso8601(951782400ULL * 1000000000ULL + 1, b);
+	fmt_iso8601(951782400ULL * 1000000000ULL + 1, b);
 	assert_string_equal(b, "2000-02-29T00:00:00.000000001Z");
-	vg_format_iso8601(1795616325101487792ULL, b);
+	fmt_iso8601(1795616325101487792ULL, b);
 	assert_string_equal(b, "2026-11-25T14:18:45.101487792Z");
-	vg_format_iso8601(1735689599ULL * 1000000000ULL + 999999999ULL, b);
+	fmt_iso8601(1735689599ULL * 1000000000ULL + 999999999ULL, b);
 	assert_string_equal(b, "2024-12-31T23:59:59.999999999Z");
-	vg_format_iso8601(4107542400ULL * 1000000000ULL, b); /* 2100: no 2-29 */
+	fmt_iso8601(4107542400ULL * 1000000000ULL, b); /* 2100: no 2-29 */
 	assert_string_equal(b, "2100-03-01T00:00:00.000000000Z");
-	vg_format_iso8601(UINT64_MAX, b);
+	fmt_iso8601(UINT64_MAX, b);
 	assert_string_equal(b, "2554-07-21T23:34:33.709551615Z");
 }
 

@@ -2,7 +2,7 @@
 /*
  * core/pmem MMIO guard ("vhyp's choices" 8): MMIO_GUARD's argument checks,
  * its stage-2 record (an annotated invalid level-3 entry), idempotency,
- * and vhyp_mmio_check's verdicts before and after the guard is on.
+ * and pmem_mmio_check's verdicts before and after the guard is on.
  */
 #include "fake_platform.h"
 
@@ -208,16 +208,16 @@ static void guard_out_of_table_pages_is_minus3(void **state)
 	free(fp);
 }
 
-/* ---- vhyp_mmio_check ------------------------------------------------ */
+/* ---- pmem_mmio_check ------------------------------------------------ */
 
 static void check_guard_off_emulates_everything(void **state)
 {
 	struct fake_platform *fp = FP(state);
 
-	assert_int_equal(vhyp_mmio_check(&fp->vm, MMIO_A, 4),
-	                 VHYP_MMIO_EMULATE);
-	assert_int_equal(vhyp_mmio_check(&fp->vm, 0x10000000000ULL, 8),
-	                 VHYP_MMIO_EMULATE);
+	assert_int_equal(pmem_mmio_check(&fp->vm, MMIO_A, 4),
+	                 PMEM_MMIO_EMULATE);
+	assert_int_equal(pmem_mmio_check(&fp->vm, 0x10000000000ULL, 8),
+	                 PMEM_MMIO_EMULATE);
 	assert_int_equal(counter(fp, VHYP_CNT_MMIO_REFUSED), 0);
 }
 
@@ -225,8 +225,8 @@ static void check_normal_vm_emulates(void **state)
 {
 	struct fake_platform *fp = FP(state);
 
-	assert_int_equal(vhyp_mmio_check(&fp->vm, MMIO_A, 4),
-	                 VHYP_MMIO_EMULATE);
+	assert_int_equal(pmem_mmio_check(&fp->vm, MMIO_A, 4),
+	                 PMEM_MMIO_EMULATE);
 }
 
 static void check_guarded_emulates_unguarded_refused(void **state)
@@ -234,15 +234,15 @@ static void check_guarded_emulates_unguarded_refused(void **state)
 	struct fake_platform *fp = FP(state);
 
 	guard(fp, MMIO_A, 0);
-	assert_int_equal(vhyp_mmio_check(&fp->vm, MMIO_A, 4),
-	                 VHYP_MMIO_EMULATE);
-	assert_int_equal(vhyp_mmio_check(&fp->vm, MMIO_A + 0xFF8, 8),
-	                 VHYP_MMIO_EMULATE);
+	assert_int_equal(pmem_mmio_check(&fp->vm, MMIO_A, 4),
+	                 PMEM_MMIO_EMULATE);
+	assert_int_equal(pmem_mmio_check(&fp->vm, MMIO_A + 0xFF8, 8),
+	                 PMEM_MMIO_EMULATE);
 	assert_int_equal(counter(fp, VHYP_CNT_MMIO_REFUSED), 0);
-	assert_int_equal(vhyp_mmio_check(&fp->vm, MMIO_B, 4),
-	                 VHYP_MMIO_INJECT_SEA);
-	assert_int_equal(vhyp_mmio_check(&fp->vm, 0x30000000ULL, 1),
-	                 VHYP_MMIO_INJECT_SEA);
+	assert_int_equal(pmem_mmio_check(&fp->vm, MMIO_B, 4),
+	                 PMEM_MMIO_INJECT_SEA);
+	assert_int_equal(pmem_mmio_check(&fp->vm, 0x30000000ULL, 1),
+	                 PMEM_MMIO_INJECT_SEA);
 	assert_int_equal(counter(fp, VHYP_CNT_MMIO_REFUSED), 2);
 }
 
@@ -252,14 +252,14 @@ static void check_spanning_access_needs_both(void **state)
 
 	guard(fp, MMIO_A, 0);
 	/* Last byte in the unguarded MMIO_B. */
-	assert_int_equal(vhyp_mmio_check(&fp->vm, MMIO_A + 0xFFC, 8),
-	                 VHYP_MMIO_INJECT_SEA);
+	assert_int_equal(pmem_mmio_check(&fp->vm, MMIO_A + 0xFFC, 8),
+	                 PMEM_MMIO_INJECT_SEA);
 	/* First byte in the unguarded granule before MMIO_A. */
-	assert_int_equal(vhyp_mmio_check(&fp->vm, MMIO_A - 4, 8),
-	                 VHYP_MMIO_INJECT_SEA);
+	assert_int_equal(pmem_mmio_check(&fp->vm, MMIO_A - 4, 8),
+	                 PMEM_MMIO_INJECT_SEA);
 	guard(fp, MMIO_B, 0);
-	assert_int_equal(vhyp_mmio_check(&fp->vm, MMIO_A + 0xFFC, 8),
-	                 VHYP_MMIO_EMULATE);
+	assert_int_equal(pmem_mmio_check(&fp->vm, MMIO_A + 0xFFC, 8),
+	                 PMEM_MMIO_EMULATE);
 	assert_int_equal(counter(fp, VHYP_CNT_MMIO_REFUSED), 2);
 }
 
@@ -268,10 +268,10 @@ static void check_zero_length_is_one_byte(void **state)
 	struct fake_platform *fp = FP(state);
 
 	guard(fp, MMIO_A, 0);
-	assert_int_equal(vhyp_mmio_check(&fp->vm, MMIO_A + 0xFFF, 0),
-	                 VHYP_MMIO_EMULATE);
-	assert_int_equal(vhyp_mmio_check(&fp->vm, MMIO_B, 0),
-	                 VHYP_MMIO_INJECT_SEA);
+	assert_int_equal(pmem_mmio_check(&fp->vm, MMIO_A + 0xFFF, 0),
+	                 PMEM_MMIO_EMULATE);
+	assert_int_equal(pmem_mmio_check(&fp->vm, MMIO_B, 0),
+	                 PMEM_MMIO_INJECT_SEA);
 }
 
 static void check_ram_and_beyond_refused(void **state)
@@ -279,12 +279,12 @@ static void check_ram_and_beyond_refused(void **state)
 	struct fake_platform *fp = FP(state);
 
 	guard(fp, MMIO_A, 0);
-	assert_int_equal(vhyp_mmio_check(&fp->vm, 0x40000000ULL, 4),
-	                 VHYP_MMIO_INJECT_SEA);
-	assert_int_equal(vhyp_mmio_check(&fp->vm, 0x10000000000ULL, 4),
-	                 VHYP_MMIO_INJECT_SEA);
-	assert_int_equal(vhyp_mmio_check(&fp->vm, 0xFFFFFFFFFFFFFFFCULL, 8),
-	                 VHYP_MMIO_INJECT_SEA);
+	assert_int_equal(pmem_mmio_check(&fp->vm, 0x40000000ULL, 4),
+	                 PMEM_MMIO_INJECT_SEA);
+	assert_int_equal(pmem_mmio_check(&fp->vm, 0x10000000000ULL, 4),
+	                 PMEM_MMIO_INJECT_SEA);
+	assert_int_equal(pmem_mmio_check(&fp->vm, 0xFFFFFFFFFFFFFFFCULL, 8),
+	                 PMEM_MMIO_INJECT_SEA);
 }
 
 static void check_device_window_emulates(void **state)
@@ -292,8 +292,8 @@ static void check_device_window_emulates(void **state)
 	struct fake_platform *fp = FP(state);
 
 	guard(fp, MMIO_A, 0);
-	assert_int_equal(vhyp_mmio_check(&fp->vm, 0x09000000ULL, 4),
-	                 VHYP_MMIO_EMULATE);
+	assert_int_equal(pmem_mmio_check(&fp->vm, 0x09000000ULL, 4),
+	                 PMEM_MMIO_EMULATE);
 }
 
 static void check_failed_guard_leaves_guard_off(void **state)
@@ -302,8 +302,8 @@ static void check_failed_guard_leaves_guard_off(void **state)
 
 	guard(fp, 0x40000000ULL, FP_MINUS3);
 	guard(fp, MMIO_A + 1, FP_MINUS3);
-	assert_int_equal(vhyp_mmio_check(&fp->vm, MMIO_B, 4),
-	                 VHYP_MMIO_EMULATE);
+	assert_int_equal(pmem_mmio_check(&fp->vm, MMIO_B, 4),
+	                 PMEM_MMIO_EMULATE);
 }
 
 static void check_releases_the_lock(void **state)
@@ -311,8 +311,8 @@ static void check_releases_the_lock(void **state)
 	struct fake_platform *fp = FP(state);
 
 	guard(fp, MMIO_A, 0);
-	(void)vhyp_mmio_check(&fp->vm, MMIO_A, 4);
-	(void)vhyp_mmio_check(&fp->vm, MMIO_B, 4);
+	(void)pmem_mmio_check(&fp->vm, MMIO_A, 4);
+	(void)pmem_mmio_check(&fp->vm, MMIO_B, 4);
 	assert_false(atomic_flag_test_and_set(&fp->vm.lock));
 }
 

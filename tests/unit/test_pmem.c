@@ -214,8 +214,7 @@ static void transition_case(void **state)
 	assert_int_equal(fp.nr_revoke_calls, ok && c->unshare ? 1 : 0);
 	assert_int_equal(fp.host_errors, 0);
 	/* The host-side gate agrees with the state. */
-	assert_int_equal(vhyp_host_may_access(&fp.vm, c->target, 4096),
-	                 end == SHARED);
+	assert_int_equal(fp_host_may(&fp.vm, c->target, 4096), end == SHARED);
 	fp_fini(&fp);
 }
 
@@ -411,15 +410,15 @@ static void host_access_normal_vm(void **state)
 {
 	struct vhyp_vm *vm = &FP(state)->vm;
 
-	assert_true(vhyp_host_may_access(vm, 0x40000000ULL, 0x400000ULL));
-	assert_true(vhyp_host_may_access(vm, 0x403FFFFFULL, 1));
-	assert_true(vhyp_host_may_access(vm, 0x80000000ULL, 0x10000ULL));
-	assert_false(vhyp_host_may_access(vm, 0x403FFFFFULL, 2));
-	assert_false(vhyp_host_may_access(vm, 0x3FFFFFFFULL, 2));
-	assert_false(vhyp_host_may_access(vm, 0x09000000ULL, 4));
-	assert_false(vhyp_host_may_access(vm, 0x40000000ULL, 0));
-	assert_false(vhyp_host_may_access(vm, 0x40000000ULL, ~0ULL));
-	assert_false(vhyp_host_may_access(vm, ~0ULL, 2));
+	assert_true(fp_host_may(vm, 0x40000000ULL, 0x400000ULL));
+	assert_true(fp_host_may(vm, 0x403FFFFFULL, 1));
+	assert_true(fp_host_may(vm, 0x80000000ULL, 0x10000ULL));
+	assert_false(fp_host_may(vm, 0x403FFFFFULL, 2));
+	assert_false(fp_host_may(vm, 0x3FFFFFFFULL, 2));
+	assert_false(fp_host_may(vm, 0x09000000ULL, 4));
+	assert_false(fp_host_may(vm, 0x40000000ULL, 0));
+	assert_false(fp_host_may(vm, 0x40000000ULL, ~0ULL));
+	assert_false(fp_host_may(vm, ~0ULL, 2));
 }
 
 static void host_access_protected_vm(void **state)
@@ -427,17 +426,17 @@ static void host_access_protected_vm(void **state)
 	struct fake_platform *fp = FP(state);
 	struct vhyp_vm *vm = &fp->vm;
 
-	assert_false(vhyp_host_may_access(vm, 0x40001000ULL, 1));
+	assert_false(fp_host_may(vm, 0x40001000ULL, 1));
 	call(fp, SHARE_ID, 0x40001000ULL, 0);
 	call(fp, SHARE_ID, 0x40002000ULL, 0);
-	assert_true(vhyp_host_may_access(vm, 0x40001000ULL, 4096));
-	assert_true(vhyp_host_may_access(vm, 0x40001FFFULL, 2));
-	assert_true(vhyp_host_may_access(vm, 0x40001000ULL, 8192));
-	assert_false(vhyp_host_may_access(vm, 0x40001000ULL, 8193));
-	assert_false(vhyp_host_may_access(vm, 0x40000FFFULL, 2));
+	assert_true(fp_host_may(vm, 0x40001000ULL, 4096));
+	assert_true(fp_host_may(vm, 0x40001FFFULL, 2));
+	assert_true(fp_host_may(vm, 0x40001000ULL, 8192));
+	assert_false(fp_host_may(vm, 0x40001000ULL, 8193));
+	assert_false(fp_host_may(vm, 0x40000FFFULL, 2));
 	call(fp, UNSHARE_ID, 0x40001000ULL, 0);
-	assert_false(vhyp_host_may_access(vm, 0x40001000ULL, 1));
-	assert_true(vhyp_host_may_access(vm, 0x40002000ULL, 1));
+	assert_false(fp_host_may(vm, 0x40001000ULL, 1));
+	assert_true(fp_host_may(vm, 0x40002000ULL, 1));
 }
 
 static void host_access_last_granule_of_ram(void **state)
@@ -445,8 +444,8 @@ static void host_access_last_granule_of_ram(void **state)
 	struct fake_platform *fp = FP(state);
 
 	call(fp, SHARE_ID, 0x8000F000ULL, 0);
-	assert_true(vhyp_host_may_access(&fp->vm, 0x8000F000ULL, 4096));
-	assert_false(vhyp_host_may_access(&fp->vm, 0x8000F000ULL, 4097));
+	assert_true(fp_host_may(&fp->vm, 0x8000F000ULL, 4096));
+	assert_false(fp_host_may(&fp->vm, 0x8000F000ULL, 4097));
 }
 
 /* ---- concurrency -----------------------------------------------------
@@ -494,16 +493,17 @@ static void *host_thread(void *arg)
 	struct race *r = arg;
 
 	while (!atomic_load(r->stop)) {
-		vhyp_vm_lock(&r->fp->vm);
+		struct vhyp_vm_locked locked = vhyp_vm_lock(&r->fp->vm);
+
 		for (unsigned g = 0; g < NR_VCPUS * 4; g++) {
 			uint64_t ipa = 0x40100000ULL + g * 4096;
 			bool shared = fp_lookup(r->fp, ipa).state == SHARED;
 
 			r->failures += shared != fp_host_has(r->fp, pa_of(ipa));
-			r->failures += shared !=
-			               vhyp_host_may_access(&r->fp->vm, ipa, 1);
+			r->failures +=
+			        shared != pmem_host_may_access(locked, ipa, 1);
 		}
-		vhyp_vm_unlock(&r->fp->vm);
+		vhyp_vm_unlock(&locked);
 	}
 	return NULL;
 }

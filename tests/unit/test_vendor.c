@@ -5,7 +5,7 @@
  * and register packing), the empty slots of the vendor table, counters.
  * Expected values are the spec's or computed by hand, written out.
  */
-#include "fake_platform.h"
+#include "spec_table.h"
 
 #include <stdlib.h>
 
@@ -40,24 +40,6 @@ static void drop(struct fake_platform *fp)
 
 /* ---- UID ------------------------------------------------------------ */
 
-static void uid_words_normal(void **state)
-{
-	fp_expect(FP(state), 0x8600FF01ULL, 0, 0, 0, 0xb66fb428ULL,
-	          0xe911c52eULL, 0x564bcaa9ULL, 0x743a004dULL);
-}
-
-static void uid_words_protected(void **state)
-{
-	fp_expect(FP(state), 0x8600FF01ULL, 0, 0, 0, 0xb66fb428ULL,
-	          0xe911c52eULL, 0x564bcaa9ULL, 0x743a004dULL);
-}
-
-static void uid_ignores_arguments(void **state)
-{
-	fp_expect(FP(state), 0x8600FF01ULL, ~0ULL, 0x1234, ~1ULL, 0xb66fb428ULL,
-	          0xe911c52eULL, 0x564bcaa9ULL, 0x743a004dULL);
-}
-
 static void uid_hidden_when_bit0_cleared(void **state)
 {
 	struct fake_platform *fp = custom_vm(false, true, 0x2);
@@ -81,28 +63,7 @@ static void uid_counted(void **state)
 	assert_int_equal(counter(fp, VHYP_CNT_OTHER), 0);
 }
 
-static void uid_neighbours_are_unknown(void **state)
-{
-	struct fake_platform *fp = FP(state);
-
-	fp_expect(fp, 0x8600FF00ULL, 0, 0, 0, FP_MINUS1, 0, 0, 0);
-	fp_expect(fp, 0x8600FF02ULL, 0, 0, 0, FP_MINUS1, 0, 0, 0);
-	fp_expect(fp, 0x8600FF03ULL, 0, 0, 0, FP_MINUS1, 0, 0, 0);
-	fp_expect(fp, 0x8601FF01ULL, 0, 0, 0, FP_MINUS1, 0, 0, 0);
-	fp_expect(fp, 0x4600FF01ULL, 0, 0, 0, FP_MINUS1, 0, 0, 0);
-}
-
 /* ---- FEATURES ---------------------------------------------------------- */
-
-static void features_normal_default(void **state)
-{
-	fp_expect(FP(state), 0x86000000ULL, 0, 0, 0, 0x3, 0, 0, 0);
-}
-
-static void features_protected_default(void **state)
-{
-	fp_expect(FP(state), 0x86000000ULL, 0, 0, 0, 0x9F, 0, 0, 0);
-}
 
 static void features_protected_narrowed_to_upstream(void **state)
 {
@@ -362,12 +323,6 @@ static void ptp_1ghz_counter(void **state)
 	          0);
 }
 
-static void ptp_protected_default_answers(void **state)
-{
-	fp_expect(FP(state), 0x86000001ULL, 1, 0, 0, 0x17979cfeULL,
-	          0x3aee7580ULL, 0, 5000000);
-}
-
 static void ptp_hvc64_flavour_unknown(void **state)
 {
 	struct fake_platform *fp = FP(state);
@@ -390,16 +345,6 @@ static void android_only_ids_are_minus1(void **state)
 		fp_expect(fp, 0xC6000000ULL | f, 0, 0, 0, FP_MINUS1, 0, 0, 0);
 		fp_expect(fp, 0x86000000ULL | f, 0, 0, 0, FP_MINUS1, 0, 0, 0);
 	}
-}
-
-static void discover_impl_and_features2_are_minus1(void **state)
-{
-	struct fake_platform *fp = FP(state);
-
-	fp_expect(fp, 0xC6000040ULL, 0, 0, 0, FP_MINUS1, 0, 0, 0);
-	fp_expect(fp, 0xC6000041ULL, 0, 0, 0, FP_MINUS1, 0, 0, 0);
-	fp_expect(fp, 0xC600007FULL, 0, 0, 0, FP_MINUS1, 0, 0, 0);
-	fp_expect(fp, 0x8600007FULL, 0, 0, 0, FP_MINUS1, 0, 0, 0);
 }
 
 static void hvc32_flavours_of_protected_calls_unknown(void **state)
@@ -491,49 +436,81 @@ static void normal_vm_forced_bitmap_still_minus1(void **state)
 	cmocka_unit_test_setup_teardown(fn, fp_state_protected,                \
 	                                fp_state_teardown)
 
+/* ---- single calls as tables (spec_table.h) ---------------------------- */
+
+#define UID_OUT 0xb66fb428ULL, 0xe911c52eULL, 0x564bcaa9ULL, 0x743a004dULL
+
+static const struct spec_row spec_cases[] = {
+        ROW(uid_words_normal, NORMAL, 0, 0x8600FF01ULL, 0, 0, 0, UID_OUT),
+        ROW(uid_words_protected, PROTECTED, 0, 0x8600FF01ULL, 0, 0, 0, UID_OUT),
+        ROW(uid_ignores_arguments, NORMAL, 0, 0x8600FF01ULL, ~0ULL, 0x1234,
+            ~1ULL, UID_OUT),
+        ROW(features_normal_default, NORMAL, 0, 0x86000000ULL, 0, 0, 0, 0x3, 0,
+            0, 0),
+        ROW(features_protected_default, PROTECTED, 0, 0x86000000ULL, 0, 0, 0,
+            0x9F, 0, 0, 0),
+        ROW(ptp_protected_default_answers, PROTECTED, 0, 0x86000001ULL, 1, 0, 0,
+            0x17979cfeULL, 0x3aee7580ULL, 0, 5000000),
+};
+
+static const struct spec_row spec_negative[] = {
+        ROW(uid_neighbour_call_count, NORMAL, 0, 0x8600FF00ULL, 0, 0, 0,
+            FP_MINUS1, 0, 0, 0),
+        ROW(uid_neighbour_ff02, NORMAL, 0, 0x8600FF02ULL, 0, 0, 0, FP_MINUS1, 0,
+            0, 0),
+        ROW(uid_neighbour_revision, NORMAL, 0, 0x8600FF03ULL, 0, 0, 0,
+            FP_MINUS1, 0, 0, 0),
+        ROW(uid_neighbour_owner_bit, NORMAL, 0, 0x8601FF01ULL, 0, 0, 0,
+            FP_MINUS1, 0, 0, 0),
+        ROW(uid_neighbour_yielding_smc64, NORMAL, 0, 0x4600FF01ULL, 0, 0, 0,
+            FP_MINUS1, 0, 0, 0),
+        ROW(discover_impl_is_minus1, PROTECTED, 0, 0xC6000040ULL, 0, 0, 0,
+            FP_MINUS1, 0, 0, 0),
+        ROW(discover_impl_next_is_minus1, PROTECTED, 0, 0xC6000041ULL, 0, 0, 0,
+            FP_MINUS1, 0, 0, 0),
+        ROW(features_2_smc64_is_minus1, PROTECTED, 0, 0xC600007FULL, 0, 0, 0,
+            FP_MINUS1, 0, 0, 0),
+        ROW(features_2_is_minus1, PROTECTED, 0, 0x8600007FULL, 0, 0, 0,
+            FP_MINUS1, 0, 0, 0),
+};
+
+static const struct CMUnitTest other_tests[] = {
+        cmocka_unit_test(uid_hidden_when_bit0_cleared),
+        T(uid_counted),
+        cmocka_unit_test(features_protected_narrowed_to_upstream),
+        cmocka_unit_test(features_normal_narrowed_hides_ptp),
+        cmocka_unit_test(features_hidden_ptp_still_works),
+        cmocka_unit_test(features_zero_bitmap_hides_everything),
+        T(features_ignores_arguments),
+        T(features_counted),
+        T(ptp_physical_exact),
+        cmocka_unit_test(ptp_virtual_subtracts_cntvoff),
+        cmocka_unit_test(ptp_virtual_wraps_like_the_hardware),
+        T(ptp_counter_high_word),
+        T(ptp_one_counter_read_per_call),
+        T(ptp_two_calls_strictly_increase),
+        T(ptp_arg_read_as_u32),
+        T(ptp_bad_selectors),
+        T(ptp_invalid_clock),
+        T(ptp_without_clock),
+        T(ptp_without_counter_hook),
+        T(ptp_zero_frequency),
+        T(ptp_frequency_limit),
+        T(ptp_exact_conversion_without_overflow),
+        T(ptp_count_before_anchor),
+        T(ptp_1ghz_counter),
+        T(ptp_hvc64_flavour_unknown),
+        TP(android_only_ids_are_minus1),
+        TP(hvc32_flavours_of_protected_calls_unknown),
+        TP(vendor_sweep_only_exact_ids_answer),
+        TP(protected_call_counters),
+        T(normal_vm_protected_calls_count_as_other),
+        T(normal_vm_forced_bitmap_still_minus1),
+};
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-	        T(uid_words_normal),
-	        TP(uid_words_protected),
-	        T(uid_ignores_arguments),
-	        cmocka_unit_test(uid_hidden_when_bit0_cleared),
-	        T(uid_counted),
-	        T(uid_neighbours_are_unknown),
-	        T(features_normal_default),
-	        TP(features_protected_default),
-	        cmocka_unit_test(features_protected_narrowed_to_upstream),
-	        cmocka_unit_test(features_normal_narrowed_hides_ptp),
-	        cmocka_unit_test(features_hidden_ptp_still_works),
-	        cmocka_unit_test(features_zero_bitmap_hides_everything),
-	        T(features_ignores_arguments),
-	        T(features_counted),
-	        T(ptp_physical_exact),
-	        cmocka_unit_test(ptp_virtual_subtracts_cntvoff),
-	        cmocka_unit_test(ptp_virtual_wraps_like_the_hardware),
-	        T(ptp_counter_high_word),
-	        T(ptp_one_counter_read_per_call),
-	        T(ptp_two_calls_strictly_increase),
-	        T(ptp_arg_read_as_u32),
-	        T(ptp_bad_selectors),
-	        T(ptp_invalid_clock),
-	        T(ptp_without_clock),
-	        T(ptp_without_counter_hook),
-	        T(ptp_zero_frequency),
-	        T(ptp_frequency_limit),
-	        T(ptp_exact_conversion_without_overflow),
-	        T(ptp_count_before_anchor),
-	        T(ptp_1ghz_counter),
-	        TP(ptp_protected_default_answers),
-	        T(ptp_hvc64_flavour_unknown),
-	        TP(android_only_ids_are_minus1),
-	        TP(discover_impl_and_features2_are_minus1),
-	        TP(hvc32_flavours_of_protected_calls_unknown),
-	        TP(vendor_sweep_only_exact_ids_answer),
-	        TP(protected_call_counters),
-	        T(normal_vm_protected_calls_count_as_other),
-	        T(normal_vm_forced_bitmap_still_minus1),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return spec_run_group("vendor", spec_cases, NR_ROWS(spec_cases),
+	                      spec_negative, NR_ROWS(spec_negative),
+	                      other_tests, NR_ROWS(other_tests));
 }

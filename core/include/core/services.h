@@ -45,23 +45,6 @@ void kvm_vendor_call(struct vhyp_vm *vm, struct vhyp_vcpu *vcpu, uint32_t id,
 bool vhyp_trng_id(uint32_t id);
 void vhyp_trng_call(struct vhyp_vm *vm, uint32_t id, uint64_t x[18]);
 
-/*
- * Protected-memory operations of one granule (core/pmem).  Each returns
- * the SMCCC result for X0 (0 or SMCCC_RET_INVALID_PARAMETER) and changes
- * nothing when it fails.  The caller has checked the VM is protected and
- * that the reserved arguments are zero.
- */
-int64_t pmem_share(struct vhyp_vm *vm, uint64_t ipa);
-int64_t pmem_unshare(struct vhyp_vm *vm, uint64_t ipa);
-int64_t pmem_mmio_guard(struct vhyp_vm *vm, uint64_t ipa);
-
-/*
- * The invalid stage-2 entry that marks an MMIO-guarded granule: bit 0
- * clear (the walker faults), non-zero, and distinct from any other
- * annotation.  "MG" in bits 23:8, type 1 in bits 7:1.
- */
-#define PMEM_MMIO_GUARD_ANNOTATION ((0x4D47ULL << 8) | (1ULL << 1))
-
 /* Converts counter ticks to nanoseconds exactly: floor(ticks * 1e9 / hz).
  * hz must be in 1..VHYP_MAX_COUNTER_HZ. */
 #define VHYP_NSEC_PER_SEC   1000000000ULL

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <core/check.h>
+
 #define S2_GRANULE_SHIFT     12
 #define S2_GRANULE_SIZE      (1ULL << S2_GRANULE_SHIFT)
 #define S2_LEVEL2_BLOCK      (1ULL << 21)
@@ -294,19 +296,40 @@ int s2_lookup(const struct s2_pgtable *pt, uint64_t ipa, struct s2_leaf *out);
 int s2_set_page_state(struct s2_pgtable *pt, uint64_t ipa,
                       enum s2_page_state state, uint64_t *pa);
 /*
- * Compare and change in one walk: if the granule at ipa (aligned, validly
- * mapped) is in state `from`, call before(ctx, pa) when before is not NULL,
- * then put the granule in state `to` and return its PA in *pa; otherwise
- * -S2_ESTATE (or the errors of s2_set_page_state) and nothing is called or
- * changed.  `before` lets a caller act between the check and the change
- * (UNSHARE revokes the host's access there).  On a 4 KiB leaf this is one
- * walk and one store, which is what the protected-memory hypercalls need;
- * on a block the split may fail (-S2_ENOMEM) after before() has run.
+ * A page-state change of one granule, in two steps (Hafnium's
+ * prepare/commit, pKVM's check-then-commit):
+ *
+ *   s2_prepare_page_state: walk, check that ipa (aligned, inside the IPA
+ *     space: -S2_EINVAL) is validly mapped (-S2_ENOENT) in state `from`
+ *     (-S2_ESTATE), and reserve the table pages a block split will take
+ *     (-S2_ENOMEM).  Writes nothing to the tables; on error *chg is
+ *     undefined and nothing is reserved.  chg->pa is the granule's PA.
+ *   s2_commit_page_state: put the granule in state `to`.  Cannot fail:
+ *     whatever could fail was checked or reserved, and a leaf changed
+ *     since the prepare is a bug of the caller (CHECK).  On a 4 KiB leaf
+ *     this is one store and no TLBI (software bits only); a block is split
+ *     first (break-before-make).
+ *   s2_cancel_page_state: give back what the prepare reserved instead.
+ *
+ * Between the two the caller may act on the verdict (UNSHARE revokes the
+ * host's access there), but nothing else may update pt: the VM lock.
  */
-int s2_change_page_state(struct s2_pgtable *pt, uint64_t ipa,
-                         enum s2_page_state from, enum s2_page_state to,
-                         uint64_t *pa, void (*before)(void *ctx, uint64_t pa),
-                         void *ctx);
+struct s2_page_change {
+	uint64_t *ptep; /* the leaf (page or block) holding the granule */
+	uint64_t pte;   /* its value at prepare time */
+	uint64_t ipa;
+	uint64_t pa; /* PA of the granule */
+	unsigned level;
+	enum s2_page_state to;
+};
+int s2_prepare_page_state(struct s2_pgtable *pt, uint64_t ipa,
+                          enum s2_page_state from, enum s2_page_state to,
+                          struct s2_page_change *chg);
+/* The block case of s2_commit_page_state (below), out of line. */
+void s2_commit_in_block(struct s2_pgtable *pt,
+                        const struct s2_page_change *chg);
+void s2_cancel_page_state(struct s2_pgtable *pt,
+                          const struct s2_page_change *chg);
 /*
  * Put an annotation in the invalid level-3 entry of one empty granule
  * (value must have bit 0 clear and be non-zero).  Splits an empty block
@@ -371,6 +394,28 @@ static inline enum s2_page_state s2_pte_state(uint64_t pte)
 {
 	return (enum s2_page_state)((pte & S2_PTE_SW_STATE_MASK) >>
 	                            S2_PTE_SW_STATE_SHIFT);
+}
+
+/*
+ * s2_commit_page_state (see s2_prepare_page_state).  Inline: on a 4 KiB
+ * leaf -- every SHARE and UNSHARE -- it is one compare and one store on
+ * the hypercall fast path, where a call and its frame cost 9 % of a
+ * SHARE+UNSHARE pair (docs/benchmarks.md).
+ */
+static inline void s2_commit_page_state(struct s2_pgtable *pt,
+                                        const struct s2_page_change *chg)
+{
+	if (chg->level != 3U) {
+		s2_commit_in_block(pt, chg);
+		return;
+	}
+	/* Under the caller's lock nothing can have touched the leaf. */
+	CHECK(*chg->ptep == chg->pte);
+	/* Software bits only: the walker ignores them, no TLBI. */
+	*(volatile uint64_t *)chg->ptep =
+	        (chg->pte & ~S2_PTE_SW_STATE_MASK) |
+	        (((uint64_t)chg->to << S2_PTE_SW_STATE_SHIFT) &
+	         S2_PTE_SW_STATE_MASK);
 }
 
 #endif /* CORE_STAGE2_H */

@@ -72,10 +72,51 @@ struct vhyp_vm {
 	const struct vhyp_ops *ops;
 	void *ops_ctx;
 	const struct vhyp_clock *clock;
-	atomic_flag lock;          /* protected-memory calls only */
+	atomic_flag lock;          /* vhyp_vm_lock; never touched directly */
 	atomic_bool mmio_guard_on; /* set by the first successful MMIO_GUARD */
 	atomic_uint_fast64_t counters[VHYP_CNT_NR];
 };
+
+/*
+ * A vCPU as the core sees it: what SMCCC services and the platform hooks
+ * (ops->psci, ops->pv_time_st) get for "the caller".  The hypervisor
+ * embeds it in its per-CPU structure (struct hyp_cpu, reached back with
+ * hyp_cpu_of_vcpu); host tests use it as is.
+ */
+struct vhyp_vcpu {
+	struct vhyp_vm *vm; /* the VM the vCPU belongs to */
+	unsigned idx;       /* 0..VHYP_MAX_VCPUS-1 */
+};
+
+/*
+ * The VM lock held, as a type (Hafnium's struct vm_locked): what needs the
+ * lock -- the page-state transitions and MMIO guard (core/pmem.h), the
+ * host side's access check -- takes a struct vhyp_vm_locked, which only
+ * vhyp_vm_lock() makes, so calling them without the lock does not
+ * compile.  A spinlock, not recursive: SHARE/UNSHARE/MMIO_GUARD, the MMIO
+ * guard's verdict and the host side's accessor take it; UID/FEATURES/PTP
+ * never do.  Inline: SHARE/UNSHARE take it on the hypercall fast path.
+ */
+struct vhyp_vm_locked {
+	struct vhyp_vm *vm;
+};
+
+static inline struct vhyp_vm_locked vhyp_vm_lock(struct vhyp_vm *vm)
+{
+	struct vhyp_vm_locked locked = {vm};
+
+	while (atomic_flag_test_and_set_explicit(&vm->lock,
+	                                         memory_order_acquire))
+		;
+	return locked;
+}
+
+/* Releases the lock; *locked no longer names a VM afterwards. */
+static inline void vhyp_vm_unlock(struct vhyp_vm_locked *locked)
+{
+	atomic_flag_clear_explicit(&locked->vm->lock, memory_order_release);
+	locked->vm = NULL;
+}
 
 /*
  * Validates cfg and builds the VM: stage-2 mapping of every RAM range

@@ -2,14 +2,15 @@
 /* Shared helpers of the integration guests: see gt.h. */
 #include <stdarg.h>
 
-#include <guest/fdt.h>
-#include <guest/fmt.h>
+#include <lib/fdt.h>
+#include <lib/fmt.h>
+#include <lib/parse.h>
 
 #include "gt.h"
 
 /* ---- TAP ------------------------------------------------------------- */
 
-static rt_spinlock_t tap_lock = RT_SPINLOCK_INIT;
+static struct spinlock tap_lock = SPINLOCK_INIT;
 static unsigned tap_count, tap_failed;
 
 static void put_line(const char *prefix, unsigned n, const char *msg)
@@ -27,16 +28,16 @@ bool gt_report(bool pass, const char *fmt, ...)
 	unsigned n;
 
 	va_start(ap, fmt);
-	vg_vsnprintf(msg, sizeof(msg), fmt, ap);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	/* The number and the line go out together, so lines from different
 	 * CPUs stay in order. */
-	rt_spin_lock(&tap_lock);
+	spin_lock(&tap_lock);
 	n = ++tap_count;
 	if (!pass)
 		tap_failed++;
 	put_line(pass ? "ok " : "not ok ", n, msg);
-	rt_spin_unlock(&tap_lock);
+	spin_unlock(&tap_lock);
 	return pass;
 }
 
@@ -46,16 +47,16 @@ void gt_diag(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vg_vsnprintf(msg, sizeof(msg), fmt, ap);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	put_line("# ", 0, msg);
 }
 
 void gt_plan(void)
 {
-	rt_spin_lock(&tap_lock);
+	spin_lock(&tap_lock);
 	rt_printf("1..%u\n", tap_count);
-	rt_spin_unlock(&tap_lock);
+	spin_unlock(&tap_lock);
 }
 
 unsigned gt_failures(void)
@@ -159,21 +160,21 @@ bool gt_call_preserved(const struct gt_call *c, char *why, size_t len)
 		if (c->out[i] == c->in[i])
 			continue;
 		if (ok && used < len)
-			used += vg_snprintf(why + used, len - used,
-			                    "clobbered:");
+			used += fmt_snprintf(why + used, len - used,
+			                     "clobbered:");
 		ok = false;
 		if (used < len)
-			used += vg_snprintf(why + used, len - used,
-			                    " X%u=0x%llx (was 0x%llx)", i,
-			                    (unsigned long long)c->out[i],
-			                    (unsigned long long)c->in[i]);
+			used += fmt_snprintf(why + used, len - used,
+			                     " X%u=0x%llx (was 0x%llx)", i,
+			                     (unsigned long long)c->out[i],
+			                     (unsigned long long)c->in[i]);
 	}
 	if (c->marker != 1) {
 		ok = false;
 		if (used < len)
-			vg_snprintf(why + used, len - used,
-			            " the instruction after the call was "
-			            "skipped");
+			fmt_snprintf(why + used, len - used,
+			             " the instruction after the call was "
+			             "skipped");
 	}
 	__atomic_add_fetch(&calls_checked, 1, __ATOMIC_RELAXED);
 	if (!ok)
@@ -189,7 +190,7 @@ bool gt_call_ret_is(const struct gt_call *c, const uint64_t want[4])
 
 void gt_call_format_ret(const struct gt_call *c, char *buf, size_t len)
 {
-	vg_snprintf(
+	fmt_snprintf(
 	        buf, len, "X0=0x%llx X1=0x%llx X2=0x%llx X3=0x%llx",
 	        (unsigned long long)c->out[0], (unsigned long long)c->out[1],
 	        (unsigned long long)c->out[2], (unsigned long long)c->out[3]);
@@ -327,8 +328,8 @@ bool gt_access_expect_sea(enum gt_access kind, uint64_t addr, char *why,
 	(void)gt_access(kind, addr, 0x5A5A5A5A5A5A5A5AULL);
 	f = gt_fault_result();
 	if (!f.taken) {
-		vg_snprintf(why, len, "%s 0x%llx: no exception",
-		            gt_access_name(kind), (unsigned long long)addr);
+		fmt_snprintf(why, len, "%s 0x%llx: no exception",
+		             gt_access_name(kind), (unsigned long long)addr);
 		return false;
 	}
 	ec = ESR_EC(f.esr);
@@ -337,15 +338,15 @@ bool gt_access_expect_sea(enum gt_access kind, uint64_t addr, char *why,
 	if (ec != ESR_EC_DABT_CUR || dfsc != ESR_FSC_SEA || !(f.esr & ESR_IL) ||
 	    wnr != gt_access_is_store(kind) || f.far != addr ||
 	    f.elr != gt_access_insn(kind)) {
-		vg_snprintf(why, len,
-		            "%s 0x%llx: ESR 0x%llx (EC 0x%llx DFSC 0x%llx "
-		            "WnR %d) FAR 0x%llx ELR 0x%llx (insn at 0x%llx)",
-		            gt_access_name(kind), (unsigned long long)addr,
-		            (unsigned long long)f.esr, (unsigned long long)ec,
-		            (unsigned long long)dfsc, wnr ? 1 : 0,
-		            (unsigned long long)f.far,
-		            (unsigned long long)f.elr,
-		            (unsigned long long)gt_access_insn(kind));
+		fmt_snprintf(why, len,
+		             "%s 0x%llx: ESR 0x%llx (EC 0x%llx DFSC 0x%llx "
+		             "WnR %d) FAR 0x%llx ELR 0x%llx (insn at 0x%llx)",
+		             gt_access_name(kind), (unsigned long long)addr,
+		             (unsigned long long)f.esr, (unsigned long long)ec,
+		             (unsigned long long)dfsc, wnr ? 1 : 0,
+		             (unsigned long long)f.far,
+		             (unsigned long long)f.elr,
+		             (unsigned long long)gt_access_insn(kind));
 		return false;
 	}
 	return true;
@@ -353,46 +354,16 @@ bool gt_access_expect_sea(enum gt_access kind, uint64_t addr, char *why,
 
 /* ---- command line ----------------------------------------------------- */
 
-static bool parse_u64(const char *s, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-	unsigned base = 10;
-	size_t i = 0;
-
-	if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		i = 2;
-	}
-	if (i == n)
-		return false;
-	for (; i < n; i++) {
-		char ch = s[i];
-		unsigned d;
-
-		if (ch >= '0' && ch <= '9')
-			d = (unsigned)(ch - '0');
-		else if (base == 16 && ch >= 'a' && ch <= 'f')
-			d = (unsigned)(ch - 'a' + 10);
-		else if (base == 16 && ch >= 'A' && ch <= 'F')
-			d = (unsigned)(ch - 'A' + 10);
-		else
-			return false;
-		v = v * base + d;
-	}
-	*out = v;
-	return true;
-}
-
 bool gt_arg_u64(const char *key, uint64_t *val)
 {
-	struct vg_fdt fdt;
+	struct fdt fdt;
 	const uint8_t *p;
 	uint32_t len, i = 0;
 	size_t klen = strlen(key);
 
-	if (!vg_fdt_open(&fdt, rt_dtb))
+	if (fdt_open(&fdt, rt_dtb, FDT_MAX_SIZE) != 0)
 		return false;
-	p = vg_fdt_prop(&fdt, vg_fdt_path(&fdt, "/chosen"), "bootargs", &len);
+	p = fdt_getprop(&fdt, fdt_path(&fdt, "/chosen"), "bootargs", &len);
 	if (p == NULL)
 		return false;
 	while (i < len && p[i] != 0) {

@@ -18,8 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <guest/fmt.h>
 #include <guest/rt.h>
+#include <lib/fmt.h>
 
 /* ---- TAP ------------------------------------------------------------- */
 

@@ -66,7 +66,7 @@ __attribute__((noreturn)) void rt_system_reset(void);
 struct rt_frame {
 	uint64_t x[31];
 	uint64_t elr, spsr, esr, far;
-	uint64_t pad;
+	uint64_t vector; /* the entry taken: offset from VBAR_EL1 / 0x80 */
 };
 enum rt_vector {
 	RT_VEC_SYNC = 0,
@@ -90,6 +90,27 @@ bool rt_try_read64(uint64_t addr, uint64_t *val, uint64_t *esr);
 
 /* ESR_EL1 fields: <vhyp/esr.h> (ESR_EC, ESR_FSC, ...). */
 
+/*
+ * Test mappings, for guests that check how an abort reaches them: makes the
+ * 2 MiB block at va (2 MiB aligned) one of these kinds, splitting a 1 GiB
+ * block into a level-2 table where needed (4 such tables in all, shared
+ * with the boot-time map; the image's own GiB has one from boot, so a block
+ * beside the image never splits the block the code runs from).  Never for
+ * the blocks of the image, its stacks or the DTB.  Call on the boot CPU
+ * before starting others.  False when va is out of range, unaligned, or
+ * no table is left.
+ */
+enum rt_map_kind {
+	/* Normal, EL1 read/write and executable: e.g. an IPA with no RAM
+	 * behind it, so that a jump there faults at stage 2. */
+	RT_MAP_EL1_EXEC,
+	/* Device-nGnRnE, read/write at EL0 and EL1, never executable. */
+	RT_MAP_EL0_DEVICE,
+	/* Normal, read-only at EL1 and EL0, executable at EL0 only. */
+	RT_MAP_EL0_EXEC,
+};
+bool rt_mmu_map_block(uint64_t va, enum rt_map_kind kind);
+
 /* SMP.  CPUs are numbered in DT order (/cpus/cpu@N); 0 is the boot CPU. */
 unsigned rt_cpu_count(void);
 unsigned rt_cpu_id(void);
@@ -105,16 +126,9 @@ int64_t rt_cpu_start(unsigned cpu, rt_cpu_fn fn, void *arg);
  * started again. */
 bool rt_cpu_wait_off(unsigned cpu, uint64_t timeout_ns);
 
-/* Spinlocks (need the MMU on, which the runtime guarantees). */
-typedef struct {
-	volatile uint32_t locked;
-} rt_spinlock_t;
-#define RT_SPINLOCK_INIT                                                       \
-	{                                                                      \
-		0                                                              \
-	}
-void rt_spin_lock(rt_spinlock_t *l);
-void rt_spin_unlock(rt_spinlock_t *l);
+/* Spinlocks: struct spinlock, spin_lock()/spin_unlock() of the support
+ * library (need the MMU on, which the runtime guarantees). */
+#include <lib/spinlock.h>
 
 /* Counters and time. */
 uint64_t rt_cntvct(void);
@@ -122,12 +136,8 @@ uint64_t rt_cntpct(void);
 uint64_t rt_cntfrq(void);
 void rt_udelay(uint64_t us);
 
-/* Freestanding string functions (the compiler may call these too). */
-void *memset(void *s, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-void *memmove(void *d, const void *s, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
+/* Freestanding string functions (the compiler may call these too): the
+ * support library's. */
+#include <lib/string.h>
 
 #endif /* GUEST_RT_H */

@@ -9,6 +9,7 @@
 
 #include <core/cpu_workaround.h>
 #include <core/vm.h>
+#include <lib/aarch64/counter.h>
 
 #include "arch.h"
 #include "sysreg.h"
@@ -210,13 +211,12 @@ uint64_t arch_read_mpidr(void)
 
 uint64_t arch_read_cntpct(void)
 {
-	isb();
-	return read_sysreg(cntpct_el0);
+	return counter_read_physical();
 }
 
 uint64_t arch_read_cntfrq(void)
 {
-	return read_sysreg(cntfrq_el0);
+	return counter_frequency();
 }
 
 void arch_set_this_cpu(struct hyp_cpu *cpu)

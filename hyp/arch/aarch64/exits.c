@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <core/dispatch.h>
+#include <core/pmem.h>
 #include <vhyp/esr.h>
 
 #include "arch.h"
@@ -30,21 +31,12 @@
 
 /* Guest-caused events are logged, but a guest that provokes them in a loop
  * must not turn the console into its bottleneck. */
-#define EVENT_LOG_LIMIT 32U
-static _Atomic unsigned events_logged;
+static struct log_limit event_limit = LOG_LIMIT_INIT(32);
 
 static bool log_event(void)
 {
-	unsigned n;
-
-	if (g_hyp.cmd.log == 0)
-		return false;
-	if (g_hyp.cmd.log >= 2)
-		return true;
-	n = atomic_fetch_add(&events_logged, 1U);
-	if (n == EVENT_LOG_LIMIT)
-		vlog("further aborts and traps are not logged\n");
-	return n < EVENT_LOG_LIMIT;
+	return vlog_limited(&event_limit,
+	                    "further aborts and traps are not logged\n");
 }
 
 /* Trace of every SMCCC exit (vhyp.log=2); kept out of line so the fast
@@ -56,12 +48,19 @@ trace_smccc(const char *conduit, const struct hyp_regs *regs)
 	     (unsigned long long)regs->x[0]);
 }
 
+/* One SMCCC call from this CPU's vCPU, to the VM the vCPU belongs to. */
+static inline void serve_smccc(struct hyp_regs *regs)
+{
+	struct vhyp_vcpu *vcpu = &arch_this_cpu()->vcpu;
+
+	vhyp_smccc_call(vcpu->vm, vcpu, regs->x);
+}
+
 static __attribute__((noinline, cold)) void
 serve_traced_hvc(struct hyp_regs *regs)
 {
 	trace_smccc("hvc", regs);
-	vhyp_smccc_call(&g_hyp.vm, (struct vhyp_vcpu *)arch_this_cpu(),
-	                regs->x);
+	serve_smccc(regs);
 }
 
 /*
@@ -71,12 +70,11 @@ serve_traced_hvc(struct hyp_regs *regs)
  */
 void hyp_handle_hvc(struct hyp_regs *regs)
 {
-	if (__builtin_expect(g_hyp.cmd.log >= 2, 0)) {
+	if (__builtin_expect(log_on(LOG_TRACE), 0)) {
 		serve_traced_hvc(regs);
 		return;
 	}
-	vhyp_smccc_call(&g_hyp.vm, (struct vhyp_vcpu *)arch_this_cpu(),
-	                regs->x);
+	serve_smccc(regs);
 }
 
 /* SMC64 trapped by HCR_EL2.TSC: served like HVC when imm16 is 0. */
@@ -84,7 +82,7 @@ void hyp_handle_smc(struct hyp_regs *regs)
 {
 	uint64_t esr = read_sysreg(esr_el2);
 
-	if (g_hyp.cmd.log >= 2)
+	if (log_on(LOG_TRACE))
 		trace_smccc("smc", regs);
 	/* A trapped SMC's ELR points at the SMC itself. */
 	write_sysreg(read_sysreg(elr_el2) + 4, elr_el2);
@@ -94,8 +92,7 @@ void hyp_handle_smc(struct hyp_regs *regs)
 		regs->x[0] = ~0ULL;
 		return;
 	}
-	vhyp_smccc_call(&g_hyp.vm, (struct vhyp_vcpu *)arch_this_cpu(),
-	                regs->x);
+	serve_smccc(regs);
 }
 
 /* Vector offset in VBAR_EL1 for an exception taken from `spsr` to EL1. */
@@ -175,14 +172,15 @@ static void handle_stage2_abort(struct hyp_regs *regs, uint64_t esr, bool instr)
 	uint64_t hpfar = read_sysreg(hpfar_el2);
 	uint64_t far = read_sysreg(far_el2);
 	uint64_t ipa = ((hpfar & 0xFFFFFFFFFF0ULL) << 8) | (far & 0xFFFULL);
+	struct hyp_cpu *cpu = arch_this_cpu();
 	unsigned len = 4;
 
 	if (!instr && (esr & ESR_ISS_ISV))
 		len = 1U << ESR_ISS_SAS(esr);
 	/* A data access the MMIO guard lets through goes to the device
 	 * models (hyp/devices); anything else cannot complete. */
-	if (vhyp_mmio_check(&g_hyp.vm, ipa, len) == VHYP_MMIO_EMULATE &&
-	    !instr && hyp_mmio_dispatch(regs, arch_this_cpu()->idx, esr, ipa)) {
+	if (pmem_mmio_check(cpu->vcpu.vm, ipa, len) == PMEM_MMIO_EMULATE &&
+	    !instr && hyp_mmio_dispatch(regs, cpu->idx, esr, ipa)) {
 		write_sysreg(read_sysreg(elr_el2) + ((esr & ESR_IL) ? 4 : 2),
 		             elr_el2);
 		return;
@@ -190,7 +188,7 @@ static void handle_stage2_abort(struct hyp_regs *regs, uint64_t esr, bool instr)
 	if (log_event())
 		vlog("cpu%u: %s abort at IPA 0x%llx (ESR 0x%llx, ELR 0x%llx): "
 		     "external abort injected\n",
-		     arch_this_cpu()->idx, instr ? "instruction" : "data",
+		     cpu->idx, instr ? "instruction" : "data",
 		     (unsigned long long)ipa, (unsigned long long)esr,
 		     (unsigned long long)read_sysreg(elr_el2));
 	inject_sea(esr, instr);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <core/stage2.h>
+#include <lib/spinlock.h>
 
 #include "arch.h"
 #include "sysreg.h"
@@ -37,7 +38,7 @@ static bool mmu_on;
 /* Serialises range updates once other CPUs may run (pool + tables).  The
  * single-granule host-view updates need no lock: they store one leaf in a
  * pre-built table, under the VM lock. */
-static atomic_flag el2_lock = ATOMIC_FLAG_INIT;
+static struct spinlock el2_lock = SPINLOCK_INIT;
 
 /*
  * The host-side view of protected RAM: its level-3 tables, built by the
@@ -69,15 +70,13 @@ static void lock(void)
 {
 	if (!mmu_on)
 		return; /* boot CPU alone; exclusives need the MMU on */
-	while (atomic_flag_test_and_set_explicit(&el2_lock,
-	                                         memory_order_acquire))
-		;
+	spin_lock(&el2_lock);
 }
 
 static void unlock(void)
 {
 	if (mmu_on)
-		atomic_flag_clear_explicit(&el2_lock, memory_order_release);
+		spin_unlock(&el2_lock);
 }
 
 static void el2_tlbi_range(void *ctx, uint16_t vmid, uint64_t va, uint64_t size)

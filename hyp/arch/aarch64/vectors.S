@@ -9,6 +9,8 @@
  * sees (and may change) all guest registers.  Anything else is a
  * hypervisor bug: dump and exit.
  */
+#include <lib/aarch64/frame.S>
+
 #include "asm.h"
 
 .macro unexpected id
@@ -65,16 +67,8 @@ guest_sync:
 	eret
 2:
 #endif
-	stp	x2, x3, [sp, #HYP_REGS_X + 8 * 2]
-	stp	x4, x5, [sp, #HYP_REGS_X + 8 * 4]
-	stp	x6, x7, [sp, #HYP_REGS_X + 8 * 6]
-	stp	x8, x9, [sp, #HYP_REGS_X + 8 * 8]
-	stp	x10, x11, [sp, #HYP_REGS_X + 8 * 10]
-	stp	x12, x13, [sp, #HYP_REGS_X + 8 * 12]
-	stp	x14, x15, [sp, #HYP_REGS_X + 8 * 14]
-	stp	x16, x17, [sp, #HYP_REGS_X + 8 * 16]
-	str	x18, [sp, #HYP_REGS_X + 8 * 18]
-	stp	x29, x30, [sp, #HYP_REGS_X + 8 * 29]
+	frame_save_x2_x17 HYP_REGS_X
+	frame_save_x18_x29_x30 HYP_REGS_X
 	mrs	x0, esr_el2
 	lsr	x0, x0, #ESR_EC_SHIFT
 	cmp	x0, #ESR_EC_HVC64
@@ -91,52 +85,21 @@ guest_not_hvc:
 	b	guest_return
 
 guest_trap:
-	stp	x19, x20, [sp, #HYP_REGS_X + 8 * 19]
-	stp	x21, x22, [sp, #HYP_REGS_X + 8 * 21]
-	stp	x23, x24, [sp, #HYP_REGS_X + 8 * 23]
-	stp	x25, x26, [sp, #HYP_REGS_X + 8 * 25]
-	stp	x27, x28, [sp, #HYP_REGS_X + 8 * 27]
+	frame_save_x19_x28 HYP_REGS_X
 	mov	x0, sp
 	bl	hyp_handle_trap
-	ldp	x19, x20, [sp, #HYP_REGS_X + 8 * 19]
-	ldp	x21, x22, [sp, #HYP_REGS_X + 8 * 21]
-	ldp	x23, x24, [sp, #HYP_REGS_X + 8 * 23]
-	ldp	x25, x26, [sp, #HYP_REGS_X + 8 * 25]
-	ldp	x27, x28, [sp, #HYP_REGS_X + 8 * 27]
+	frame_load_x19_x28 HYP_REGS_X
 
 guest_return:
-	ldp	x0, x1, [sp, #HYP_REGS_X + 8 * 0]
-	ldp	x2, x3, [sp, #HYP_REGS_X + 8 * 2]
-	ldp	x4, x5, [sp, #HYP_REGS_X + 8 * 4]
-	ldp	x6, x7, [sp, #HYP_REGS_X + 8 * 6]
-	ldp	x8, x9, [sp, #HYP_REGS_X + 8 * 8]
-	ldp	x10, x11, [sp, #HYP_REGS_X + 8 * 10]
-	ldp	x12, x13, [sp, #HYP_REGS_X + 8 * 12]
-	ldp	x14, x15, [sp, #HYP_REGS_X + 8 * 14]
-	ldp	x16, x17, [sp, #HYP_REGS_X + 8 * 16]
-	ldr	x18, [sp, #HYP_REGS_X + 8 * 18]
-	ldp	x29, x30, [sp, #HYP_REGS_X + 8 * 29]
+	frame_load_x0_x17 HYP_REGS_X
+	frame_load_x18_x29_x30 HYP_REGS_X
 	add	sp, sp, #HYP_REGS_SIZE
 	eret
 	dsb	nsh
 	isb
 
 unexpected_common:
-	stp	x2, x3, [sp, #HYP_REGS_X + 8 * 2]
-	stp	x4, x5, [sp, #HYP_REGS_X + 8 * 4]
-	stp	x6, x7, [sp, #HYP_REGS_X + 8 * 6]
-	stp	x8, x9, [sp, #HYP_REGS_X + 8 * 8]
-	stp	x10, x11, [sp, #HYP_REGS_X + 8 * 10]
-	stp	x12, x13, [sp, #HYP_REGS_X + 8 * 12]
-	stp	x14, x15, [sp, #HYP_REGS_X + 8 * 14]
-	stp	x16, x17, [sp, #HYP_REGS_X + 8 * 16]
-	stp	x18, x19, [sp, #HYP_REGS_X + 8 * 18]
-	stp	x20, x21, [sp, #HYP_REGS_X + 8 * 20]
-	stp	x22, x23, [sp, #HYP_REGS_X + 8 * 22]
-	stp	x24, x25, [sp, #HYP_REGS_X + 8 * 24]
-	stp	x26, x27, [sp, #HYP_REGS_X + 8 * 26]
-	stp	x28, x29, [sp, #HYP_REGS_X + 8 * 28]
-	str	x30, [sp, #HYP_REGS_X + 8 * 30]
+	frame_save_all HYP_REGS_X
 	mov	x1, sp
 	bl	hyp_unexpected_exception
 	b	arch_park

@@ -1,25 +1,31 @@
 // SPDX-License-Identifier: MIT
 /*
- * hyp-smoke: the hypervisor's bring-up guest.  Runs at EL1 with its MMU
- * off, talks to the PL011 at 0x09000000, checks the SMCCC/PSCI answers and
- * the exceptions vhyp injects, prints "hyp-smoke: PASS" (or the failures)
- * and powers off.
+ * hyp-smoke: the hypervisor's bring-up guest, on the guest runtime
+ * (guest/rt: entry, vectors, MMU, console, PSCI, secondary CPUs).  Checks
+ * the SMCCC/PSCI answers and the exceptions vhyp injects, prints
+ * "hyp-smoke: PASS" (or the failures) and powers off.
  *
- * Assumes the guest RAM layout of run.sh: RAM 0x40000000..GUEST_RAM_END,
- * the hypervisor window right above it.
+ * The runtime's identity map has RAM Normal and everything else Device;
+ * the abort tests add the three mappings they need (rt_mmu_map_block): an
+ * EL1-executable block at an IPA without RAM (an instruction abort from
+ * stage 2), a Device block EL0 may access and an EL0-executable block for
+ * the EL0 probe.
  */
 #include <stdint.h>
 
-#include <vhyp/board.h>
+#include <guest/rt.h>
+#include <lib/fdt.h>
 #include <vhyp/kvm_vendor.h>
 #include <vhyp/psci.h>
 #include <vhyp/smccc.h>
 
-#ifndef GUEST_RAM_END
-#define GUEST_RAM_END 0x80000000ULL
-#endif
-#define UART         VHYP_BOARD_UART_BASE
+#define BLOCK        0x200000ULL   /* the runtime's 2 MiB block */
 #define UNMAPPED_IPA 0x00001000ULL /* flash: not given to the guest */
+#define EXEC_IPA     0x00200000ULL /* flash too, mapped executable */
+
+/* Vector entries (offset from VBAR_EL1 / 0x80). */
+#define VEC_CUR_SPX_SYNC 4
+#define VEC_LOWER_SYNC   8
 
 struct res {
 	uint64_t a0, a1, a2, a3;
@@ -33,53 +39,24 @@ static volatile uint64_t sec_seen;
 static volatile unsigned sec_count;
 static volatile unsigned sec_release;
 
-/* Last exception taken at EL1 (set by guest_exception). */
+/* Last exception taken at EL1 (set by on_exception). */
 static volatile uint64_t exc_esr, exc_far, exc_vector, exc_count;
-
-static void putc_(char c)
-{
-	volatile uint32_t *uart = (volatile uint32_t *)UART;
-	while (uart[0x18 / 4] & (1U << 5))
-		;
-	uart[0] = (uint32_t)c;
-}
-
-static void puts_(const char *s)
-{
-	while (*s) {
-		if (*s == '\n')
-			putc_('\r');
-		putc_(*s++);
-	}
-}
-
-static void puthex(uint64_t v)
-{
-	puts_("0x");
-	for (int i = 60; i >= 0; i -= 4)
-		putc_("0123456789abcdef"[(v >> i) & 0xF]);
-}
 
 static void check(const char *what, uint64_t got, uint64_t want)
 {
-	puts_(got == want ? "hyp-smoke: ok   " : "hyp-smoke: FAIL ");
-	puts_(what);
-	puts_(" = ");
-	puthex(got);
-	if (got != want) {
-		puts_(" (want ");
-		puthex(want);
-		puts_(")");
-		failures++;
+	if (got == want) {
+		rt_printf("hyp-smoke: ok   %s = 0x%016llx\n", what,
+		          (unsigned long long)got);
+		return;
 	}
-	puts_("\n");
+	rt_printf("hyp-smoke: FAIL %s = 0x%016llx (want 0x%016llx)\n", what,
+	          (unsigned long long)got, (unsigned long long)want);
+	failures++;
 }
 
 static void check_true(const char *what, int cond)
 {
-	puts_(cond ? "hyp-smoke: ok   " : "hyp-smoke: FAIL ");
-	puts_(what);
-	puts_("\n");
+	rt_printf("hyp-smoke: %s %s\n", cond ? "ok  " : "FAIL", what);
 	if (!cond)
 		failures++;
 }
@@ -119,56 +96,49 @@ static uint64_t smc_imm1(uint64_t fid, uint64_t a1)
 }
 
 uint64_t call_preserve(uint64_t fid, int use_smc);
-void run_at_el0(void (*fn)(void));
+void run_at_el0(uint64_t pc, uint64_t x0);
 void el0_return(void);
-void secondary_entry(void);
+extern const uint32_t el0_probe[], el0_probe_end[];
+void rt_secondary_entry(void);
 
-/* frame: x0..x30, then ELR_EL1 at index 31. */
-void guest_exception(uint64_t vector, uint64_t *frame);
-void guest_exception(uint64_t vector, uint64_t *frame)
+/* Every exception the tests provoke: recorded, then skipped. */
+static bool on_exception(struct rt_frame *f, enum rt_vector v)
 {
-	uint64_t esr, far;
-	unsigned ec;
+	unsigned ec = ESR_EC(f->esr);
 
-	__asm__ volatile("mrs %0, esr_el1" : "=r"(esr));
-	__asm__ volatile("mrs %0, far_el1" : "=r"(far));
-	exc_esr = esr;
-	exc_far = far;
-	exc_vector = vector;
+	if (v != RT_VEC_SYNC)
+		return false;
+	exc_esr = f->esr;
+	exc_far = f->far;
+	exc_vector = f->vector;
 	exc_count++;
-	ec = (unsigned)(esr >> 26);
-	if (vector == 8) {
+	if (f->vector == VEC_LOWER_SYNC) {
 		/* From EL0 (run_at_el0): back to EL1h, DAIF masked. */
-		frame[31] = (uint64_t)(uintptr_t)el0_return;
-		__asm__ volatile("msr spsr_el1, %0" : : "r"(0x3c5ULL));
-		return;
+		f->elr = (uint64_t)(uintptr_t)el0_return;
+		f->spsr = 0x3c5;
+		return true;
 	}
 	if (ec == 0x21 || ec == 0x20)
-		frame[31] = frame[30]; /* instruction abort: back to caller */
+		f->elr = f->x[30]; /* instruction abort: back to the caller */
 	else
-		frame[31] += 4; /* skip the faulting instruction */
+		f->elr += 4; /* skip the faulting instruction */
+	return true;
 }
 
-void secondary_main(uint64_t context);
-void secondary_main(uint64_t context)
+/* On CPU 1 (rt_cpu_start): stays on until the primary has tried its
+ * racing CPU_ON, then returns, and the runtime calls CPU_OFF. */
+static void secondary_main(unsigned cpu, void *arg)
 {
-	sec_seen = context;
-	sec_count++;
-	__asm__ volatile("dsb sy");
-	/* Stay on until the primary has tried its racing CPU_ON. */
-	while (!sec_release)
-		__asm__ volatile("dsb sy");
-	hvc(PSCI_CPU_OFF_FUNC_ID, 0, 0, 0);
-	puts_("hyp-smoke: FAIL CPU_OFF returned\n");
-	for (;;)
+	(void)cpu;
+	sec_seen = (uint64_t)(uintptr_t)arg;
+	__atomic_fetch_add(&sec_count, 1U, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&sec_release, __ATOMIC_ACQUIRE))
 		;
 }
 
 static uint64_t read_cntvct(void)
 {
-	uint64_t v;
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
-	return v;
+	return rt_cntvct();
 }
 
 static void test_smccc(void)
@@ -200,11 +170,8 @@ static void test_smccc(void)
 	after = read_cntvct();
 	ns = (r.a0 << 32) | r.a1;
 	cnt = (r.a2 << 32) | r.a3;
-	puts_("hyp-smoke: PTP time ");
-	puthex(ns);
-	puts_(" counter ");
-	puthex(cnt);
-	puts_("\n");
+	rt_printf("hyp-smoke: PTP time 0x%016llx counter 0x%016llx\n",
+	          (unsigned long long)ns, (unsigned long long)cnt);
 	/* 2020-01-01 .. 2100-01-01 in ns since the epoch. */
 	check_true("PTP wall clock plausible",
 	           ns > 1577836800ULL * 1000000000ULL &&
@@ -223,28 +190,38 @@ static void test_smccc(void)
 	           smc_imm1(KVM_VENDOR_FEATURES_FUNC_ID, 0x1234));
 }
 
+static uint64_t ram_end(void)
+{
+	return rt_ram_base() + rt_ram_size();
+}
+
 static void test_aborts(void)
 {
-	uint64_t n = exc_count;
-	void (*jump)(void) = (void (*)(void))UNMAPPED_IPA;
+	uint64_t n = exc_count, window = ram_end() + 0x100;
+	void (*jump)(void) = (void (*)(void))EXEC_IPA;
 
 	(void)*(volatile uint32_t *)UNMAPPED_IPA;
 	check("data abort taken", exc_count, n + 1);
 	check("data abort ESR (EC 0x25, IL, FSC 0x10)", exc_esr & ~0x40ULL,
 	      (0x25ULL << 26) | (1ULL << 25) | 0x10);
 	check("data abort FAR", exc_far, UNMAPPED_IPA);
-	check("data abort vector (current EL, SPx sync)", exc_vector, 4);
+	check("data abort vector (current EL, SPx sync)", exc_vector,
+	      VEC_CUR_SPX_SYNC);
 
-	*(volatile uint32_t *)(GUEST_RAM_END + 0x100) = 0xdead;
+	*(volatile uint32_t *)window = 0xdead;
 	check("write to the hypervisor window faults", exc_count, n + 2);
 	check("window fault ESR (WnR set)", exc_esr,
 	      (0x25ULL << 26) | (1ULL << 25) | 0x40 | 0x10);
-	check("window fault FAR", exc_far, GUEST_RAM_END + 0x100);
+	check("window fault FAR", exc_far, window);
 
+	/* Executable at stage 1, no RAM at stage 2: the abort is vhyp's. */
+	check_true("EL1-executable block at an IPA without RAM",
+	           rt_mmu_map_block(EXEC_IPA, RT_MAP_EL1_EXEC));
 	jump();
 	check("instruction abort taken", exc_count, n + 3);
 	check("instruction abort ESR", exc_esr,
 	      (0x21ULL << 26) | (1ULL << 25) | 0x10);
+	check("instruction abort FAR", exc_far, EXEC_IPA);
 }
 
 /* Protected VM: MEMINFO, SHARE/UNSHARE (vhyp maps and unmaps the granule
@@ -274,7 +251,7 @@ static void test_protected(void)
 			check("SHARE/UNSHARE cycle", p, 0);
 	}
 	check("MMIO_GUARD(UART)",
-	      hvc(KVM_VENDOR_MMIO_GUARD_FUNC_ID, UART, 0, 0).a0, 0);
+	      hvc(KVM_VENDOR_MMIO_GUARD_FUNC_ID, rt_uart_base(), 0, 0).a0, 0);
 	check("MMIO_GUARD(RAM)",
 	      hvc(KVM_VENDOR_MMIO_GUARD_FUNC_ID, page, 0, 0).a0,
 	      (uint64_t)SMCCC_RET_INVALID_PARAMETER);
@@ -282,44 +259,74 @@ static void test_protected(void)
 	(void)*(volatile uint32_t *)(UNMAPPED_IPA + 0x2000);
 	check("unguarded MMIO after MMIO_GUARD: external abort", exc_count,
 	      n + 1);
-	puts_("hyp-smoke: UART still works after MMIO_GUARD\n");
+	rt_printf("hyp-smoke: UART still works after MMIO_GUARD\n");
 }
 
-static void el0_load_unmapped(void)
+/* The first 2 MiB block above the image, in RAM: where the EL0 probe is
+ * copied; 0 if RAM ends first. */
+static uint64_t el0_code_block(void)
 {
-	(void)*(volatile uint32_t *)UNMAPPED_IPA;
-	for (;;)
-		; /* not reached: the abort goes to EL1 */
+	uint64_t b = (rt_image_end() + BLOCK - 1) & ~(BLOCK - 1);
+
+	return b + BLOCK <= ram_end() ? b : 0;
+}
+
+/* The probe's code into an EL0-executable block (written while the block
+ * is still EL1-writable, then cleaned to the point of unification). */
+static uint64_t install_el0_probe(void)
+{
+	uint64_t b = el0_code_block();
+	size_t len =
+	        (size_t)((const char *)el0_probe_end - (const char *)el0_probe);
+
+	if (b == 0)
+		return 0;
+	memcpy((void *)(uintptr_t)b, el0_probe, len);
+	for (uint64_t a = b; a < b + len; a += 4)
+		__asm__ volatile("dc cvau, %0" ::"r"(a) : "memory");
+	__asm__ volatile("dsb ish" ::: "memory");
+	if (!rt_mmu_map_block(b, RT_MAP_EL0_EXEC))
+		return 0;
+	__asm__ volatile("ic iallu\n\tdsb ish\n\tisb" ::: "memory");
+	return b;
 }
 
 /* A stage-2 abort taken at EL0 reaches EL1 at VBAR_EL1 + 0x400 with a
  * "data abort from a lower EL" syndrome. */
 static void test_el0_abort(void)
 {
-	uint64_t n = exc_count;
+	uint64_t n = exc_count, code;
 
-	run_at_el0(el0_load_unmapped);
+	check_true("EL0-accessible Device block at an IPA without RAM",
+	           rt_mmu_map_block(UNMAPPED_IPA & ~(BLOCK - 1),
+	                            RT_MAP_EL0_DEVICE));
+	code = install_el0_probe();
+	check_true("EL0-executable block for the probe", code != 0);
+	if (code == 0)
+		return;
+	run_at_el0(code, UNMAPPED_IPA);
 	check("EL0 abort taken", exc_count, n + 1);
-	check("EL0 abort vector (lower EL AArch64 sync)", exc_vector, 8);
+	check("EL0 abort vector (lower EL AArch64 sync)", exc_vector,
+	      VEC_LOWER_SYNC);
 	check("EL0 abort ESR (EC 0x24, IL, FSC 0x10)", exc_esr & ~0x40ULL,
 	      (0x24ULL << 26) | (1ULL << 25) | 0x10);
 	check("EL0 abort FAR", exc_far, UNMAPPED_IPA);
 }
 
-/* Whether the DTB blob (its bootargs, in practice) contains s. */
-static int dtb_contains(uint64_t dtb, const char *s)
+/* Whether /chosen/bootargs contains s. */
+static int bootargs_contain(const void *dtb, const char *s)
 {
-	const uint8_t *b = (const uint8_t *)(uintptr_t)dtb;
-	uint32_t size = ((uint32_t)b[4] << 24) | ((uint32_t)b[5] << 16) |
-	                ((uint32_t)b[6] << 8) | b[7];
+	struct fdt f;
+	uint32_t len;
+	const char *args;
+	size_t n = strlen(s);
 
-	for (uint32_t i = 0; i < size; i++) {
-		uint32_t k = 0;
-		while (s[k] && i + k < size && b[i + k] == (uint8_t)s[k])
-			k++;
-		if (s[k] == '\0')
+	if (fdt_open(&f, dtb, FDT_MAX_SIZE) != 0)
+		return 0;
+	args = fdt_getprop(&f, fdt_path(&f, "/chosen"), "bootargs", &len);
+	for (uint32_t i = 0; args != NULL && i + n <= len; i++)
+		if (memcmp(args + i, s, n) == 0)
 			return 1;
-	}
 	return 0;
 }
 
@@ -338,14 +345,15 @@ static void test_undef(void)
 	check("IMP DEF register read: exception taken", exc_count, n + 1);
 	check("IMP DEF register read: UNDEFINED (EC 0, IL)", exc_esr,
 	      1ULL << 25);
-	check("IMP DEF register read: current EL vector", exc_vector, 4);
+	check("IMP DEF register read: current EL vector", exc_vector,
+	      VEC_CUR_SPX_SYNC);
 	if (!trap_wfi)
 		return;
 	n = exc_count;
 	__asm__ volatile("wfi" ::: "memory");
 	check("WFI trapped by vhyp: exception taken", exc_count, n + 1);
 	check("WFI trapped by vhyp: UNDEFINED (EC 0, IL)", exc_esr, 1ULL << 25);
-	puts_("hyp-smoke: WFI trap checked\n");
+	rt_printf("hyp-smoke: WFI trap checked\n");
 }
 
 /*
@@ -409,46 +417,54 @@ static void wait_off(uint64_t mpidr)
 		    (uint64_t)PSCI_AFF_OFF)
 			return;
 	}
-	puts_("hyp-smoke: FAIL CPU never went off\n");
+	rt_printf("hyp-smoke: FAIL CPU never went off\n");
 	failures++;
 }
 
+/* CPU 1 through the runtime (rt_cpu_start: its entry point, context =
+ * CPU index, which the runtime checks), the refusals with raw calls. */
 static void test_smp(void)
 {
-	uint64_t entry = (uint64_t)(uintptr_t)secondary_entry;
+	uint64_t entry = (uint64_t)(uintptr_t)rt_secondary_entry;
+	uint64_t cpu1 = rt_cpu_mpidr(1);
 
 	check("AFFINITY_INFO(self)",
-	      hvc(PSCI_AFFINITY_INFO_64_FUNC_ID, 0, 0, 0).a0, PSCI_AFF_ON);
+	      hvc(PSCI_AFFINITY_INFO_64_FUNC_ID, rt_cpu_mpidr(0), 0, 0).a0,
+	      PSCI_AFF_ON);
 	check("CPU_ON bad MPIDR",
 	      hvc(PSCI_CPU_ON_64_FUNC_ID, 0x100, entry, 0).a0,
 	      (uint64_t)PSCI_RET_INVALID_PARAMS);
 	check("CPU_ON entry outside RAM",
-	      hvc(PSCI_CPU_ON_64_FUNC_ID, 1, UNMAPPED_IPA, 0).a0,
+	      hvc(PSCI_CPU_ON_64_FUNC_ID, cpu1, UNMAPPED_IPA, 1).a0,
 	      (uint64_t)PSCI_RET_INVALID_ADDRESS);
-	check("CPU_ON self", hvc(PSCI_CPU_ON_64_FUNC_ID, 0, entry, 0).a0,
+	check("CPU_ON self",
+	      hvc(PSCI_CPU_ON_64_FUNC_ID, rt_cpu_mpidr(0), entry, 0).a0,
 	      (uint64_t)PSCI_RET_ALREADY_ON);
 	for (unsigned cycle = 1; cycle <= 3; cycle++) {
 		unsigned before = sec_count;
-		uint64_t r1 =
-		        hvc(PSCI_CPU_ON_64_FUNC_ID, 1, entry, 0x5500 + cycle)
-		                .a0;
-		uint64_t r2 = hvc(PSCI_CPU_ON_64_FUNC_ID, 1, entry, 0x66).a0;
+		uint64_t r1 = (uint64_t)rt_cpu_start(
+		        1, secondary_main, (void *)(uintptr_t)(0x5500 + cycle));
+		uint64_t r2 = hvc(PSCI_CPU_ON_64_FUNC_ID, cpu1, entry, 1).a0;
+
 		check("CPU_ON(1)", r1, 0);
 		check_true("second CPU_ON(1): ALREADY_ON (or ON_PENDING)",
 		           r2 == (uint64_t)PSCI_RET_ALREADY_ON);
-		for (unsigned i = 0; i < 100000000 && sec_count == before; i++)
-			__asm__ volatile("dsb sy");
-		check("secondary ran with its context", sec_seen,
+		for (unsigned i = 0;
+		     i < 100000000 &&
+		     __atomic_load_n(&sec_count, __ATOMIC_ACQUIRE) == before;
+		     i++)
+			;
+		check("secondary ran with its argument", sec_seen,
 		      0x5500 + cycle);
 		check("AFFINITY_INFO(1) while on",
-		      hvc(PSCI_AFFINITY_INFO_64_FUNC_ID, 1, 0, 0).a0,
+		      hvc(PSCI_AFFINITY_INFO_64_FUNC_ID, cpu1, 0, 0).a0,
 		      PSCI_AFF_ON);
-		sec_release = 1;
-		wait_off(1);
-		sec_release = 0;
+		__atomic_store_n(&sec_release, 1U, __ATOMIC_RELEASE);
+		wait_off(cpu1);
+		__atomic_store_n(&sec_release, 0U, __ATOMIC_RELEASE);
 	}
 	check("AFFINITY_INFO(1) after CPU_OFF",
-	      hvc(PSCI_AFFINITY_INFO_64_FUNC_ID, 1, 0, 0).a0, PSCI_AFF_OFF);
+	      hvc(PSCI_AFFINITY_INFO_64_FUNC_ID, cpu1, 0, 0).a0, PSCI_AFF_OFF);
 }
 
 /* Cost of a round trip, for information: counter ticks over 1000 calls.
@@ -460,47 +476,36 @@ static void report_cost(const char *what, uint64_t fid, uint64_t a1)
 	for (unsigned i = 0; i < 1000; i++)
 		hvc(fid, a1, 0, 0);
 	uint64_t t1 = read_cntvct();
-	puts_("hyp-smoke: cost of 1000 ");
-	puts_(what);
-	puts_(" calls: ");
-	puthex(t1 - t0);
-	puts_(" counter ticks\n");
+	rt_printf("hyp-smoke: cost of 1000 %s calls: 0x%016llx counter ticks\n",
+	          what, (unsigned long long)(t1 - t0));
 }
 
-void guest_main(uint64_t dtb);
-void guest_main(uint64_t dtb)
+int main(const void *dtb)
 {
-	uint64_t mpidr;
-
-	puts_("hyp-smoke: started, DTB at ");
-	puthex(dtb);
-	puts_("\n");
+	rt_printf("hyp-smoke: started, DTB at 0x%016llx\n",
+	          (unsigned long long)(uintptr_t)dtb);
+	rt_set_exception_hook(on_exception);
 	test_smccc();
 	test_aborts();
 	test_el0_abort();
-	trap_wfi = dtb_contains(dtb, "hyp-smoke.trap-wfi");
+	trap_wfi = bootargs_contain(dtb, "hyp-smoke.trap-wfi");
 	test_undef();
 	if (features & KVM_FEAT_MEM_SHARE)
 		test_protected();
-	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
 	if (hvc(PSCI_AFFINITY_INFO_64_FUNC_ID, 1, 0, 0).a0 !=
 	    (uint64_t)PSCI_RET_INVALID_PARAMS)
 		test_smp();
 	else
-		puts_("hyp-smoke: one CPU, SMP tests skipped\n");
+		rt_printf("hyp-smoke: one CPU, SMP tests skipped\n");
 	test_random_calls();
 	report_cost("FEATURES", KVM_VENDOR_FEATURES_FUNC_ID, 0);
 	report_cost("PTP", KVM_VENDOR_PTP_FUNC_ID, 0);
 	report_cost("unknown-ID", 0x4b000000, 0);
-	if (failures == 0) {
-		puts_("hyp-smoke: PASS\n");
-	} else {
-		puts_("hyp-smoke: FAILED ");
-		puthex(failures);
-		puts_("\n");
+	rt_set_exception_hook(NULL);
+	if (failures != 0) {
+		rt_printf("hyp-smoke: FAILED 0x%x\n", failures);
+		return 1; /* rt_exit: SYSTEM_RESET, run.sh fails the run */
 	}
-	hvc(PSCI_SYSTEM_OFF_FUNC_ID, 0, 0, 0);
-	puts_("hyp-smoke: FAIL SYSTEM_OFF returned\n");
-	for (;;)
-		;
+	rt_printf("hyp-smoke: PASS\n");
+	return 0; /* SYSTEM_OFF */
 }

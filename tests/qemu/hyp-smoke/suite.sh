@@ -38,6 +38,20 @@ if [ "$rc" -eq 33 ] && grep -q '^vhyp: ESR 0x' <<<"$out" &&
 	ok=0
 fi
 report "EL2 fault: register dump and exit status 33 (got $rc)" "$ok"
+# A failed CHECK() (vhyp.debug_fault=2) names the invariant and its place,
+# then BRK: a register dump whose ESR is a BRK64 (EC 0x3C) with x1 = the
+# line, and the panic channel's exit status 33.
+out=$("$RUN" --hyp-args vhyp.debug_fault=2 2>&1)
+rc=$?
+ok=1
+line=$(grep -oE 'CHECK\(g_hyp.cmd.debug_fault != 2\) failed at hyp/main.c:[0-9]+' <<<"$out" | grep -oE '[0-9]+$')
+esr=$(grep -oE '^vhyp: ESR 0x[0-9a-f]+' <<<"$out" | head -1 | grep -oE '0x[0-9a-f]+$')
+x1=$(grep -oE '^vhyp: x0  0x[0-9a-f]+ x1  0x[0-9a-f]+' <<<"$out" | grep -oE '0x[0-9a-f]+$')
+if [ "$rc" -eq 33 ] && [ -n "$line" ] && [ -n "$esr" ] && [ -n "$x1" ] &&
+	[ $((esr >> 26)) -eq $((0x3C)) ] && [ $((x1)) -eq "$line" ]; then
+	ok=0
+fi
+report "CHECK failure: message, BRK dump (ESR ${esr:-?}, x1 ${x1:-?} = line ${line:-?}), exit $rc" "$ok"
 # W^X at EL2: a store to the hypervisor's text and a jump into its data
 # both fault (permission fault at EL2: data abort EC 0x25, instruction
 # abort EC 0x21) at the address the hypervisor names, dump, exit 33.

@@ -137,11 +137,7 @@ void fp_enable_trng(struct fake_platform *fp)
 
 void fp_enable_pv_time(struct fake_platform *fp)
 {
-	static int vcpu_a, vcpu_b;
-
 	fp->pv_time_base = VHYP_PV_TIME_IPA;
-	fp->vcpus[0] = (struct vhyp_vcpu *)&vcpu_a;
-	fp->vcpus[1] = (struct vhyp_vcpu *)&vcpu_b;
 	fp->ops.pv_time_st = fake_pv_time_st;
 }
 
@@ -154,6 +150,15 @@ void fp_call_vcpu(struct fake_platform *fp, struct vhyp_vcpu *vcpu,
 bool fp_host_has(const struct fake_platform *fp, uint64_t pa)
 {
 	return granted_index(fp, pa) >= 0;
+}
+
+bool fp_host_may(struct vhyp_vm *vm, uint64_t ipa, uint64_t len)
+{
+	struct vhyp_vm_locked locked = vhyp_vm_lock(vm);
+	bool ok = pmem_host_may_access(locked, ipa, len);
+
+	vhyp_vm_unlock(&locked);
+	return ok;
 }
 
 void fp_init(struct fake_platform *fp, bool protected_vm)
@@ -191,6 +196,11 @@ void fp_init(struct fake_platform *fp, bool protected_vm)
 	        (struct vhyp_mem_range){FP_DEV0_IPA, FP_DEV0_IPA, FP_DEV0_SIZE};
 	fp->cfg.nr_dev = 1;
 	fp->cfg.vmid = 3;
+	for (unsigned i = 0; i < 2; i++) {
+		fp->vcpu[i].vm = &fp->vm;
+		fp->vcpu[i].idx = i;
+		fp->vcpus[i] = &fp->vcpu[i];
+	}
 }
 
 int fp_create(struct fake_platform *fp, const char **err)

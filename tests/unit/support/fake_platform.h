@@ -25,6 +25,7 @@
 
 #include <core/dispatch.h>
 #include <core/ops.h>
+#include <core/pmem.h>
 #include <core/stage2.h>
 #include <core/vm.h>
 
@@ -103,6 +104,8 @@ struct fake_platform {
 	 * vCPU pointer in fp->vcpus (UINT64_MAX for any other). */
 	uint64_t pv_time_base;
 	unsigned pv_time_calls;
+	/* Two vCPUs of fp->vm (fp_init): vcpus[i] = &vcpu[i], index i. */
+	struct vhyp_vcpu vcpu[2];
 	struct vhyp_vcpu *vcpus[2];
 };
 
@@ -125,6 +128,8 @@ void fp_setup(struct fake_platform *fp, bool protected_vm);
 void fp_fini(struct fake_platform *fp);
 
 bool fp_host_has(const struct fake_platform *fp, uint64_t pa);
+/* pmem_host_may_access under the VM lock (taken and released here). */
+bool fp_host_may(struct vhyp_vm *vm, uint64_t ipa, uint64_t len);
 
 /* Stage-2 view of one IPA. */
 struct fp_pte {

@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: MIT
-/* The few libc routines the compiler may call on its own (struct copies,
- * zeroing).  Byte loops: the hypervisor copies little and must not use
- * FP/SIMD or unaligned accesses. */
-#include "hyp.h"
+/*
+ * Freestanding string routines (lib/include/lib/string.h).  Byte loops
+ * through volatile pointers: safe on Device memory (a guest before its MMU
+ * is on), never FP/SIMD or unaligned accesses (EL2 does not save the
+ * guest's vector registers), and never turned back into a call to memset
+ * or memcpy by the compiler.  Built for aarch64 only: host tests use libc.
+ */
+#include <lib/string.h>
+
+#include <stdint.h>
 
 void *memset(void *dst, int c, size_t n)
 {
-	volatile uint8_t *d = dst; /* volatile: not turned back into memset */
+	volatile uint8_t *d = dst;
 
 	while (n--)
 		*d++ = (uint8_t)c;
@@ -28,7 +34,7 @@ void *memmove(void *dst, const void *src, size_t n)
 	volatile uint8_t *d = dst;
 	const uint8_t *s = src;
 
-	if (d < s || d >= s + n)
+	if (d <= s || d >= s + n)
 		return memcpy(dst, src, n);
 	while (n--)
 		d[n] = s[n];
@@ -53,4 +59,13 @@ size_t strlen(const char *s)
 	while (s[n])
 		n++;
 	return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* A small printf engine and ISO 8601 formatting (guest/include/guest/fmt.h). */
-#include <guest/fmt.h>
+/* The printf engine and ISO 8601 formatting (lib/include/lib/fmt.h). */
+#include <lib/fmt.h>
 
 #include <stdbool.h>
 
@@ -8,18 +8,19 @@ struct spec {
 	bool zero;
 	bool left;
 	unsigned width;
+	int precision;  /* %s only; -1: none */
 	unsigned longs; /* 0, 1 (l, z) or 2 (ll) */
 };
 
 struct sink {
-	vg_putc_fn putc;
-	void *opaque;
+	fmt_putc_fn putc;
+	void *ctx;
 	size_t count;
 };
 
 static void emit(struct sink *s, char c)
 {
-	s->putc(s->opaque, c);
+	s->putc(s->ctx, c);
 	s->count++;
 }
 
@@ -78,21 +79,30 @@ static int64_t arg_signed(va_list *ap, unsigned longs)
 }
 
 /* Parses flags, width and length after '%'; returns the conversion. */
-static const char *parse_spec(const char *p, struct spec *sp)
+static const char *parse_spec(const char *p, struct spec *sp, va_list *ap)
 {
 	struct spec zero = {0};
 
 	*sp = zero;
-	for (;; p++) {
+	sp->precision = -1;
+	for (; *p == '0' || *p == '-'; p++) {
 		if (*p == '0')
 			sp->zero = true;
-		else if (*p == '-')
-			sp->left = true;
 		else
-			break;
+			sp->left = true;
 	}
 	while (*p >= '0' && *p <= '9' && sp->width < 1000)
 		sp->width = sp->width * 10 + (unsigned)(*p++ - '0');
+	if (*p == '.') {
+		p++;
+		sp->precision = 0;
+		if (*p == '*') {
+			sp->precision = va_arg(*ap, int);
+			p++;
+		}
+		while (*p >= '0' && *p <= '9' && sp->precision < 1000)
+			sp->precision = sp->precision * 10 + (*p++ - '0');
+	}
 	while (*p == 'l' || *p == 'z') {
 		sp->longs = (*p == 'z') ? 1 : sp->longs + 1;
 		p++;
@@ -139,7 +149,8 @@ static void convert(struct sink *s, char conv, struct spec *sp, va_list *ap)
 		str = va_arg(*ap, const char *);
 		if (str == NULL)
 			str = "(null)";
-		while (str[len] != 0)
+		while ((sp->precision < 0 || len < (size_t)sp->precision) &&
+		       str[len] != 0)
 			len++;
 		sp->zero = false;
 		emit_padded(s, sp, str, len, false);
@@ -152,9 +163,9 @@ static void convert(struct sink *s, char conv, struct spec *sp, va_list *ap)
 	}
 }
 
-size_t vg_vformat(vg_putc_fn putc, void *opaque, const char *fmt, va_list ap)
+size_t fmt_vformat(fmt_putc_fn putc, void *ctx, const char *fmt, va_list ap)
 {
-	struct sink s = {putc, opaque, 0};
+	struct sink s = {putc, ctx, 0};
 	struct spec sp;
 	va_list args;
 
@@ -164,7 +175,7 @@ size_t vg_vformat(vg_putc_fn putc, void *opaque, const char *fmt, va_list ap)
 			emit(&s, *fmt++);
 			continue;
 		}
-		fmt = parse_spec(fmt + 1, &sp);
+		fmt = parse_spec(fmt + 1, &sp, &args);
 		convert(&s, *fmt, &sp, &args);
 		if (*fmt != 0)
 			fmt++;
@@ -179,32 +190,32 @@ struct buf_sink {
 	size_t at;
 };
 
-static void buf_putc(void *opaque, char c)
+static void buf_putc(void *ctx, char c)
 {
-	struct buf_sink *b = opaque;
+	struct buf_sink *b = ctx;
 
 	if (b->at + 1 < b->size)
 		b->buf[b->at] = c;
 	b->at++;
 }
 
-size_t vg_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+size_t fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct buf_sink b = {buf, size, 0};
-	size_t n = vg_vformat(buf_putc, &b, fmt, ap);
+	size_t n = fmt_vformat(buf_putc, &b, fmt, ap);
 
 	if (size > 0)
 		buf[b.at < size ? b.at : size - 1] = 0;
 	return n;
 }
 
-size_t vg_snprintf(char *buf, size_t size, const char *fmt, ...)
+size_t fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 	size_t n;
 
 	va_start(ap, fmt);
-	n = vg_vsnprintf(buf, size, fmt, ap);
+	n = fmt_vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
 	return n;
 }
@@ -230,15 +241,15 @@ static void civil_from_days(uint64_t z, uint64_t *y, unsigned *m, unsigned *d)
 		(*y)++;
 }
 
-void vg_format_iso8601(uint64_t ns, char buf[VG_ISO8601_LEN])
+void fmt_iso8601(uint64_t ns, char buf[FMT_ISO8601_LEN])
 {
 	uint64_t secs = ns / 1000000000ULL;
 	uint64_t days = secs / 86400, rem = secs % 86400, year;
 	unsigned month, day;
 
 	civil_from_days(days, &year, &month, &day);
-	vg_snprintf(
-	        buf, VG_ISO8601_LEN, "%04llu-%02u-%02uT%02u:%02u:%02u.%09lluZ",
+	fmt_snprintf(
+	        buf, FMT_ISO8601_LEN, "%04llu-%02u-%02uT%02u:%02u:%02u.%09lluZ",
 	        (unsigned long long)year, month, day, (unsigned)(rem / 3600),
 	        (unsigned)(rem % 3600 / 60), (unsigned)(rem % 60),
 	        (unsigned long long)(ns % 1000000000ULL));
