@@ -1,20 +1,17 @@
-# core/: portable, freestanding C.  Built twice: for the host (tests, fuzzer,
-# callgrind bench) and for aarch64 bare metal (linked into the hypervisor).
+# core/: portable, freestanding C.  Built for the host (unit tests,
+# fuzzer, callgrind bench: see their fragments) and for aarch64 bare
+# metal with the hypervisor's code model (libcore.a, linked into it).
 CORE_SRCS := $(sort $(wildcard core/*/*.c))
+CORE_FLAGS := $(CORE_WARNINGS) -ffreestanding
 
 # Host objects (with sanitizers) for the unit tests.
 CORE_HOST_OBJS := $(patsubst %.c,$(O)/host/%.o,$(CORE_SRCS))
-$(O)/host/core/%.o: core/%.c
-	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) $(CORE_WARNINGS) -ffreestanding -c $< -o $@
+$(O)/host/core/%: OBJ_FLAGS = $(CORE_FLAGS)
 
 # aarch64 objects: what the hypervisor links.
-CORE_CROSS_OBJS := $(patsubst %.c,$(O)/aarch64/%.o,$(CORE_SRCS))
-$(O)/aarch64/core/%.o: core/%.c
-	@mkdir -p $(dir $@)
-	$(CROSS_CC) $(CROSS_CFLAGS) $(CORE_WARNINGS) -c $< -o $@
+CORE_CROSS_OBJS := $(patsubst %,$(O)/aarch64/%.o,$(CORE_SRCS))
+$(O)/aarch64/core/%: OBJ_FLAGS = $(INCLUDES) $(CORE_WARNINGS) $(HYP_CODE_MODEL)
 $(O)/aarch64/libcore.a: $(CORE_CROSS_OBJS)
-	@rm -f $@
-	llvm-ar rcs $@ $^
+	$(cross_archive)
 
 ALL_TARGETS += $(O)/aarch64/libcore.a

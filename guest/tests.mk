@@ -8,14 +8,10 @@
 GUEST_TEST_NAMES := $(filter conformance smp hostile,$(GUEST_NAMES))
 GUEST_TESTCOMMON_SRCS := $(sort $(wildcard guest/conformance/common/*.c \
 	guest/conformance/common/*.S))
-GUEST_TESTCOMMON_OBJS := $(patsubst %,$(O)/guest-obj/%.o,$(GUEST_TESTCOMMON_SRCS))
+GUEST_TESTCOMMON_OBJS := $(patsubst %,$(O)/aarch64/%.o,$(GUEST_TESTCOMMON_SRCS))
 
-# The link recipe of guest/build.mk expands GUEST_<name>_OBJS when it runs,
-# so appending here is enough; the prerequisite makes them build first.
-$(foreach g,$(GUEST_TEST_NAMES),$(eval GUEST_$(g)_OBJS += $(GUEST_TESTCOMMON_OBJS)))
+# The link recipe (guest_link) links every object among the prerequisites.
 $(foreach g,$(GUEST_TEST_NAMES),$(eval $(O)/guest/$(g).elf: $(GUEST_TESTCOMMON_OBJS)))
-
--include $(GUEST_TESTCOMMON_OBJS:.o=.d)
 
 .PHONY: test-guests
 test-guests: $(foreach g,$(GUEST_TEST_NAMES),$(O)/guest/$(g).bin)

@@ -22,7 +22,6 @@ static bool parse_word(const char *w, size_t len, struct hyp_cmdline *c)
 	const char *val;
 	size_t vlen;
 	uint64_t v;
-	char buf[96];
 
 	while (k < len && w[k] != '=')
 		k++;
@@ -86,6 +85,8 @@ static bool parse_word(const char *w, size_t len, struct hyp_cmdline *c)
 	if (key_is(w, k, "vhyp.disk_size"))
 		return parse_u64(val, vlen, &c->disk_size);
 	if (key_is(w, k, "vhyp.features")) {
+		char buf[96];
+
 		if (vlen >= sizeof(buf))
 			return false;
 		memcpy(buf, val, vlen);

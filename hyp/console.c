@@ -58,7 +58,7 @@ bool hyp_console_set_token(const char *hex, size_t len)
 
 	if (!vhyp_token_parse(hex, len, line.key))
 		return false;
-	for (unsigned i = 0; i < VHYP_TOKEN_BYTES; i++) {
+	for (size_t i = 0; i < VHYP_TOKEN_BYTES; i++) {
 		line.hex[2 * i] = digits[line.key[i] >> 4];
 		line.hex[2 * i + 1] = digits[line.key[i] & 15U];
 	}

@@ -9,8 +9,6 @@
 #include "arch.h"
 #include "hyp.h"
 
-#define MPIDR_AFF_MASK 0xFF00FFFFFFULL
-
 /* Stack of each CPU, indexed like g_hyp.cpus; head.S finds a secondary's
  * stack from its index alone. */
 uint8_t hyp_stacks[HYP_MAX_CPUS][HYP_STACK_SIZE] __attribute__((aligned(16)));

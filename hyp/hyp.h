@@ -26,6 +26,11 @@ struct hyp_regs {
 	uint64_t x[31];
 	uint64_t pad;
 };
+/* The vectors (vectors.S) push it on the EL2 stack, whose pointer must
+ * stay 16-byte aligned; its size and offsets reach them through
+ * asm-offsets.c. */
+_Static_assert(sizeof(struct hyp_regs) % 16 == 0,
+               "struct hyp_regs keeps SP 16-byte aligned");
 
 /* PSCI power state of a physical CPU as the guest sees it. */
 enum hyp_cpu_state {
@@ -102,7 +107,12 @@ extern struct hyp_state g_hyp;
 
 /* console.c: every line starts with "vhyp: ". */
 void hyp_console_init(uint64_t uart_base);
+/* Declared again in devices/model.h, the one header the device models
+ * may read: the second declaration in a file that reads both is not a
+ * mistake. */
+// NOLINTNEXTLINE(readability-redundant-declaration)
 void vlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+// NOLINTNEXTLINE(readability-redundant-declaration)
 void vlog_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* vlog at a level of lib/log.h: vhyp.log=1 (the default) prints INFO,
  * vhyp.log=2 also TRACE; plain vlog() prints at every level. */
@@ -132,7 +142,9 @@ void hyp_console_enter_panic(void);
 void hyp_pvpanic_probe(const void *board_dtb);
 void hyp_pvpanic_map(void);
 _Noreturn void hyp_stop_after_panic(void);
-_Noreturn void hyp_panic(const char *fmt, ...)
+/* The attribute rather than _Noreturn: cppcheck 2.10 knows only the
+ * former, and its null-pointer checks need to know hyp_panic ends. */
+__attribute__((noreturn)) void hyp_panic(const char *fmt, ...)
         __attribute__((format(printf, 1, 2)));
 
 /* cmdline.c */

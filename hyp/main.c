@@ -5,6 +5,7 @@
  * MMU, anchor the wall clock, build the VM through the core and enter the
  * guest.  See docs/hypervisor.md for the flow and the memory map.
  */
+#include <vhyp/board.h>
 #include <vhyp/boot.h>
 
 #include <core/check.h>
@@ -509,7 +510,7 @@ static void create_vm(void)
 	                     WINDOW_DMA_SIZE, g_hyp.cmd.disks);
 	hyp_devices_setup(&g_hyp.vm, g_hyp.board.uart.size
 	                                     ? g_hyp.board.uart.base
-	                                     : 0x09000000ULL);
+	                                     : VHYP_BOARD_UART_BASE);
 	hyp_virtio_setup(&g_hyp.vm, g_hyp.cmd.disk_pa,
 	                 g_hyp.cmd.have_disk ? g_hyp.cmd.disk_size : 0);
 	hyp_vgic_setup(&g_hyp.vm);
@@ -518,7 +519,7 @@ static void create_vm(void)
 
 static struct hyp_cpu *setup_cpus(void)
 {
-	uint64_t self = arch_read_mpidr() & 0xFF00FFFFFFULL;
+	uint64_t self = arch_read_mpidr() & MPIDR_AFF_MASK;
 	struct hyp_cpu *boot = NULL;
 
 	g_hyp.nr_cpus = g_hyp.board.nr_cpus;
@@ -548,7 +549,7 @@ static void print_map(void)
 	vlog("window 0x%llx-0x%llx (image 0x%llx-0x%llx, stage-2 pool %llu "
 	     "KiB)\n",
 	     (unsigned long long)g_hyp.window_base,
-	     (unsigned long long)(g_hyp.window_base + g_hyp.window_size),
+	     (unsigned long long)g_hyp.window_base + g_hyp.window_size,
 	     (unsigned long long)(uintptr_t)__image_start,
 	     (unsigned long long)(uintptr_t)__image_end,
 	     (unsigned long long)((g_hyp.window_size - window_s2_pool_off) /
@@ -556,8 +557,8 @@ static void print_map(void)
 	for (unsigned i = 0; i < g_hyp.cfg.nr_ram; i++)
 		vlog("guest RAM 0x%llx-0x%llx\n",
 		     (unsigned long long)g_hyp.cfg.ram[i].ipa,
-		     (unsigned long long)(g_hyp.cfg.ram[i].ipa +
-		                          g_hyp.cfg.ram[i].size));
+		     (unsigned long long)g_hyp.cfg.ram[i].ipa +
+		             g_hyp.cfg.ram[i].size);
 	vlog("GICv%u, %u CPUs, %s VM, features 0x%llx\n",
 	     g_hyp.board.gic_version, g_hyp.nr_cpus,
 	     g_hyp.cfg.protected_vm ? "protected" : "normal",
@@ -579,6 +580,7 @@ static void debug_wx_check(unsigned how)
 
 		vlog("vhyp.debug_wx=1: writing to text at 0x%llx\n",
 		     (unsigned long long)(uintptr_t)text);
+		// cppcheck-suppress selfAssignment ; a store to text, to fault
 		*text = *text;
 	} else if (how == 2) {
 		vlog("vhyp.debug_wx=2: executing data at 0x%llx\n",

@@ -17,7 +17,6 @@
 #include "arch.h"
 #include "hyp.h"
 
-#define MPIDR_AFF_MASK 0xFF00FFFFFFULL
 /* How long CPU_ON retries while the target is still on its way off. */
 #define CPU_ON_RETRIES 1000
 
@@ -35,11 +34,10 @@ static uint64_t secondary_entry_pa(void)
 static int64_t psci_features(uint32_t fid)
 {
 	switch (fid) {
+	/* SMCCC_VERSION: Linux asks this before it believes SMCCC 1.1;
+	 * QEMU's own PSCI says NOT_SUPPORTED, which would hide the vendor
+	 * services. */
 	case SMCCC_VERSION_FUNC_ID:
-		/* Linux asks this before it believes SMCCC 1.1; QEMU's own
-		 * PSCI says NOT_SUPPORTED, which would hide the vendor
-		 * services. */
-		return PSCI_RET_SUCCESS;
 	case PSCI_VERSION_FUNC_ID:
 	case PSCI_CPU_OFF_FUNC_ID:
 	case PSCI_CPU_ON_32_FUNC_ID:

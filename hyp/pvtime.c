@@ -20,6 +20,7 @@
  */
 #include <stdatomic.h>
 
+#include <vhyp/board.h>
 #include <vhyp/smccc.h>
 
 #include <core/stage2.h>
@@ -28,7 +29,7 @@
 #include "arch.h"
 #include "hyp.h"
 
-#define PV_TIME_IPA  0x090a0000ULL
+#define PV_TIME_IPA  VHYP_PV_TIME_IPA
 #define PV_TIME_PAGE 4096U
 
 /* DEN0057A table 3: the stolen-time structure, little-endian. */

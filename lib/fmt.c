@@ -85,13 +85,11 @@ static const char *parse_spec(const char *p, struct spec *sp, va_list *ap)
 
 	*sp = zero;
 	sp->precision = -1;
-	for (;; p++) {
+	for (; *p == '0' || *p == '-'; p++) {
 		if (*p == '0')
 			sp->zero = true;
-		else if (*p == '-')
-			sp->left = true;
 		else
-			break;
+			sp->left = true;
 	}
 	while (*p >= '0' && *p <= '9' && sp->width < 1000)
 		sp->width = sp->width * 10 + (unsigned)(*p++ - '0');

@@ -17,7 +17,6 @@ $(O)/host/tools/vhyp-console: tools/vhyp-console.c
 $(O)/host/tools/mark-line: tools/tests/mark-line.c
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) $< -o $@
--include $(O)/tools/vhyp-console.d $(O)/host/tools/vhyp-console.d $(O)/host/tools/mark-line.d
 ALL_TARGETS += $(RUN_TOOLS) $(O)/host/tools/vhyp-console $(O)/host/tools/mark-line
 
 TEST_SUITES += tools/tests/console-filter.sh tools/runner-selftest.sh

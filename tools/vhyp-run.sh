@@ -170,7 +170,7 @@ trap 'FILTER_STOP=1' USR2
 # headers (include/vhyp, core/include) by the C preprocessor and bash.
 header_values() {
 	local name src="" line expr
-	src+=$'#include <vhyp/boot.h>\n#include <vhyp/kvm_vendor.h>\n'
+	src+=$'#include <vhyp/board.h>\n#include <vhyp/boot.h>\n#include <vhyp/kvm_vendor.h>\n'
 	src+=$'#include <core/vm.h>\n'
 	for name in "$@"; do
 		# The quoted copy of the name escapes macro expansion.
@@ -195,8 +195,11 @@ load_constants() {
 		KVM_FUNC_PTP KVM_FUNC_HYP_MEMINFO KVM_FUNC_MEM_SHARE \
 		KVM_FUNC_MEM_UNSHARE KVM_FUNC_MMIO_GUARD \
 		KVM_FEATURES_NORMAL_DEFAULT KVM_FEATURES_PROTECTED_DEFAULT \
-		KVM_FEATURES_IMPLEMENTED)
-	[ -n "${VHYP_WINDOW_SIZE:-}" ] && [ -n "${KVM_FEATURES_IMPLEMENTED:-}" ] ||
+		KVM_FEATURES_IMPLEMENTED VHYP_VIRTIO_CONSOLE_BASE \
+		VHYP_VIRTIO_CONSOLE_SPI VHYP_VIRTIO_BLK_BASE VHYP_VIRTIO_BLK_SPI \
+		VHYP_VIRTIO_WINDOW_SIZE VHYP_DMA_POOL_SIZE)
+	[ -n "${VHYP_WINDOW_SIZE:-}" ] && [ -n "${KVM_FEATURES_IMPLEMENTED:-}" ] &&
+		[ -n "${VHYP_DMA_POOL_SIZE:-}" ] ||
 		fail "cannot read constants from include/vhyp (is cpp installed?)"
 }
 
@@ -482,7 +485,7 @@ plan_layout() {
 	# arm64 booting.rst) and, for a protected VM, its restricted DMA pool
 	# at the top of RAM; never below MIN_MEM.
 	need=$((DTB_PA + ALIGN_2M - VHYP_GUEST_RAM_BASE))
-	[ "$PROTECTED" = 0 ] || need=$((need + DMA_POOL_SIZE))
+	[ "$PROTECTED" = 0 ] || need=$((need + VHYP_DMA_POOL_SIZE))
 	[ "$need" -ge "$MIN_MEM" ] || need=$MIN_MEM
 	[ "$MEM" -ge "$need" ] ||
 		bad_args "--mem: $MEM_ARG is too small: at least $((need / MiB))M"
@@ -604,23 +607,21 @@ prune_devices() {
 	done
 }
 
-# vhyp's own virtio-mmio devices (hyp/devices/virtio.h has the same
-# addresses and SPIs), for every VM kind: virtio-console always, virtio-blk
+# vhyp's own virtio-mmio devices (addresses, SPIs and the pool size from
+# include/vhyp/board.h, load_constants), for every VM kind: virtio-console always, virtio-blk
 # with --disk.  They reach guest memory only through the hypervisor's
 # accessor: all of a normal VM's RAM, the shared granules of a protected
 # VM.  A protected VM's devices do DMA through a restricted-dma-pool at the
 # top of its RAM, which its pKVM driver shares with MEM_SHARE; a normal VM
 # has no pool (its DMA goes anywhere in its RAM).
-VIRTIO_CONSOLE_BASE=0x0b200000 VIRTIO_CONSOLE_SPI=112
-VIRTIO_BLK_BASE=0x0b201000 VIRTIO_BLK_SPI=113
-DMA_POOL_SIZE=$((16 * MiB)) DMA_POOL_PHANDLE=0xfe01
+DMA_POOL_PHANDLE=0xfe01
 IRQ_TYPE_EDGE_RISING=1
 add_virtio_node() {
 	local dtb=$1 base=$2 spi=$3 node
 	node="/virtio_mmio@$(printf '%x' "$base")"
 	fdtput -c "$dtb" "$node"
 	fdtput -t s "$dtb" "$node" compatible virtio,mmio
-	fdtput -t x "$dtb" "$node" reg $(cells64 "$base") 0x0 0x1000
+	fdtput -t x "$dtb" "$node" reg $(cells64 "$base") $(cells64 "$VHYP_VIRTIO_WINDOW_SIZE")
 	fdtput -t x "$dtb" "$node" interrupts 0x0 "$(hex "$spi")" "$IRQ_TYPE_EDGE_RISING"
 	[ "$PROTECTED" = 0 ] ||
 		fdtput -t x "$dtb" "$node" memory-region "$DMA_POOL_PHANDLE"
@@ -628,7 +629,7 @@ add_virtio_node() {
 }
 add_dma_pool() {
 	local dtb=$1 node pool
-	pool=$((VHYP_GUEST_RAM_BASE + MEM - DMA_POOL_SIZE))
+	pool=$((VHYP_GUEST_RAM_BASE + MEM - VHYP_DMA_POOL_SIZE))
 	fdtput -c "$dtb" /reserved-memory 2>/dev/null || true
 	fdtput -t x "$dtb" /reserved-memory '#address-cells' 2
 	fdtput -t x "$dtb" /reserved-memory '#size-cells' 2
@@ -636,16 +637,17 @@ add_dma_pool() {
 	node="/reserved-memory/restricted-dma@$(printf '%x' "$pool")"
 	fdtput -c "$dtb" "$node"
 	fdtput -t s "$dtb" "$node" compatible restricted-dma-pool
-	fdtput -t x "$dtb" "$node" reg $(cells64 "$pool") $(cells64 "$DMA_POOL_SIZE")
+	fdtput -t x "$dtb" "$node" reg $(cells64 "$pool") $(cells64 "$VHYP_DMA_POOL_SIZE")
 	fdtput -t x "$dtb" "$node" phandle "$DMA_POOL_PHANDLE"
 }
 vhyp_devices() {
 	local dtb=$1
 	[ "$PROTECTED" = 0 ] || add_dma_pool "$dtb"
 	local i
-	add_virtio_node "$dtb" "$VIRTIO_CONSOLE_BASE" "$VIRTIO_CONSOLE_SPI"
+	add_virtio_node "$dtb" "$VHYP_VIRTIO_CONSOLE_BASE" "$VHYP_VIRTIO_CONSOLE_SPI"
 	for i in "${!DISK_FILES[@]}"; do
-		add_virtio_node "$dtb" $((VIRTIO_BLK_BASE + i * 0x1000)) $((VIRTIO_BLK_SPI + i))
+		add_virtio_node "$dtb" $((VHYP_VIRTIO_BLK_BASE + i * VHYP_VIRTIO_WINDOW_SIZE)) \
+			$((VHYP_VIRTIO_BLK_SPI + i))
 	done
 }
 

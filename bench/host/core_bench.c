@@ -18,11 +18,12 @@
 #include <core/dispatch.h>
 #include <core/stage2.h>
 #include <core/vm.h>
+#include <vhyp/board.h>
 #include <vhyp/kvm_vendor.h>
 #include <vhyp/smccc.h>
 
 #define RAM_IPA   0x40000000ULL
-#define GUARD_IPA 0x09000000ULL
+#define GUARD_IPA VHYP_BOARD_UART_BASE
 
 static uint64_t fake_count;
 static struct vhyp_clock bench_clock = {

@@ -10,7 +10,7 @@ set -euo pipefail
 # shellcheck source=bench/kvm/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-CFLAGS=(-static -O2 -std=c11 -Wall -Wextra -Werror -Wshadow)
+CFLAGS=(-static -O2 -std=c11 -Wall -Wextra -Werror -Wshadow -I"$KVM_DIR/../../include")
 
 stale() { # OUT SRC...
 	local out=$1 s
@@ -33,7 +33,8 @@ build_static() { # NAME
 build_testguest() {
 	local src="$KVM_DIR/testguest" out="$KVM_BUILD/testguest.Image"
 	stale "$out" "$src/testguest.S" "$src/testguest.ld" || return 0
-	clang --target=aarch64-none-elf -mcpu=cortex-a57 -c "$src/testguest.S" \
+	clang --target=aarch64-none-elf -mcpu=cortex-a57 -I"$KVM_DIR/../../include" \
+		-c "$src/testguest.S" \
 		-o "$KVM_BUILD/testguest.o"
 	ld.lld -T "$src/testguest.ld" -o "$KVM_BUILD/testguest.elf" "$KVM_BUILD/testguest.o"
 	llvm-objcopy -O binary "$KVM_BUILD/testguest.elf" "$out.tmp"

@@ -28,8 +28,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vhyp/board.h>
 
 // Newer than the cross libc's UAPI headers (pKVM protected VMs).
 #ifndef KVM_VM_TYPE_ARM_PROTECTED
@@ -41,13 +43,13 @@
 // The first 2 MiB stay free, as under QEMU (its boot stub lives there).
 #define IMAGE_BASE_OFFSET 0x200000ULL
 
-#define UART_BASE 0x09000000ULL
+#define UART_BASE VHYP_BOARD_UART_BASE
 #define UART_SIZE 0x1000ULL
 #define UART_DR   0x00
 #define UART_FR   0x18
 
 // QEMU virt's GICv3 layout, so the guest sees the addresses it would there.
-#define GICD_BASE 0x08000000ULL
+#define GICD_BASE VHYP_BOARD_GICD_BASE
 #define GICR_BASE 0x080A0000ULL
 
 struct options {

@@ -134,7 +134,7 @@ static void standard_hyp_service(struct vhyp_vm *vm, struct vhyp_vcpu *vcpu,
 		smccc_set_ret(x, ipa, 0, 0, 0);
 }
 
-CORE_RELRO static const owner_handler owner_handlers[SMCCC_OWNER_COUNT] = {
+static const owner_handler owner_handlers[SMCCC_OWNER_COUNT] = {
         [SMCCC_OWNER_ARCH] = arch_service,
         [SMCCC_OWNER_STANDARD] = standard_service,
         [SMCCC_OWNER_STANDARD_HYP] = standard_hyp_service,

@@ -143,7 +143,7 @@ static void mmio_guard(struct vhyp_vm *vm, uint64_t x[18])
 #define UID_SLOT   8U
 #define EMPTY_SLOT 9U
 
-CORE_RELRO static const struct vendor_call vendor_calls[EMPTY_SLOT + 1] = {
+static const struct vendor_call vendor_calls[EMPTY_SLOT + 1] = {
         [KVM_FUNC_FEATURES] = {KVM_VENDOR_FEATURES_FUNC_ID, VHYP_CNT_FEATURES,
                                KVM_FUNC_FEATURES, features},
         [KVM_FUNC_PTP] = {KVM_VENDOR_PTP_FUNC_ID, VHYP_CNT_PTP, KVM_FUNC_PTP,

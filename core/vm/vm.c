@@ -22,7 +22,7 @@ static int fail(const char **err, const char *why, int code)
 }
 
 #define FEATURE_ERR(n) "feature bit " #n " not implemented for this VM kind"
-CORE_RELRO static const char *const feature_errors[64] = {
+static const char *const feature_errors[64] = {
         FEATURE_ERR(0),  FEATURE_ERR(1),  FEATURE_ERR(2),  FEATURE_ERR(3),
         FEATURE_ERR(4),  FEATURE_ERR(5),  FEATURE_ERR(6),  FEATURE_ERR(7),
         FEATURE_ERR(8),  FEATURE_ERR(9),  FEATURE_ERR(10), FEATURE_ERR(11),
@@ -299,7 +299,7 @@ struct feature_name {
 	uint64_t bit;
 };
 
-CORE_RELRO static const struct feature_name feature_names[] = {
+static const struct feature_name feature_names[] = {
         {"features", KVM_FEAT_FEATURES},   {"ptp", KVM_FEAT_PTP},
         {"meminfo", KVM_FEAT_HYP_MEMINFO}, {"share", KVM_FEAT_MEM_SHARE},
         {"unshare", KVM_FEAT_MEM_UNSHARE}, {"mmio_guard", KVM_FEAT_MMIO_GUARD},

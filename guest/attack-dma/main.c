@@ -36,17 +36,17 @@
 
 #define GRANULE    4096ULL
 #define MiB        (1024ULL * 1024ULL)
-#define CONSOLE    0x0b200000ULL
-#define BLK        0x0b201000ULL
+#define CONSOLE    VHYP_VIRTIO_CONSOLE_BASE
+#define BLK        VHYP_VIRTIO_BLK_BASE
 #define QUEUE_SIZE 8U
 #define SECTOR     512U
 
 /* The virt board (QEMU 7.2, hw/arm/virt.c memmap). */
-#define QEMU_VIRTIO_BASE  0x0a000000ULL
-#define QEMU_VIRTIO_COUNT 32U
-#define QEMU_VIRTIO_SIZE  0x200ULL
-#define GICD_BASE         0x08000000ULL
-#define UART_BASE         0x09000000ULL
+#define QEMU_VIRTIO_BASE  VHYP_BOARD_VIRTIO_BASE
+#define QEMU_VIRTIO_COUNT VHYP_BOARD_VIRTIO_COUNT
+#define QEMU_VIRTIO_SIZE  VHYP_BOARD_VIRTIO_STRIDE
+#define GICD_BASE         VHYP_BOARD_GICD_BASE
+#define UART_BASE         VHYP_BOARD_UART_BASE
 
 /* virtio-mmio registers and values (virtio 1.x, Version 2). */
 #define R_MAGIC       0x000U
@@ -135,8 +135,7 @@ static bool takes_sea(uint64_t addr)
 		          (unsigned long long)addr, v);
 		return false;
 	}
-	return RT_ESR_EC(esr) == RT_ESR_EC_DABT_CUR &&
-	       RT_ESR_DFSC(esr) == RT_ESR_DFSC_SEA;
+	return ESR_EC(esr) == ESR_EC_DABT_CUR && ESR_FSC(esr) == ESR_FSC_SEA;
 }
 
 static void probe_qemu_devices(void)
@@ -166,7 +165,7 @@ static void probe_qemu_devices(void)
 
 		aborts += takes_sea(t + R_MAGIC);
 		aborts += !rt_try_write32(t + R_STATUS, 0, &esr) &&
-		          RT_ESR_DFSC(esr) == RT_ESR_DFSC_SEA;
+		          ESR_FSC(esr) == ESR_FSC_SEA;
 	}
 	rt_tap(aborts == 2U * QEMU_VIRTIO_COUNT,
 	       "QEMU virtio-mmio transports: %u of %u accesses (a read of "

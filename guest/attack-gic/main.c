@@ -113,8 +113,7 @@ static void wr8(uint64_t a, uint8_t v)
 
 static bool is_sea(uint64_t esr)
 {
-	return RT_ESR_EC(esr) == RT_ESR_EC_DABT_CUR &&
-	       RT_ESR_DFSC(esr) == RT_ESR_DFSC_SEA;
+	return ESR_EC(esr) == ESR_EC_DABT_CUR && ESR_FSC(esr) == ESR_FSC_SEA;
 }
 
 /* ---- LDP/STP and a write-back store: ISV=0 syndromes ----------------- */

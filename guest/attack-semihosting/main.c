@@ -31,7 +31,6 @@
 #define SYS_EXIT                     0x18U
 #define ADP_STOPPED_APPLICATION_EXIT 0x20026U
 #define OPEN_MODE_W                  4U /* "w" */
-#define ESR_EC_UNKNOWN               0x00U
 #define PATH_MAX_LEN                 200U
 /* QEMU virt: the PCIe 32-bit MMIO window (where the hypervisor puts
  * pvpanic-pci's BAR0) and the high and low ECAM. */
@@ -73,7 +72,7 @@ static __attribute__((noinline)) uint64_t semihost(uint64_t op,
 
 static bool refused(const char *what, uint64_t ret, uint64_t op)
 {
-	bool undef = undef_seen && RT_ESR_EC(undef_esr) == ESR_EC_UNKNOWN;
+	bool undef = undef_seen && ESR_EC(undef_esr) == ESR_EC_UNKNOWN;
 
 	return rt_tap(undef && ret == op,
 	              "%s: UNDEFINED at EL1 (ESR 0x%llx), nothing returned",
@@ -114,8 +113,7 @@ static bool arg(const char *key, char *out, size_t max)
 
 static bool is_sea(uint64_t esr)
 {
-	return RT_ESR_EC(esr) == RT_ESR_EC_DABT_CUR &&
-	       RT_ESR_DFSC(esr) == RT_ESR_DFSC_SEA;
+	return ESR_EC(esr) == ESR_EC_DABT_CUR && ESR_FSC(esr) == ESR_FSC_SEA;
 }
 
 static void check_panic_channel(void)

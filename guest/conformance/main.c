@@ -409,7 +409,8 @@ static void protected_calls_cases(void)
 	check_hvc("case 57: MEM_UNSHARE(own page) from a normal VM -> -1",
 	          KVM_VENDOR_MEM_UNSHARE_FUNC_ID, ipa, 0, 0, ret_ns);
 	check_hvc("case 57: MMIO_GUARD(0x0a000000) from a normal VM -> -1",
-	          KVM_VENDOR_MMIO_GUARD_FUNC_ID, 0x0a000000ULL, 0, 0, ret_ns);
+	          KVM_VENDOR_MMIO_GUARD_FUNC_ID, VHYP_BOARD_VIRTIO_BASE, 0, 0,
+	          ret_ns);
 	/* The refusals changed nothing: the page is still ours to write. */
 	page[0] = 0xA5;
 	gt_report(*(volatile uint8_t *)page == 0xA5,

@@ -221,7 +221,7 @@ static void workaround_cases(void)
 
 /* ---- PV time ------------------------------------------------------------- */
 
-#define PV_TIME_IPA 0x090a0000ULL
+#define PV_TIME_IPA VHYP_PV_TIME_IPA
 
 static void pv_time_cases(void)
 {
@@ -261,8 +261,7 @@ static void pv_time_cases(void)
 	esr = 0;
 	w = rt_try_write32(want_st[0] + 8, 0x1234, &esr);
 	r1 = rt_try_read64(want_st[0] + 8, &stolen, NULL);
-	gt_report(!w && RT_ESR_DFSC(esr) == RT_ESR_DFSC_SEA && r1 &&
-	                  stolen == 0,
+	gt_report(!w && ESR_FSC(esr) == ESR_FSC_SEA && r1 && stolen == 0,
 	          "parity: a write to the stolen-time structure takes an "
 	          "external abort and changes nothing (ESR 0x%llx)",
 	          (unsigned long long)esr);

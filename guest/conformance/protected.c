@@ -97,7 +97,8 @@ static void share_cases(void)
 	hvc("case 47: MEM_SHARE(2^64 - 4096) -> -3",
 	    KVM_VENDOR_MEM_SHARE_FUNC_ID, ~0ULL << 12, 0, 0, ret_inval);
 	hvc("choice 7: MEM_SHARE of a non-RAM IPA (0x0a000000) -> -3",
-	    KVM_VENDOR_MEM_SHARE_FUNC_ID, 0x0a000000ULL, 0, 0, ret_inval);
+	    KVM_VENDOR_MEM_SHARE_FUNC_ID, VHYP_BOARD_VIRTIO_BASE, 0, 0,
+	    ret_inval);
 }
 
 /* Case 46: a RAM page the guest never touched (the top of its RAM). */
@@ -133,7 +134,8 @@ static void unshare_cases(void)
 	hvc("case 51: MEM_UNSHARE(ipa + 8) -> -3",
 	    KVM_VENDOR_MEM_UNSHARE_FUNC_ID, ipa + 8, 0, 0, ret_inval);
 	hvc("case 52: MEM_UNSHARE of an unmapped IPA -> -3",
-	    KVM_VENDOR_MEM_UNSHARE_FUNC_ID, 0x0a000000ULL, 0, 0, ret_inval);
+	    KVM_VENDOR_MEM_UNSHARE_FUNC_ID, VHYP_BOARD_VIRTIO_BASE, 0, 0,
+	    ret_inval);
 	hvc("case 52: MEM_UNSHARE(2^40) -> -3", KVM_VENDOR_MEM_UNSHARE_FUNC_ID,
 	    1ULL << 40, 0, 0, ret_inval);
 	hvc("case 53 setup: MEM_SHARE -> 0", KVM_VENDOR_MEM_SHARE_FUNC_ID,

@@ -236,8 +236,8 @@ static void show_unguarded_access(uint64_t addr)
 	else
 		SAY("read of unguarded MMIO 0x%llx: %s (ESR 0x%llx)\n",
 		    (unsigned long long)addr,
-		    RT_ESR_EC(esr) == RT_ESR_EC_DABT_CUR &&
-		                    RT_ESR_DFSC(esr) == RT_ESR_DFSC_SEA
+		    ESR_EC(esr) == ESR_EC_DABT_CUR &&
+		                    ESR_FSC(esr) == ESR_FSC_SEA
 		            ? "refused, synchronous external abort"
 		            : "aborted",
 		    (unsigned long long)esr);

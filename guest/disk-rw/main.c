@@ -17,7 +17,7 @@
 #include <lib/fmt.h>
 
 #define GRANULE       4096ULL
-#define BLK0          0x0b201000ULL
+#define BLK0          VHYP_VIRTIO_BLK_BASE
 #define MAX_DISKS     4U
 #define QUEUE_SIZE    8U
 #define SECTOR        512U

@@ -214,8 +214,8 @@ static bool answer_ok(const struct expectation *e, const struct gt_call *c)
 	case RULE_TRNG_RND:
 		return trng_bits_ok(c, e->want[1], e->want[2]);
 	case RULE_PV_TIME:
-		return c->out[0] >= 0x090a0000ULL &&
-		       c->out[0] < 0x090a0000ULL + 8 * 64 &&
+		return c->out[0] >= VHYP_PV_TIME_IPA &&
+		       c->out[0] < VHYP_PV_TIME_IPA + 8 * 64 &&
 		       (c->out[0] & 63) == 0 && rest_zero(c);
 	}
 	return false;
@@ -547,10 +547,9 @@ static void expect_fetch_seas(struct area_result *res, const char *what,
 		gt_expect_fault_return();
 		fn();
 		f = gt_fault_result();
-		if (f.taken && RT_ESR_EC(f.esr) == 0x21U &&
-		    RT_ESR_DFSC(f.esr) == RT_ESR_DFSC_SEA &&
-		    (f.esr & (1ULL << 25)) && f.far == addrs[i] &&
-		    f.elr == addrs[i])
+		if (f.taken && ESR_EC(f.esr) == ESR_EC_IABT_CUR &&
+		    ESR_FSC(f.esr) == ESR_FSC_SEA && (f.esr & (1ULL << 25)) &&
+		    f.far == addrs[i] && f.elr == addrs[i])
 			continue;
 		if (res->bad < MAX_DIAGS)
 			fmt_snprintf(
@@ -716,7 +715,7 @@ static void undef_checks(unsigned cpu)
 	}
 	barrier();
 	for (i = 0; i < 2; i++)
-		gt_report(f[i].taken && RT_ESR_EC(f[i].esr) == 0 &&
+		gt_report(f[i].taken && ESR_EC(f[i].esr) == ESR_EC_UNKNOWN &&
 		                  f[i].elr == (uint64_t)(uintptr_t)insns[i].fn,
 		          "CPU %u: %s (IMPLEMENTATION DEFINED) -> UNDEFINED "
 		          "(%s, ESR 0x%llx)",

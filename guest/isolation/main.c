@@ -23,8 +23,9 @@
 
 #include <guest/isolation_probe.h>
 
-#define GRANULE       4096ULL
-#define UNGUARDED_IPA 0x0b001000ULL /* no device, not RAM */
+#define GRANULE 4096ULL
+#define UNGUARDED_IPA                                                          \
+	(VHYP_PROBE_BASE + VHYP_PROBE_SIZE) /* no device, not RAM */
 
 static uint8_t test_page[GRANULE] __attribute__((aligned(GRANULE)));
 
@@ -42,8 +43,7 @@ static uint64_t offset_in(uint64_t g)
 
 static bool is_sea(uint64_t esr)
 {
-	return RT_ESR_EC(esr) == RT_ESR_EC_DABT_CUR &&
-	       RT_ESR_DFSC(esr) == RT_ESR_DFSC_SEA;
+	return ESR_EC(esr) == ESR_EC_DABT_CUR && ESR_FSC(esr) == ESR_FSC_SEA;
 }
 
 static volatile uint64_t *word(uint64_t ipa)

@@ -76,7 +76,7 @@ static volatile unsigned brk_seen;
 
 static bool brk_hook(struct rt_frame *f, enum rt_vector v)
 {
-	if (v == RT_VEC_SYNC && RT_ESR_EC(f->esr) == 0x3C) { /* BRK */
+	if (v == RT_VEC_SYNC && ESR_EC(f->esr) == ESR_EC_BRK64) { /* BRK */
 		brk_seen++;
 		f->elr += 4;
 		return true;
@@ -103,7 +103,7 @@ static void test_exceptions(void)
 
 	/* Beyond the 39-bit VA space: a translation fault, caught. */
 	CHECK(!rt_try_read32(1ULL << 40, &v, &esr) &&
-	              RT_ESR_EC(esr) == RT_ESR_EC_DABT_CUR,
+	              ESR_EC(esr) == ESR_EC_DABT_CUR,
 	      "load beyond the VA space: esr 0x%llx\n",
 	      (unsigned long long)esr);
 	rt_printf("rt-selftest: exceptions: BRK hook, unaligned load, "

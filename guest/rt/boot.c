@@ -107,7 +107,9 @@ static const char *const vector_names[4] = {"synchronous", "IRQ", "FIQ",
                                             "SError"};
 
 /* guest/rt/head.S builds the frame with lib/aarch64/frame.S (x0..x30 at
- * 8 * n) and stores ELR, SPSR, ESR, FAR after them in a FRAME_SIZE frame. */
+ * 8 * n: base 0) and stores ELR, SPSR, ESR, FAR after them in a FRAME_SIZE
+ * frame. */
+_Static_assert(offsetof(struct rt_frame, x) == 0, "frame base 0 in head.S");
 _Static_assert(sizeof(struct rt_frame) == 288, "FRAME_SIZE in head.S");
 _Static_assert(offsetof(struct rt_frame, elr) == 248, "ELR offset in head.S");
 _Static_assert(offsetof(struct rt_frame, spsr) == 256, "SPSR offset in head.S");

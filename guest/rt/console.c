@@ -9,7 +9,7 @@
 #define PL011_DR       0x00U
 #define PL011_FR       0x18U
 #define PL011_FR_TXFF  (1U << 5)
-#define QEMU_VIRT_UART 0x09000000ULL
+#define QEMU_VIRT_UART VHYP_BOARD_UART_BASE
 
 static uint64_t uart_base = QEMU_VIRT_UART;
 static struct spinlock console_lock = SPINLOCK_INIT;

@@ -101,7 +101,7 @@ rt_vectors:
 	ventry	15
 
 rt_vector_common:
-	frame_save_all
+	frame_save_all 0	// struct rt_frame: x[] first (boot.c)
 	mrs	x2, elr_el1
 	str	x2, [sp, #248]
 	mrs	x2, spsr_el1
@@ -115,7 +115,7 @@ rt_vector_common:
 	msr	elr_el1, x2
 	ldr	x2, [sp, #256]
 	msr	spsr_el1, x2
-	frame_load_all
+	frame_load_all 0
 	add	sp, sp, #FRAME_SIZE
 	eret
 

@@ -27,8 +27,8 @@
 #include <guest/isolation_probe.h>
 
 #define GRANULE     4096ULL
-#define CONSOLE     0x0b200000ULL
-#define BLK         0x0b201000ULL
+#define CONSOLE     VHYP_VIRTIO_CONSOLE_BASE
+#define BLK         VHYP_VIRTIO_BLK_BASE
 #define QUEUE_SIZE  8U
 #define SECTOR      512U
 #define SECRET_BYTE 0x5AU
@@ -236,8 +236,8 @@ static uint64_t refused_count(void)
 
 static bool setup(struct vg_hyp *h)
 {
-	static const uint64_t guard[] = {0x09000000ULL, PROBE_BASE, CONSOLE,
-	                                 BLK};
+	static const uint64_t guard[] = {VHYP_BOARD_UART_BASE, PROBE_BASE,
+	                                 CONSOLE, BLK};
 	uint64_t granule = 0;
 	bool ok = vg_probe(h) == VG_PROBE_OK && vg_meminfo(h, &granule) == 0 &&
 	          granule == GRANULE;

@@ -1,35 +1,20 @@
-# Host test of the host side (hyp/devices/tests/test_devices.c): the device
-# models, the MMIO dispatch and the accessor built for the host and run on
-# the real core (tests/unit/support fake platform); only the EL2 mapping,
-# its fault fixup and the UART are faked.  Included from hyp/build.mk.
-HYP_DEV_HOST_SRCS := $(sort $(wildcard hyp/devices/*.c)) hyp/console.c
-HYP_DEV_HOST_OBJS := $(patsubst %.c,$(O)/host/hyp-dev/%.o,$(HYP_DEV_HOST_SRCS))
-$(O)/host/hyp-dev/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) -Ihyp -Ihyp/arch/aarch64 -Itests/unit/support \
-		-c $< -o $@
-ifneq ($(wildcard tests/unit/support/fake_platform.c),)
-$(O)/host/hyp/test_devices: $(O)/host/hyp-dev/hyp/devices/tests/test_devices.o \
-		$(O)/host/hyp-dev/hyp/devices/tests/fake_hw.o \
-		$(HYP_DEV_HOST_OBJS) $(UNIT_SUPPORT_OBJS) $(CORE_HOST_OBJS) $(LIB_HOST_OBJS)
-	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_LDFLAGS) $^ -lcmocka -o $@
-ALL_TARGETS += $(O)/host/hyp/test_devices
+# Host tests of the host side (hyp/devices/tests/test_devices.c and
+# test_virtio.c): the device models, the MMIO dispatch and the accessor
+# built for the host and run on the real core (tests/unit/support fake
+# platform); only the EL2 mapping, its fault fixup and the UART are faked
+# (fake_hw.c).  Included from hyp/build.mk.
+HYP_DEV_HOST_SRCS := $(sort $(wildcard hyp/devices/*.c)) hyp/console.c \
+	hyp/devices/tests/fake_hw.c
+HYP_DEV_HOST_OBJS := $(patsubst %.c,$(O)/host/%.o,$(HYP_DEV_HOST_SRCS)) \
+	$(UNIT_SUPPORT_OBJS) $(CORE_HOST_OBJS) $(LIB_HOST_OBJS)
+HYP_DEV_TESTS := $(O)/host/hyp/test_devices $(O)/host/hyp/test_virtio
+$(HYP_DEV_TESTS): $(O)/host/hyp/test_%: $(O)/host/hyp/devices/tests/test_%.o \
+		$(HYP_DEV_HOST_OBJS)
+	$(host_test_link)
+ALL_TARGETS += $(HYP_DEV_TESTS)
 # UNIT_BINS is part of TEST_SUITES already (tests/unit/build.mk).
-UNIT_BINS += $(O)/host/hyp/test_devices
-unit: $(O)/host/hyp/test_devices
-# The virtio devices (hyp/devices/tests/test_virtio.c), same fakes.
-ifneq ($(wildcard hyp/devices/tests/test_virtio.c),)
-$(O)/host/hyp/test_virtio: $(O)/host/hyp-dev/hyp/devices/tests/test_virtio.o \
-		$(O)/host/hyp-dev/hyp/devices/tests/fake_hw.o \
-		$(HYP_DEV_HOST_OBJS) $(UNIT_SUPPORT_OBJS) $(CORE_HOST_OBJS) $(LIB_HOST_OBJS)
-	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_LDFLAGS) $^ -lcmocka -o $@
-ALL_TARGETS += $(O)/host/hyp/test_virtio
-UNIT_BINS += $(O)/host/hyp/test_virtio
-unit: $(O)/host/hyp/test_virtio
-endif
-endif
+UNIT_BINS += $(HYP_DEV_TESTS)
+unit: $(HYP_DEV_TESTS)
 
 # The device-model rule (docs/protected-vms.md; hyp/devices/model.h).  Every
 # C file of hyp/devices/ not listed as trusted here is a device model: it is
@@ -44,12 +29,12 @@ HYP_DEV_TRUSTED := hyp/devices/host_access.c hyp/devices/isolation_probe.c \
 	hyp/devices/setup.c
 HYP_DEV_MODELS := $(filter-out $(HYP_DEV_TRUSTED),$(sort $(wildcard hyp/devices/*.c)))
 HYP_MODEL_CFLAGS := $(filter-out -I%,$(HYP_CFLAGS))
-$(patsubst %.c,$(O)/hyp-obj/%.o,$(HYP_DEV_MODELS)): HYP_CFLAGS := $(HYP_MODEL_CFLAGS)
+$(patsubst %,$(O)/aarch64/%.o,$(HYP_DEV_MODELS)): OBJ_FLAGS = $(HYP_CODE_MODEL)
 DEVICE_MODEL_CHECK = CC="$(CROSS_CC)" LD="$(CROSS_LD)" \
 	MODEL_CFLAGS="$(filter-out $(DEPFLAGS),$(HYP_MODEL_CFLAGS))" \
 	scripts/check-device-models.sh
 $(O)/hyp/device-models.ok: $(HYP_DEV_MODELS) hyp/devices/model.h \
-		hyp/devices/virtio.h hyp/devices/model-symbols.allow \
+		hyp/devices/virtio.h include/vhyp/board.h hyp/devices/model-symbols.allow \
 		scripts/check-device-models.sh
 	@mkdir -p $(dir $@)
 	$(DEVICE_MODEL_CHECK) $(O)/hyp/device-models $(HYP_DEV_MODELS)

@@ -94,8 +94,8 @@ void hyp_host_stats(struct hyp_host_stats *out);
 int hyp_safe_copy(void *dst, const void *src, size_t len);
 
 /* The trusted side's devices: the isolation probe (test device). */
-#define HYP_PROBE_BASE 0x0b000000ULL
-#define HYP_PROBE_SIZE 0x1000ULL
+#define HYP_PROBE_BASE VHYP_PROBE_BASE
+#define HYP_PROBE_SIZE VHYP_PROBE_SIZE
 bool hyp_probe_register(struct vhyp_vm *vm, uint64_t base);
 
 /* The handle device models know vm by (model_glue.c); registers vm on
@@ -112,7 +112,7 @@ void hyp_guest_reset(void);
  * many it brought up. */
 #define HYP_QDISK_MAX    4U
 #define HYP_QDISK_BOUNCE HYP_DISK_IO_MAX
-#define HYP_QDISK_AREA   (HYP_QDISK_MAX * (4096U + HYP_QDISK_BOUNCE))
+#define HYP_QDISK_AREA   (HYP_QDISK_MAX * (4096ULL + HYP_QDISK_BOUNCE))
 unsigned hyp_qdisk_init(uint64_t transports, uint64_t size, uint64_t area,
                         uint64_t area_size, unsigned wanted);
 unsigned hyp_qdisk_count(void);

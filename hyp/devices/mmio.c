@@ -6,19 +6,13 @@
  */
 #include "devices.h"
 
+#include <vhyp/esr.h>
+
 #include "hyp.h"
 
 #define PAGE_MASK 0xFFFULL
 
-#define ISS_ISV    (1ULL << 24)
-#define ISS_SAS(e) ((unsigned)((e) >> 22) & 3U)
-#define ISS_SSE    (1ULL << 21)
-#define ISS_SRT(e) ((unsigned)((e) >> 16) & 0x1FU)
-#define ISS_SF     (1ULL << 15)
-#define ISS_CM     (1ULL << 8)
-#define ISS_S1PTW  (1ULL << 7)
-#define ISS_WNR    (1ULL << 6)
-#define REG_XZR    31U
+#define REG_XZR 31U
 
 static struct hyp_mmio_device devices[HYP_MMIO_MAX_DEVICES];
 static unsigned nr_devices;
@@ -60,13 +54,13 @@ void hyp_mmio_reset(void)
 
 bool hyp_mmio_decode(uint64_t esr, struct hyp_mmio_access *out)
 {
-	if (!(esr & ISS_ISV) || (esr & (ISS_S1PTW | ISS_CM)))
+	if (!(esr & ESR_ISS_ISV) || (esr & (ESR_ISS_S1PTW | ESR_ISS_CM)))
 		return false;
-	out->size = 1U << ISS_SAS(esr);
-	out->reg = ISS_SRT(esr);
-	out->write = (esr & ISS_WNR) != 0;
-	out->sign_extend = (esr & ISS_SSE) != 0;
-	out->reg64 = (esr & ISS_SF) != 0;
+	out->size = 1U << ESR_ISS_SAS(esr);
+	out->reg = ESR_ISS_SRT(esr);
+	out->write = (esr & ESR_ISS_WNR) != 0;
+	out->sign_extend = (esr & ESR_ISS_SSE) != 0;
+	out->reg64 = (esr & ESR_ISS_SF) != 0;
 	return true;
 }
 

@@ -34,6 +34,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The board layout: constants only (the models' one other header). */
+#include "../../include/vhyp/board.h"
+
 /* A guest, as device models know it: an opaque number the trusted side
  * maps back to its VM.  A struct so that it converts to nothing. */
 typedef struct hyp_guest {
@@ -85,8 +88,8 @@ bool hyp_guest_may_access(hyp_guest_t guest, uint64_t ipa, uint64_t len);
 
 /* Sets the guest's SPI spi (0-based, INTID 32 + spi) pending.  Only the
  * SPIs reserved for vhyp's devices are accepted. */
-#define HYP_MODEL_SPI_FIRST 112U
-#define HYP_MODEL_SPI_COUNT 16U
+#define HYP_MODEL_SPI_FIRST VHYP_MODEL_SPI_FIRST
+#define HYP_MODEL_SPI_COUNT VHYP_MODEL_SPI_COUNT
 void hyp_model_raise_spi(hyp_guest_t guest, unsigned spi);
 
 /*
@@ -117,7 +120,7 @@ void hyp_model_console_rx_irq(hyp_guest_t guest, bool enable);
  * len is a multiple of 512 and at most HYP_DISK_IO_MAX.  False: no such
  * disk, out of range, a write to a read-only disk, or an I/O error.
  */
-#define HYP_DISK_IO_MAX (64U * 1024U)
+#define HYP_DISK_IO_MAX 0x10000U /* 64 KiB */
 bool hyp_disk_info(unsigned disk, uint64_t *sectors, bool *read_only);
 bool hyp_disk_io(unsigned disk, bool write, uint64_t sector, void *buf,
                  uint32_t len);

@@ -95,7 +95,7 @@ void hyp_model_raise_spi(hyp_guest_t guest, unsigned spi)
 	if (gicd == 0)
 		return; /* no GIC (host tests) */
 	*(volatile uint32_t *)(uintptr_t)(gicd + GICD_ISPENDR +
-	                                  4U * (intid / 32U)) =
+	                                  4ULL * (intid / 32U)) =
 	        1U << (intid % 32U);
 }
 

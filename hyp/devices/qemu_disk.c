@@ -57,7 +57,7 @@
 #define QNUM             4U
 #define SECTOR           512ULL
 #define QDISK_TIMEOUT_S  30U
-#define TRANSPORT_STRIDE 0x200ULL
+#define TRANSPORT_STRIDE VHYP_BOARD_VIRTIO_STRIDE
 
 /* Per disk in the DMA area: one page of rings and request header, then
  * the bounce buffer. */
@@ -218,7 +218,7 @@ static void qunlock(struct qdisk *q)
 static void put_desc(struct qdisk *q, unsigned i, uint64_t addr, uint32_t len,
                      uint16_t flags, uint16_t next)
 {
-	uint8_t *d = q->ring + DESC_OFF + 16U * i;
+	uint8_t *d = q->ring + DESC_OFF + (size_t)16 * i;
 
 	memcpy(d, &addr, 8);
 	memcpy(d + 8, &len, 4);
@@ -233,8 +233,8 @@ static bool submit(struct qdisk *q, uint32_t type, uint64_t sector,
 {
 	volatile uint16_t *avail =
 	        (volatile uint16_t *)(void *)(q->ring + AVAIL_OFF);
-	volatile uint16_t *used =
-	        (volatile uint16_t *)(void *)(q->ring + USED_OFF);
+	const volatile uint16_t *used =
+	        (const volatile uint16_t *)(void *)(q->ring + USED_OFF);
 	volatile uint8_t *status = q->ring + STAT_OFF;
 	uint64_t ring = (uintptr_t)q->ring, start, limit;
 	uint8_t hdr[16] = {0};

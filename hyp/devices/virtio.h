@@ -20,13 +20,13 @@
 
 #include "model.h"
 
-/* Where the runner's DTB puts them (tools/vhyp-run.sh knows the same
- * numbers): one 4 KiB window each, an edge-triggered SPI each. */
-#define HYP_VIRTIO_CONSOLE_BASE 0x0b200000ULL
-#define HYP_VIRTIO_BLK_BASE     0x0b201000ULL
-#define HYP_VIRTIO_WINDOW_SIZE  0x1000ULL
-#define HYP_VIRTIO_CONSOLE_SPI  112U
-#define HYP_VIRTIO_BLK_SPI      113U
+/* Where the runner's DTB puts them: include/vhyp/board.h (through
+ * model.h), which the runner reads too. */
+#define HYP_VIRTIO_CONSOLE_BASE VHYP_VIRTIO_CONSOLE_BASE
+#define HYP_VIRTIO_BLK_BASE     VHYP_VIRTIO_BLK_BASE
+#define HYP_VIRTIO_WINDOW_SIZE  VHYP_VIRTIO_WINDOW_SIZE
+#define HYP_VIRTIO_CONSOLE_SPI  VHYP_VIRTIO_CONSOLE_SPI
+#define HYP_VIRTIO_BLK_SPI      VHYP_VIRTIO_BLK_SPI
 
 #define VIRTIO_ID_BLOCK   2U
 #define VIRTIO_ID_CONSOLE 3U
@@ -98,14 +98,14 @@ struct hyp_virtio_dev {
 	const struct hyp_virtio_backend *be;
 	hyp_guest_t guest;
 	uint64_t base;
+	uint64_t driver_features;
 	unsigned spi;
-	atomic_flag lock;
 	uint32_t status;
 	uint32_t dev_features_sel, drv_features_sel;
-	uint64_t driver_features;
 	uint32_t queue_sel;
 	_Atomic uint32_t interrupt_status;
 	uint32_t config_generation;
+	atomic_flag lock;
 	struct hyp_virtqueue q[HYP_VIRTIO_MAX_QUEUES];
 	struct hyp_virtio_stats stats;
 };
@@ -139,8 +139,8 @@ bool hyp_virtio_console_register(hyp_guest_t guest);
  * of block devices afresh. */
 bool hyp_virtio_blk_register(hyp_guest_t guest, void *image, uint64_t size);
 /* A block device for vhyp's disk number disk (model.h), at the next
- * window after the ones registered before (0x0b201000 + 0x1000 * n, SPI
- * 113 + n). */
+ * window after the ones registered before (HYP_VIRTIO_BLK_BASE + n
+ * windows, SPI HYP_VIRTIO_BLK_SPI + n). */
 bool hyp_virtio_blk_register_disk(hyp_guest_t guest, unsigned disk);
 
 /* One "vhyp: virtio-...:" line per device with its counters. */

@@ -29,10 +29,10 @@
 /* A disk: an image in memory (image != NULL) or one of vhyp's disks. */
 struct blk_disk {
 	uint8_t *image;
-	unsigned disk;
-	uint64_t size; /* bytes */
-	bool read_only;
+	uint64_t size;  /* bytes */
 	uint8_t *chunk; /* the model's copy of the data in flight */
+	unsigned disk;
+	bool read_only;
 };
 
 static struct blk_disk disks[MAX_BLK];

@@ -201,7 +201,7 @@ static enum chain_result read_chain(struct hyp_virtio_dev *d,
 
 		if (i >= q->num || *n == HYP_VIRTIO_MAX_CHAIN || *n >= q->num)
 			return CHAIN_BAD; /* out of range, too long or a loop */
-		if (!ring_read(d, q->desc + 16U * i, raw, sizeof(raw)))
+		if (!ring_read(d, q->desc + 16ULL * i, raw, sizeof(raw)))
 			return CHAIN_RING_REFUSED;
 		flags = le16(raw + 12);
 		if (flags & VIRTQ_DESC_F_INDIRECT)
@@ -260,7 +260,9 @@ static bool process_queue(struct hyp_virtio_dev *d, unsigned qi)
 		    (d->be->ready == NULL || !d->be->ready(d, qi)))
 			break;
 
-		if (!ring_read(d, q->avail + 4U + 2U * (q->last_avail % q->num),
+
+		if (!ring_read(d,
+		               q->avail + 4U + 2ULL * (q->last_avail % q->num),
 		               raw, 2)) {
 			ring_failed(d);
 			return false;
@@ -280,7 +282,7 @@ static bool process_queue(struct hyp_virtio_dev *d, unsigned qi)
 			raw[b] = (uint8_t)(head >> (8 * b));
 			raw[4 + b] = (uint8_t)(written >> (8 * b));
 		}
-		if (!ring_write(d, q->used + 4U + 8U * (q->used_idx % q->num),
+		if (!ring_write(d, q->used + 4U + 8ULL * (q->used_idx % q->num),
 		                raw, 8)) {
 			ring_failed(d);
 			return false;

@@ -137,7 +137,7 @@ void hyp_vgic_print_stats(void)
 
 	hyp_vgic_stats(&s);
 	vlog("gic: mmio exits=%llu (reads=%llu writes=%llu ignored=%llu)\n",
-	     (unsigned long long)(s.reads + s.writes),
+	     (unsigned long long)s.reads + s.writes,
 	     (unsigned long long)s.reads, (unsigned long long)s.writes,
 	     (unsigned long long)s.ignored);
 	if (g_hyp.board.gic_version == 3)

@@ -397,7 +397,7 @@ static void setup_distributor(void)
 	uint32_t ctlr;
 
 	for (unsigned i = 1; i < lines; i++)
-		vgic_wr32(v3.gicd + GICD_IGROUPR + 4U * i, 0xFFFFFFFFU);
+		vgic_wr32(v3.gicd + GICD_IGROUPR + 4ULL * i, 0xFFFFFFFFU);
 	/* Affinity routing first: it must not change while a group is
 	 * enabled. */
 	ctlr = vgic_rd32(v3.gicd + GICD_CTLR) & ~CTLR_RWP;

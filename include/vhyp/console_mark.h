@@ -23,10 +23,11 @@
 #define VHYP_MARK_NAME    "vhyp"
 #define VHYP_MARK_TAG_SEP '\x1f'
 #define VHYP_TOKEN_BYTES  16U
-#define VHYP_TOKEN_HEX    (2U * VHYP_TOKEN_BYTES)
+#define VHYP_TOKEN_HEX    32U /* two digits a byte */
 #define VHYP_MARK_TAG_HEX 16U
+_Static_assert(VHYP_TOKEN_HEX == 2 * VHYP_TOKEN_BYTES, "two hex digits a byte");
 /* RS + "vhyp" + token + ":" */
-#define VHYP_MARK_LEN     (1U + 4U + VHYP_TOKEN_HEX + 1U)
+#define VHYP_MARK_LEN (1U + 4U + VHYP_TOKEN_HEX + 1U)
 
 /* Streaming SipHash-2-4 (Aumasson and Bernstein), 64-bit output. */
 struct vhyp_mac {

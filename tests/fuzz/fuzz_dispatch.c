@@ -24,6 +24,7 @@
 #include <core/pmem.h>
 #include <core/stage2.h>
 #include <core/vm.h>
+#include <vhyp/board.h>
 #include <vhyp/kvm_vendor.h>
 #include <vhyp/psci.h>
 #include <vhyp/smccc.h>
@@ -158,7 +159,8 @@ static void vm_setup(struct fuzz_vm *f, bool protected_vm)
 	cfg.ram[0] = (struct vhyp_mem_range){RAM0_IPA, RAM0_IPA, RAM0_SIZE};
 	cfg.ram[1] = (struct vhyp_mem_range){RAM1_IPA, RAM1_IPA, RAM1_SIZE};
 	cfg.nr_ram = 2;
-	cfg.dev[0] = (struct vhyp_mem_range){0x09000000, 0x09000000, 0x1000};
+	cfg.dev[0] = (struct vhyp_mem_range){VHYP_BOARD_UART_BASE,
+	                                     VHYP_BOARD_UART_BASE, 0x1000};
 	cfg.nr_dev = 1;
 	cfg.vmid = protected_vm ? 1 : 2;
 

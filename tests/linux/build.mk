@@ -2,12 +2,7 @@
 # kernel is fetched from Debian's archive and cached outside the tree; the
 # initramfs is built under $(O)/linux by the scripts themselves, so nothing
 # here joins `make all`.
-#
-# The suite joins `make test` only once the hypervisor and the runner are in
-# the tree: before that it could only fail.
-ifneq ($(and $(wildcard vhyp),$(wildcard hyp/build.mk)),)
 TEST_SUITES += tests/linux/run-test.sh
-endif
 
 .PHONY: linux-test linux-direct linux-bench
 # The stock-Linux test alone (needs `make all` first for the hypervisor).

@@ -3,12 +3,7 @@
 # fresh QEMU, for GICv3 and GICv2.  docs/testing.md describes it.
 # (tests/qemu/hyp-smoke/ is the hypervisor's own bring-up suite, wired in
 # hyp/build.mk.)
-#
-# The suite needs the runner and the hypervisor: it joins `make test` only
-# when both are in the tree (and the core the hypervisor links exists).
-ifneq ($(and $(wildcard vhyp),$(wildcard hyp/build.mk),$(wildcard core/smccc/*.c)),)
 TEST_SUITES += tests/qemu/run-suite.sh
-endif
 
 .PHONY: qemu-tests
 # `make qemu-tests` builds what the suite boots and runs it alone

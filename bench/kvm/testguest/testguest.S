@@ -15,7 +15,9 @@
 //
 // Function IDs are written out as the SMCCC/KVM spec gives them.
 
-#define UART_BASE	0x09000000
+#include <vhyp/board.h>
+
+#define UART_BASE	VHYP_BOARD_UART_BASE
 #define UART_FR		0x18
 
 #define KVM_FEATURES	0x86000000

@@ -13,15 +13,6 @@
 #include <core/vm.h>
 #include <vhyp/smccc.h>
 
-/*
- * For const tables of pointers.  core/ is built without -fpic but linked
- * into a position-independent hypervisor image, whose loader applies
- * R_AARCH64_RELATIVE relocations: those must land in a writable section,
- * so pointer tables go to .data.rel.ro (read-only by convention, relocated
- * at load) instead of .rodata, where ld.lld refuses them.
- */
-#define CORE_RELRO __attribute__((section(".data.rel.ro")))
-
 /* A result of four registers.  The rest of x[] is never written. */
 static inline void smccc_set_ret(uint64_t x[18], uint64_t a0, uint64_t a1,
                                  uint64_t a2, uint64_t a3)

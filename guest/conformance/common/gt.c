@@ -317,10 +317,6 @@ const char *gt_access_name(enum gt_access kind)
 	return accesses[kind].name;
 }
 
-#define ESR_EC_DABT_CUR 0x25U
-#define ESR_IL          (1ULL << 25)
-#define ESR_WNR         (1ULL << 6)
-
 bool gt_access_expect_sea(enum gt_access kind, uint64_t addr, char *why,
                           size_t len)
 {
@@ -336,12 +332,12 @@ bool gt_access_expect_sea(enum gt_access kind, uint64_t addr, char *why,
 		             gt_access_name(kind), (unsigned long long)addr);
 		return false;
 	}
-	ec = RT_ESR_EC(f.esr);
-	dfsc = RT_ESR_DFSC(f.esr);
-	wnr = (f.esr & ESR_WNR) != 0;
-	if (ec != ESR_EC_DABT_CUR || dfsc != RT_ESR_DFSC_SEA ||
-	    !(f.esr & ESR_IL) || wnr != gt_access_is_store(kind) ||
-	    f.far != addr || f.elr != gt_access_insn(kind)) {
+	ec = ESR_EC(f.esr);
+	dfsc = ESR_FSC(f.esr);
+	wnr = (f.esr & ESR_ISS_WNR) != 0;
+	if (ec != ESR_EC_DABT_CUR || dfsc != ESR_FSC_SEA || !(f.esr & ESR_IL) ||
+	    wnr != gt_access_is_store(kind) || f.far != addr ||
+	    f.elr != gt_access_insn(kind)) {
 		fmt_snprintf(why, len,
 		             "%s 0x%llx: ESR 0x%llx (EC 0x%llx DFSC 0x%llx "
 		             "WnR %d) FAR 0x%llx ELR 0x%llx (insn at 0x%llx)",

@@ -14,7 +14,9 @@
 
 #include <stdint.h>
 
-#define PROBE_BASE     0x0b000000ULL
+#include <vhyp/board.h>
+
+#define PROBE_BASE     VHYP_PROBE_BASE
 #define PROBE_ID_VALUE 0x0000000176687970ULL
 
 #define PROBE_ID           0x00U

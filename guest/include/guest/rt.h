@@ -21,6 +21,8 @@
 #include <stdint.h>
 
 #include <guest/kvm.h>
+#include <vhyp/board.h>
+#include <vhyp/esr.h>
 
 #define RT_MAX_CPUS   8U
 #define RT_STACK_SIZE 16384U
@@ -86,11 +88,7 @@ bool rt_try_read32(uint64_t addr, uint32_t *val, uint64_t *esr);
 bool rt_try_write32(uint64_t addr, uint32_t val, uint64_t *esr);
 bool rt_try_read64(uint64_t addr, uint64_t *val, uint64_t *esr);
 
-/* ESR_EL1 fields. */
-#define RT_ESR_EC(esr)     (((esr) >> 26) & 0x3FU)
-#define RT_ESR_EC_DABT_CUR 0x25U
-#define RT_ESR_DFSC(esr)   ((esr)&0x3FU)
-#define RT_ESR_DFSC_SEA    0x10U /* synchronous external abort */
+/* ESR_EL1 fields: <vhyp/esr.h> (ESR_EC, ESR_FSC, ...). */
 
 /*
  * Test mappings, for guests that check how an abort reaches them: makes the

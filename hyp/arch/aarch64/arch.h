@@ -11,6 +11,17 @@
 struct hyp_cpu;
 struct vhyp_vm;
 
+/* The primary's EL2 stage-1 configuration, which arch_secondary_entry
+ * (head.S) loads with the MMU off; its offsets reach the assembly through
+ * asm-offsets.c. */
+struct hyp_mmu_cfg {
+	uint64_t mair;
+	uint64_t tcr;
+	uint64_t ttbr;
+	uint64_t sctlr;
+};
+extern struct hyp_mmu_cfg hyp_mmu_cfg;
+
 /* head.S */
 extern char __image_start[], __image_end[];
 /* W^X boundaries (vhyp.lds, 4 KiB aligned): text ends, rodata ends. */
@@ -20,6 +31,9 @@ _Noreturn void arch_enter_guest(uint64_t x0, uintptr_t sp);
 uint64_t arch_firmware_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 
 /* cpu (sysregs) */
+/* MPIDR_EL1's affinity fields Aff3..Aff0 (what the DT's reg and PSCI's
+ * target_cpu hold). */
+#define MPIDR_AFF_MASK 0xFF00FFFFFFULL
 uint64_t arch_read_mpidr(void);
 uint64_t arch_read_cntpct(void);
 uint64_t arch_read_cntfrq(void);

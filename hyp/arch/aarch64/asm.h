@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* Constants shared by the assembly and C of hyp/arch/aarch64. */
+/* What the assembly of hyp/arch/aarch64 includes: the generated offsets
+ * and sizes of C types, the ESR fields, the one relocation type. */
 #ifndef HYP_ARCH_ASM_H
 #define HYP_ARCH_ASM_H
 
-#define HYP_MAX_CPUS_ASM    8
-#define HYP_STACK_SHIFT_ASM 14
-#define HYP_REGS_SIZE       256 /* struct hyp_regs */
+/* Sizes and offsets of C types, generated from asm-offsets.c. */
+#include "asm-offsets.h"
 
-#define ESR_EC_SHIFT 26
-#define ESR_EC_HVC64 0x16
-#define ESR_EC_SMC64 0x17
+#include <vhyp/esr.h>
 
 #define R_AARCH64_RELATIVE 1027
 

@@ -138,12 +138,11 @@ static void setup_hcrx(void)
  */
 static void setup_fgt(void)
 {
-	uint64_t rw = 0;
+	uint64_t rw;
 
 	if (id_field(read_sysreg(id_aa64mmfr0_el1), 56) == 0)
 		return;
-	if (have_sme())
-		rw |= (1ULL << 54) | (1ULL << 55);
+	rw = have_sme() ? (1ULL << 54) | (1ULL << 55) : 0;
 	write_sysreg(rw, HFGRTR_EL2);
 	write_sysreg(rw, HFGWTR_EL2);
 	write_sysreg(0ULL, HFGITR_EL2);
@@ -258,6 +257,7 @@ bool arch_have_rng(void)
 bool arch_get_entropy(uint64_t *out)
 {
 	for (unsigned i = 0; i < RNDRRS_TRIES; i++) {
+		// cppcheck-suppress variableScope ; v is an output of the asm
 		uint64_t v, nzcv;
 
 		__asm__ volatile("mrs %0, " SYSREG_STR(RNDRRS) "\n\t"

@@ -11,25 +11,12 @@
 
 #include <core/dispatch.h>
 #include <core/pmem.h>
+#include <vhyp/esr.h>
 
 #include "arch.h"
 #include "devices/devices.h"
 #include "hyp.h"
 #include "sysreg.h"
-
-#define ESR_EC(esr) ((unsigned)((esr) >> 26) & 0x3FU)
-#define ESR_IL      (1ULL << 25)
-#define EC_UNKNOWN  0x00U
-#define EC_WFX      0x01U
-#define EC_IABT_LOW 0x20U
-#define EC_IABT_CUR 0x21U
-#define EC_DABT_LOW 0x24U
-#define EC_DABT_CUR 0x25U
-#define EC_SMC64    0x17U
-#define EC_SYSREG   0x18U
-#define FSC_SEA     0x10U
-#define ISS_ISV     (1ULL << 24)
-#define ISS_WNR     (1ULL << 6)
 
 #define PSR_MODE_MASK 0x1FULL
 #define PSR_MODE_EL0T 0x0ULL
@@ -160,7 +147,7 @@ static void inject_sync(uint64_t esr1, bool set_far, uint64_t far)
 
 static void inject_undef(uint64_t esr2)
 {
-	inject_sync(((uint64_t)EC_UNKNOWN << 26) | (esr2 & ESR_IL), false, 0);
+	inject_sync(ESR_MAKE_EC(ESR_EC_UNKNOWN) + (esr2 & ESR_IL), false, 0);
 }
 
 /* Synchronous external abort for an access outside every mapping. */
@@ -168,15 +155,15 @@ static void inject_sea(uint64_t esr2, bool instr)
 {
 	uint64_t spsr = read_sysreg(spsr_el2);
 	unsigned ec;
-	uint64_t iss = FSC_SEA;
+	uint64_t iss = ESR_FSC_SEA;
 
 	if (instr)
-		ec = from_el0(spsr) ? EC_IABT_LOW : EC_IABT_CUR;
+		ec = from_el0(spsr) ? ESR_EC_IABT_LOW : ESR_EC_IABT_CUR;
 	else
-		ec = from_el0(spsr) ? EC_DABT_LOW : EC_DABT_CUR;
+		ec = from_el0(spsr) ? ESR_EC_DABT_LOW : ESR_EC_DABT_CUR;
 	if (!instr)
-		iss |= esr2 & ISS_WNR;
-	inject_sync(((uint64_t)ec << 26) | (esr2 & ESR_IL) | iss, true,
+		iss |= esr2 & ESR_ISS_WNR;
+	inject_sync(ESR_MAKE_EC(ec) | (esr2 & ESR_IL) | iss, true,
 	            read_sysreg(far_el2));
 }
 
@@ -188,8 +175,8 @@ static void handle_stage2_abort(struct hyp_regs *regs, uint64_t esr, bool instr)
 	struct hyp_cpu *cpu = arch_this_cpu();
 	unsigned len = 4;
 
-	if (!instr && (esr & ISS_ISV))
-		len = 1U << ((esr >> 22) & 3U);
+	if (!instr && (esr & ESR_ISS_ISV))
+		len = 1U << ESR_ISS_SAS(esr);
 	/* A data access the MMIO guard lets through goes to the device
 	 * models (hyp/devices); anything else cannot complete. */
 	if (pmem_mmio_check(cpu->vcpu.vm, ipa, len) == PMEM_MMIO_EMULATE &&
@@ -242,13 +229,13 @@ void hyp_handle_trap(struct hyp_regs *regs)
 	unsigned ec = ESR_EC(esr);
 
 	switch (ec) {
-	case EC_DABT_LOW:
+	case ESR_EC_DABT_LOW:
 		handle_stage2_abort(regs, esr, false);
 		return;
-	case EC_IABT_LOW:
+	case ESR_EC_IABT_LOW:
 		handle_stage2_abort(regs, esr, true);
 		return;
-	case EC_SYSREG: /* ID registers (TID3); anything else: UNDEFINED */
+	case ESR_EC_SYSREG: /* ID registers (TID3); anything else: UNDEFINED */
 		if (hyp_handle_sysreg_trap(regs, esr,
 		                           from_el0(read_sysreg(spsr_el2))))
 			return;

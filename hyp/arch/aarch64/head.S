@@ -88,8 +88,10 @@ arch_secondary_entry:
 	/* The primary's EL2 stage-1 configuration. */
 	adrp	x9, hyp_mmu_cfg
 	add	x9, x9, :lo12:hyp_mmu_cfg
-	ldp	x10, x11, [x9]
-	ldp	x12, x13, [x9, #16]
+	ldr	x10, [x9, #HYP_MMU_CFG_MAIR]
+	ldr	x11, [x9, #HYP_MMU_CFG_TCR]
+	ldr	x12, [x9, #HYP_MMU_CFG_TTBR]
+	ldr	x13, [x9, #HYP_MMU_CFG_SCTLR]
 	msr	mair_el2, x10
 	msr	tcr_el2, x11
 	msr	ttbr0_el2, x12

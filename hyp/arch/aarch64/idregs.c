@@ -19,12 +19,13 @@
  */
 #include <stdint.h>
 
+#include <vhyp/esr.h>
+
 #include "arch.h"
 #include "hyp.h"
 #include "sysreg.h"
 
-#define ESR_ISS_DIR_READ 1ULL
-#define FIELD(shift)     (0xFULL << (shift))
+#define FIELD(shift) (0xFULL << (shift))
 
 /* crm * 8 + op2 of an ID register (op0 3, op1 0, CRn 0). */
 #define IDX(crm, op2) ((crm)*8U + (op2))
@@ -178,7 +179,7 @@ bool hyp_handle_sysreg_trap(struct hyp_regs *regs, uint64_t esr, bool from_el0)
 	unsigned rt = (unsigned)(esr >> 5) & 0x1FU;
 	unsigned crm = (unsigned)(esr >> 1) & 0xFU;
 
-	if (from_el0 || (esr & ESR_ISS_DIR_READ) == 0 || op0 != 3 || op1 != 0 ||
+	if (from_el0 || (esr & ESR_ISS_SYS_READ) == 0 || op0 != 3 || op1 != 0 ||
 	    crn != 0 || crm < 1 || crm > 7)
 		return false;
 	if (rt != 31)

@@ -30,14 +30,6 @@
 /* Up to this many pages a TLBI goes by VA; beyond, the whole EL2 TLB. */
 #define TLBI_VA_MAX_PAGES 64U
 
-/* Read by arch_secondary_entry (head.S) with the MMU off: keep the
- * layout. */
-struct hyp_mmu_cfg {
-	uint64_t mair;
-	uint64_t tcr;
-	uint64_t ttbr;
-	uint64_t sctlr;
-};
 struct hyp_mmu_cfg hyp_mmu_cfg;
 
 static struct s2_pool el2_pool;

@@ -16,7 +16,7 @@
 .macro unexpected id
 	.balign	0x80
 	sub	sp, sp, #HYP_REGS_SIZE
-	stp	x0, x1, [sp]
+	stp	x0, x1, [sp, #HYP_REGS_X + 8 * 0]
 	mov	x0, #\id
 	b	unexpected_common
 .endm
@@ -48,7 +48,7 @@ hyp_vectors:
 
 guest_sync:
 	sub	sp, sp, #HYP_REGS_SIZE
-	stp	x0, x1, [sp, #0]
+	stp	x0, x1, [sp, #HYP_REGS_X + 8 * 0]
 #ifdef VHYP_FLOOR_EMPTY_HVC
 	/*
 	 * Benchmark floor only (build/hyp/vhyp-floor.bin, bench/): an HVC64
@@ -62,13 +62,13 @@ guest_sync:
 	ubfx	x1, x0, #24, #6
 	cmp	x1, #4
 	b.eq	2f
-	ldr	x1, [sp, #8]
+	ldr	x1, [sp, #HYP_REGS_X + 8 * 1]
 	add	sp, sp, #HYP_REGS_SIZE
 	eret
 2:
 #endif
-	frame_save_x2_x17
-	frame_save_x18_x29_x30
+	frame_save_x2_x17 HYP_REGS_X
+	frame_save_x18_x29_x30 HYP_REGS_X
 	mrs	x0, esr_el2
 	lsr	x0, x0, #ESR_EC_SHIFT
 	cmp	x0, #ESR_EC_HVC64
@@ -85,21 +85,21 @@ guest_not_hvc:
 	b	guest_return
 
 guest_trap:
-	frame_save_x19_x28
+	frame_save_x19_x28 HYP_REGS_X
 	mov	x0, sp
 	bl	hyp_handle_trap
-	frame_load_x19_x28
+	frame_load_x19_x28 HYP_REGS_X
 
 guest_return:
-	frame_load_x0_x17
-	frame_load_x18_x29_x30
+	frame_load_x0_x17 HYP_REGS_X
+	frame_load_x18_x29_x30 HYP_REGS_X
 	add	sp, sp, #HYP_REGS_SIZE
 	eret
 	dsb	nsh
 	isb
 
 unexpected_common:
-	frame_save_all
+	frame_save_all HYP_REGS_X
 	mov	x1, sp
 	bl	hyp_unexpected_exception
 	b	arch_park

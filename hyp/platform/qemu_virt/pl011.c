@@ -6,6 +6,8 @@
  * QEMU's PL011 needs no set-up; on hardware, firmware has already configured
  * the console UART.
  */
+#include <vhyp/board.h>
+
 #include "hyp.h"
 
 #define UART_DR      0x00
@@ -18,7 +20,7 @@
 #define RTC_DR       0x00
 
 /* QEMU virt's PL011 until the DTB has been read. */
-static uintptr_t uart_base = 0x09000000;
+static uintptr_t uart_base = VHYP_BOARD_UART_BASE;
 
 static inline uint32_t mmio_read32(uintptr_t addr)
 {

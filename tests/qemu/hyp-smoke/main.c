@@ -104,7 +104,7 @@ void rt_secondary_entry(void);
 /* Every exception the tests provoke: recorded, then skipped. */
 static bool on_exception(struct rt_frame *f, enum rt_vector v)
 {
-	unsigned ec = (unsigned)RT_ESR_EC(f->esr);
+	unsigned ec = ESR_EC(f->esr);
 
 	if (v != RT_VEC_SYNC)
 		return false;

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vhyp/board.h>
+
 static uint64_t fake_read_cntpct(void *ctx)
 {
 	struct fake_platform *fp = ctx;
@@ -135,7 +137,7 @@ void fp_enable_trng(struct fake_platform *fp)
 
 void fp_enable_pv_time(struct fake_platform *fp)
 {
-	fp->pv_time_base = 0x090a0000ULL;
+	fp->pv_time_base = VHYP_PV_TIME_IPA;
 	fp->ops.pv_time_st = fake_pv_time_st;
 }
 
