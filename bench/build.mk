@@ -6,7 +6,7 @@ $(O)/bench/core/%: OBJ_FLAGS = $(CORE_FLAGS)
 
 $(BENCH_HOST_BIN): $(O)/bench/bench/host/core_bench.o \
 		$(O)/bench/tests/unit/support/check_abort.o $(BENCH_CORE_OBJS)
-	$(HOST_CC) $(BENCH_CFLAGS) $^ -o $@
+	$(HOST_CC) $(BENCH_CFLAGS) $(filter %.o,$^) -o $@
 
 ALL_TARGETS += $(BENCH_HOST_BIN)
 

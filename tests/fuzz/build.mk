@@ -8,7 +8,7 @@ $(O)/fuzz/core/%: OBJ_FLAGS = $(CORE_FLAGS)
 
 $(FUZZ_BIN): $(O)/fuzz/tests/fuzz/fuzz_dispatch.o \
 		$(O)/fuzz/tests/unit/support/check_abort.o $(FUZZ_CORE_OBJS)
-	$(HOST_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@
+	$(HOST_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(filter %.o,$^) -o $@
 
 ALL_TARGETS += $(FUZZ_BIN)
 # CI runs the fuzzer briefly as one test (tests/fuzz/run.sh prints TAP).

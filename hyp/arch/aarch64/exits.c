@@ -240,8 +240,8 @@ void hyp_handle_trap(struct hyp_regs *regs)
 		                           from_el0(read_sysreg(spsr_el2))))
 			return;
 		/* fall through */
-	case EC_WFX: /* a protected VM's WFI; anything else: UNDEFINED */
-		if (ec == EC_WFX && handle_wfi(esr))
+	case ESR_EC_WFX: /* a protected VM's WFI; anything else: UNDEFINED */
+		if (ec == ESR_EC_WFX && handle_wfi(esr))
 			return;
 		/* fall through */
 	default:
