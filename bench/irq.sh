@@ -19,13 +19,13 @@ GUEST=$O/bench/irq.bin
 PASS_COMMIT=d144c1d
 PASS_SRC=$O/bench/passthrough
 RUNS=$O/bench/irq-runs
-FIGURES=(gicd_read ram_read ack eoi ipi ipi_median vtimer vtimer_median)
+FIGURES=(gicd_read ram_read ack eoi ipi ipi_median ipi_cross ipi_cross_median vtimer vtimer_median)
 
 log() { echo "bench-irq: $*" >&2; }
 
 run() { # run NAME O_DIR
 	local name=$1 odir=$2
-	if O=$odir ./vhyp run --kernel "$GUEST" --icount --gic 3 --timeout 120 \
+	if O=$odir ./vhyp run --kernel "$GUEST" --icount --gic 3 --smp 2 --timeout 300 \
 		>"$RUNS/$name.out" 2>&1 && grep -q '^bench: done' "$RUNS/$name.out"; then
 		log "$name: done"
 	else
