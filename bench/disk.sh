@@ -26,7 +26,7 @@ O=${O:-build}
 case $O in /*) ;; *) O=$REPO/$O ;; esac
 OUT=${BENCH_OUT:-$REPO/docs/bench}
 RUNS=$O/bench/disk-runs
-RUN_NAMES=(${BENCH_DISK_RUNS:-direct_debian vhyp_normal direct_pkvm vhyp_protected})
+read -r -a RUN_NAMES <<<"${BENCH_DISK_RUNS:-direct_debian vhyp_normal direct_pkvm vhyp_protected}"
 MEM=512M
 SMP=2
 TIMEOUT=900
