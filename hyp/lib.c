@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The few libc routines the compiler may call on its own (struct copies,
- * zeroing).  Byte loops: the hypervisor copies little and must not use
- * FP/SIMD or unaligned accesses. */
+ * zeroing).  No FP/SIMD, no unaligned accesses. */
 #include "hyp.h"
 
 void *memset(void *dst, int c, size_t n)
@@ -13,11 +12,22 @@ void *memset(void *dst, int c, size_t n)
 	return dst;
 }
 
+/* Words while both pointers are 8-byte aligned (-mstrict-align), then
+ * bytes: the disk path copies 64 KiB at a time through here. */
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	volatile uint8_t *d = dst;
 	const uint8_t *s = src;
 
+	if ((((uintptr_t)d | (uintptr_t)s) & 7U) == 0) {
+		volatile uint64_t *dw = (volatile uint64_t *)(uintptr_t)d;
+		const uint64_t *sw = (const uint64_t *)(const void *)s;
+
+		for (; n >= 8; n -= 8)
+			*dw++ = *sw++;
+		d = (volatile uint8_t *)dw;
+		s = (const uint8_t *)sw;
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;
