@@ -47,10 +47,10 @@ build_base() {
 	make -s --no-print-directory -C "$BASE_SRC" build/hyp/vhyp.bin >&2
 }
 
-run() { # run NAME RUNNER [ARGS...]
-	local name=$1 runner=$2
-	shift 2
-	if "$runner" run --kernel "$GUEST" --icount --timeout 300 "$@" \
+run() { # run NAME RUNNER O_DIR [ARGS...]
+	local name=$1 runner=$2 odir=$3
+	shift 3
+	if O=$odir "$runner" run --kernel "$GUEST" --icount --timeout 300 "$@" \
 		</dev/null >"$RUNS/$name.out" 2>&1 &&
 		grep -q '^bench: done' "$RUNS/$name.out"; then
 		log "$name: done"
@@ -75,10 +75,10 @@ row_value() {
 hypercalls() {
 	local row now base pct checked fail=0
 	make -s --no-print-directory O="$O" "$GUEST" "$O/hyp/vhyp.bin" >&2
-	run now ./vhyp
-	run now_protected ./vhyp --protected
-	run base "$BASE_SRC/vhyp"
-	run base_protected "$BASE_SRC/vhyp" --protected
+	run now ./vhyp "$O"
+	run now_protected ./vhyp "$O" --protected
+	run base "$BASE_SRC/vhyp" "$BASE_SRC/build"
+	run base_protected "$BASE_SRC/vhyp" "$BASE_SRC/build" --protected
 	{
 		echo "call,now,$BASE_COMMIT,change_pct,checked"
 		for row in "${ALL[@]}"; do
@@ -110,7 +110,8 @@ boot() {
 	[ "$BOOT_RUNS" -gt 0 ] || return 0
 	echo
 	echo "Boot of Debian's kernel: direct, this vhyp, $BASE_COMMIT's vhyp ($BOOT_RUNS runs each, interleaved):"
-	VHYP_BASE=$BASE_SRC/vhyp tests/linux/boot-bench.sh "$BOOT_RUNS" |
+	# Each runner with its own build directory (O is exported by make).
+	O=$O VHYP_BASE=$BASE_SRC/vhyp VHYP_BASE_O=$BASE_SRC/build tests/linux/boot-bench.sh "$BOOT_RUNS" |
 		tee "$OUT/boot-regress.txt"
 }
 

@@ -67,10 +67,13 @@ run_kind() {
 			--smp "$SMP" --mem "$MEM" --append "$APPEND" --timeout 600 \
 			"${icount[@]}"
 	else
-		local runner=$VHYP
-		[ "$kind" = base ] && runner=$VHYP_BASE
+		local runner=$VHYP odir=${O:-}
+		if [ "$kind" = base ]; then
+			runner=$VHYP_BASE
+			odir=${VHYP_BASE_O:-$(dirname "$VHYP_BASE")/build}
+		fi
 		[ "$ICOUNT" = 1 ] && icount=(--icount)
-		"$runner" run --kernel "$IMAGE" --initrd "$INITRD" --smp "$SMP" \
+		O=$odir "$runner" run --kernel "$IMAGE" --initrd "$INITRD" --smp "$SMP" \
 			--mem "$MEM" --append "$APPEND" --timeout 600 "${icount[@]}"
 	fi
 }
