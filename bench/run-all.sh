@@ -72,11 +72,16 @@ run() {
 }
 
 # The floor: the runner takes the hypervisor from $O/hyp/vhyp.bin, so it
-# gets an O of its own whose vhyp.bin is the floor image.
+# gets an O of its own whose vhyp.bin is the floor image (and whose tools/
+# links to this build's).
 run_floor() {
-	local fo=$RUNS/floor-o
-	mkdir -p "$fo/hyp"
+	local fo=$RUNS/floor-o tool
+	mkdir -p "$fo/hyp" "$fo/tools"
 	cp "$O/hyp/vhyp-floor.bin" "$fo/hyp/vhyp.bin"
+	# The runner's own tools (console filter, FEATURES parser) as built.
+	for tool in "$O"/tools/vhyp-*; do
+		[ -x "$tool" ] && ln -sf "$tool" "$fo/tools/"
+	done
 	O=$fo ./vhyp run --kernel "$GUEST" --icount --timeout "$VHYP_TIMEOUT"
 }
 
