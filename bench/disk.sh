@@ -19,6 +19,7 @@
 # and docs/bench/disk.png.
 #
 # Environment: BENCH_DISK_RUNS (default: all four), BENCH_OUT, O.
+# `bench/disk.sh --plot` redraws the PNG from the CSV.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -121,7 +122,7 @@ plot() {
 		return 0
 	}
 	gnuplot <<GP
-set terminal pngcairo size 900,480 font "sans,10"
+set terminal pngcairo size 800,460 font "sans,10"
 set output "$OUT/disk.png"
 set datafile separator ","
 set datafile missing ""
@@ -134,7 +135,7 @@ set style fill solid 0.85 border -1
 set boxwidth 0.9
 set yrange [0:*]
 set grid ytics
-set key outside right top
+set key outside bottom center maxrows 2
 plot "$OUT/disk.csv" using 2:xtic(1) title "Debian kernel at EL1, QEMU virtio-blk", \
      "" using 3 title "Debian kernel, vhyp normal VM", \
      "" using 4 title "pKVM guest kernel at EL1, QEMU virtio-blk", \
@@ -144,6 +145,10 @@ GP
 
 main() {
 	local name t0
+	if [ "${1:-}" = --plot ]; then # the PNG again from the CSV
+		plot
+		return
+	fi
 	t0=$(date +%s)
 	mkdir -p "$RUNS" "$OUT"
 	make -s --no-print-directory O="$O" "$O/hyp/vhyp.bin" >&2
