@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The interrupt benchmark (`make bench` runs it; docs/benchmarks.md): the
 # guest bench/irq-guest ($O/bench/irq.bin) under QEMU -icount shift=0,
-# GICv3, under
+# GICv3, 2 vCPUs (the cross-vCPU IPI needs the second), under
 #   vhyp         this tree's hypervisor (the moderated GIC, hyp/vgic)
 #   passthrough  the hypervisor of commit d144c1d, which mapped the GIC
 #                into the guest's stage 2; built from `git archive` in
