@@ -17,6 +17,11 @@
  *             hook (an SGI to this vCPU, see time_ipi; PMU cycle counter;
  *             minimum and median of 32).  The hook runs after the
  *             runtime's vector has saved the registers.
+ *  ipi_cross  ICC_SGI1R_EL1 write on vCPU 0 to the first instruction of
+ *             the IRQ hook on vCPU 1, which waits in WFI with interrupts
+ *             unmasked (cntvct, the one clock both vCPUs share; minimum
+ *             and median of 32; resolution one counter tick).  Needs
+ *             --smp 2; "bench: ipi_cross skipped" otherwise.
  *  vtimer     CNTV_CVAL_EL0 expiry to the hook (cntvct; minimum and
  *             median of 32).  Resolution: one counter tick (16 ns at the
  *             62.5 MHz of QEMU's virt board).
@@ -305,6 +310,68 @@ static void time_ipi(void)
 		rt_printf("bench: error ipi %u of %u arrived\n", got, SAMPLES);
 }
 
+/* vCPU 1 of the cross-vCPU IPI: its GIC set up, interrupts unmasked,
+ * asleep in WFI until vCPU 0 says stop. */
+static volatile bool receiver_ready, receiver_stop;
+
+static void ipi_receiver(unsigned cpu, void *arg)
+{
+	(void)cpu;
+	(void)arg;
+	if (!cpu_gic_init())
+		return;
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+	receiver_ready = true;
+	while (!receiver_stop)
+		__asm__ volatile("wfi");
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+}
+
+static void time_ipi_cross(void)
+{
+	uint64_t s[SAMPLES], start, sgi;
+	unsigned got = 0;
+
+	if (rt_cpu_count() < 2 || rt_cpu_start(1, ipi_receiver, NULL) != 0) {
+		rt_printf("bench: ipi_cross skipped (one vCPU)\n");
+		return;
+	}
+	start = rt_cntvct();
+	/* YIELD: under -icount QEMU runs the vCPUs round-robin in one
+	 * thread, and a vCPU that spins keeps it until the 100 ms kick
+	 * timer; QEMU ends the slice at a YIELD (vhyp does not trap it). */
+	while (!receiver_ready && rt_cntvct() - start < 10U * rt_cntfrq())
+		__asm__ volatile("yield");
+	if (!receiver_ready) {
+		rt_printf("bench: error ipi_cross vCPU 1 not ready\n");
+		return;
+	}
+	sgi = sgi1r_for(rt_cpu_mpidr(1), IPI_SGI);
+	for (unsigned k = 0; k < SAMPLES; k++) {
+		uint64_t t0;
+
+		hook_intid[1] = SPURIOUS;
+		__asm__ volatile("dsb sy; isb" ::: "memory");
+		t0 = rt_cntvct();
+		sysreg_w(ICC_SGI1R_EL1, sgi);
+		__asm__ volatile("isb");
+		while (hook_intid[1] != IPI_SGI &&
+		       rt_cntvct() - t0 < rt_cntfrq())
+			__asm__ volatile("yield");
+		if (hook_intid[1] == IPI_SGI)
+			s[got++] = hook_time[1] - t0;
+	}
+	receiver_stop = true;
+	__asm__ volatile("dsb sy; sev" ::: "memory");
+	sysreg_w(ICC_SGI1R_EL1, sgi); /* out of WFI to see the stop */
+	(void)rt_cpu_wait_off(1, 1000000000ULL);
+	if (got == SAMPLES)
+		report_samples("ipi_cross", s, got);
+	else
+		rt_printf("bench: error ipi_cross %u of %u arrived\n", got,
+		          SAMPLES);
+}
+
 static void time_vtimer(void)
 {
 	uint64_t s[SAMPLES];
@@ -350,6 +417,7 @@ int main(const void *dtb)
 	time_ack_eoi();
 	time_vtimer();
 	time_ipi();
+	time_ipi_cross();
 	rt_printf("bench: done\n");
 	return 0;
 }

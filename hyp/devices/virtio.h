@@ -56,7 +56,7 @@ struct hyp_virtio_buf {
 	bool device_writes; /* VIRTQ_DESC_F_WRITE */
 };
 
-#define HYP_VIRTIO_MAX_CHAIN 16U
+#define HYP_VIRTIO_MAX_CHAIN 66U
 
 struct hyp_virtio_dev;
 

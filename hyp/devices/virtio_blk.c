@@ -14,17 +14,22 @@
  */
 #include "virtio.h"
 
-#define BLK_T_IN     0U
-#define BLK_T_OUT    1U
-#define BLK_T_FLUSH  4U
-#define BLK_T_GET_ID 8U
-#define BLK_S_OK     0U
-#define BLK_S_IOERR  1U
-#define BLK_S_UNSUPP 2U
-#define BLK_F_RO     5U
-#define SECTOR       512ULL
-#define ID_LEN       20U
-#define MAX_BLK      4U
+#define BLK_T_IN      0U
+#define BLK_T_OUT     1U
+#define BLK_T_FLUSH   4U
+#define BLK_T_GET_ID  8U
+#define BLK_S_OK      0U
+#define BLK_S_IOERR   1U
+#define BLK_S_UNSUPP  2U
+#define BLK_F_SEG_MAX 2U
+#define BLK_F_RO      5U
+/* Data segments a request may have: the chain limit minus the header
+ * and the status.  Offered as seg_max: without it Linux sends one
+ * segment a request, which for O_DIRECT I/O is one 4 KiB page. */
+#define BLK_SEG_MAX   (HYP_VIRTIO_MAX_CHAIN - 2U)
+#define SECTOR        512ULL
+#define ID_LEN        20U
+#define MAX_BLK       4U
 
 /* A disk: an image in memory (image != NULL) or one of vhyp's disks. */
 struct blk_disk {
@@ -52,9 +57,11 @@ static uint32_t blk_config_read(struct hyp_virtio_dev *d, uint64_t off,
 	uint64_t capacity = disk_of(d)->size / SECTOR;
 	uint64_t v = 0;
 
-	/* capacity (le64) at 0; nothing else is offered */
+	/* capacity (le64) at 0, seg_max (le32) at 12; nothing else */
 	if (off + size <= 8)
 		v = capacity >> (8 * off);
+	else if (off >= 12 && off + size <= 16)
+		v = (uint64_t)BLK_SEG_MAX >> (8 * (off - 12));
 	return (uint32_t)(size >= 4 ? v : v & ((1ULL << (8 * size)) - 1U));
 }
 
@@ -102,6 +109,87 @@ static bool move_data(struct hyp_virtio_dev *d, const struct hyp_virtio_buf *b,
 	return hyp_virtio_read(d, b->addr, k->image + pos, b->len);
 }
 
+/* A position in a request's data segments. */
+struct seg_cursor {
+	const struct hyp_virtio_buf *b;
+	unsigned i;
+	uint32_t off;
+};
+
+/* Copies len bytes between chunk and the segments at the cursor (their
+ * total was checked to hold them), to the guest or from it. */
+static bool copy_segments(struct hyp_virtio_dev *d, struct seg_cursor *c,
+                          uint8_t *chunk, uint32_t len, bool to_guest)
+{
+	uint32_t done = 0;
+
+	while (done < len) {
+		const struct hyp_virtio_buf *b = &c->b[c->i];
+		uint32_t n = b->len - c->off;
+		bool ok;
+
+		if (n > len - done)
+			n = len - done;
+		ok = to_guest ? hyp_virtio_write(d, b->addr + c->off,
+		                                 chunk + done, n)
+		              : hyp_virtio_read(d, b->addr + c->off,
+		                                chunk + done, n);
+		if (!ok)
+			return false;
+		done += n;
+		c->off += n;
+		if (c->off == b->len) {
+			c->i++;
+			c->off = 0;
+		}
+	}
+	return true;
+}
+
+/*
+ * The nseg data segments of a read or write of a disk behind hyp_disk_io,
+ * gathered into the model's chunk: one disk request per HYP_DISK_IO_MAX
+ * bytes instead of one per segment (each crossing to QEMU costs a
+ * notification and a completion poll).  Every segment is checked as
+ * move_data checks one, and the whole range against the disk.
+ */
+static bool move_segments(struct hyp_virtio_dev *d,
+                          const struct hyp_virtio_buf *segs, unsigned nseg,
+                          uint32_t type, uint64_t pos, uint32_t *written)
+{
+	struct blk_disk *k = disk_of(d);
+	struct seg_cursor c = {.b = segs};
+	uint64_t total = 0;
+
+	for (unsigned i = 0; i < nseg; i++) {
+		if (segs[i].device_writes != (type == BLK_T_IN))
+			return false;
+		total += segs[i].len;
+	}
+	if ((type == BLK_T_OUT && k->read_only) || pos % SECTOR ||
+	    total % SECTOR || pos > k->size || total > k->size - pos)
+		return false;
+	while (total > 0) {
+		uint32_t n = total < HYP_DISK_IO_MAX ? (uint32_t)total
+		                                     : HYP_DISK_IO_MAX;
+
+		if (type == BLK_T_IN) {
+			if (!hyp_disk_io(k->disk, false, pos / SECTOR, k->chunk,
+			                 n) ||
+			    !copy_segments(d, &c, k->chunk, n, true))
+				return false;
+			*written += n;
+		} else if (!copy_segments(d, &c, k->chunk, n, false) ||
+		           !hyp_disk_io(k->disk, true, pos / SECTOR, k->chunk,
+		                        n)) {
+			return false;
+		}
+		pos += n;
+		total -= n;
+	}
+	return true;
+}
+
 static uint8_t do_request(struct hyp_virtio_dev *d,
                           const struct hyp_virtio_buf *bufs, unsigned n,
                           uint32_t *written)
@@ -124,6 +212,11 @@ static uint8_t do_request(struct hyp_virtio_dev *d,
 	switch (type) {
 	case BLK_T_IN:
 	case BLK_T_OUT:
+		if (disk_of(d)->image == NULL)
+			return move_segments(d, &bufs[1], n - 2, type, pos,
+			                     written)
+			               ? BLK_S_OK
+			               : BLK_S_IOERR;
 		for (unsigned i = 1; i + 1 < n; i++) {
 			if (!move_data(d, &bufs[i], type, pos))
 				return BLK_S_IOERR;
@@ -182,7 +275,8 @@ static bool register_blk(hyp_guest_t guest, struct blk_disk *k)
 	backends[i] = (struct hyp_virtio_backend){
 	        .name = "blk",
 	        .device_id = VIRTIO_ID_BLOCK,
-	        .features = k->read_only ? 1ULL << BLK_F_RO : 0,
+	        .features = (k->read_only ? 1ULL << BLK_F_RO : 0) |
+	                    1ULL << BLK_F_SEG_MAX,
 	        .nr_queues = 1,
 	        .config_read = blk_config_read,
 	        .request = blk_request,

@@ -300,7 +300,22 @@ static bool process_queue(struct hyp_virtio_dev *d, unsigned qi)
 			return false;
 		}
 	}
-	if (used_any && !(avail_flags & VRING_AVAIL_NO_INTR))
+	if (!used_any)
+		return;
+	/* The driver's flag as it is now, read after the used index is
+	 * published (virtio 1.1, 2.7.7.2): a driver on another vCPU may have
+	 * re-enabled interrupts while these chains were processed, found no
+	 * new used entry yet, and gone to sleep.  With the flag read before
+	 * the loop, that completion never raised an interrupt and the
+	 * driver waited forever (bench/disk.sh: a protected VM with 2 vCPUs
+	 * hung in its first 256 MiB dd about every other run). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!ring_read(d, q->avail, raw, 2)) {
+		ring_failed(d);
+		return;
+	}
+	avail_flags = le16(raw);
+	if (!(avail_flags & VRING_AVAIL_NO_INTR))
 		raise_interrupt(d, INT_USED_BUFFER);
 	return used_any;
 }

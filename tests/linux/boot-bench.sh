@@ -21,6 +21,10 @@
 # (it leaves out QEMU's own cost of stage-2 translation, which is not guest
 # instructions).
 #
+# With VHYP_BASE set to another checkout's runner (bench/regress.sh: the
+# tree before the isolation work), its boots join the interleaving as a
+# third kind, "base", and the summary compares vhyp with it too.
+#
 # Usage: boot-bench.sh [--icount] [RUNS [SMP]]   (default 3 runs, 2 CPUs)
 set -euo pipefail
 # shellcheck source=tests/linux/lib.sh
@@ -43,6 +47,12 @@ INITRD=$("$LINUX_DIR/initramfs.sh" "$KDIR")
 # The runner; another checkout's may be named in VHYP.
 VHYP=${VHYP:-$REPO_DIR/vhyp}
 [ -x "$VHYP" ] || die "no runner $VHYP"
+VHYP_BASE=${VHYP_BASE:-}
+KINDS=(direct vhyp)
+if [ -n "$VHYP_BASE" ]; then
+	[ -x "$VHYP_BASE" ] || die "no runner $VHYP_BASE"
+	KINDS+=(base)
+fi
 
 now_ns() {
 	local t=${EPOCHREALTIME/[.,]/}
@@ -57,8 +67,13 @@ run_kind() {
 			--smp "$SMP" --mem "$MEM" --append "$APPEND" --timeout 600 \
 			"${icount[@]}"
 	else
+		local runner=$VHYP odir=${O:-}
+		if [ "$kind" = base ]; then
+			runner=$VHYP_BASE
+			odir=${VHYP_BASE_O:-$(dirname "$VHYP_BASE")/build}
+		fi
 		[ "$ICOUNT" = 1 ] && icount=(--icount)
-		"$VHYP" run --kernel "$IMAGE" --initrd "$INITRD" --smp "$SMP" \
+		O=$odir "$runner" run --kernel "$IMAGE" --initrd "$INITRD" --smp "$SMP" \
 			--mem "$MEM" --append "$APPEND" --timeout 600 "${icount[@]}"
 	fi
 }
@@ -115,7 +130,7 @@ main() {
 		"$(nproc) host cores, load $(cut -d' ' -f1-3 /proc/loadavg)$([ "$ICOUNT" = 1 ] && echo ', -icount shift=0')"
 	printf '%-4s %-7s %11s %11s %9s\n' run kind "first line" "Run /init" "CPU"
 	for i in $(seq 1 "$RUNS"); do
-		for kind in direct vhyp; do
+		for kind in "${KINDS[@]}"; do
 			read -r first init cpu < <(one_boot "$kind")
 			printf '%-4s %-7s %10ss %10ss %8ss\n' "$i" "$kind" "$first" "$init" "$cpu"
 			vals[$kind.first]+="$first"$'\n'
@@ -126,6 +141,12 @@ main() {
 	summary "to first line" "${vals[direct.first]}" "${vals[vhyp.first]}"
 	summary "kernel Run /init" "${vals[direct.init]}" "${vals[vhyp.init]}"
 	summary "CPU time" "${vals[direct.cpu]}" "${vals[vhyp.cpu]}"
+	if [ -n "$VHYP_BASE" ]; then
+		echo "base: $VHYP_BASE (\"vhyp\" below is the base)"
+		summary "base first line" "${vals[direct.first]}" "${vals[base.first]}"
+		summary "base Run /init" "${vals[direct.init]}" "${vals[base.init]}"
+		summary "base CPU time" "${vals[direct.cpu]}" "${vals[base.cpu]}"
+	fi
 	echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 

@@ -43,8 +43,11 @@ static uint8_t *fake_el2(uintptr_t a)
 	return &ram0[pa - FP_RAM0_PA];
 }
 
+static void other_vcpu_reenables_interrupts(uintptr_t dst, uintptr_t src);
+
 int hyp_safe_copy(void *dst, const void *src, size_t len)
 {
+	other_vcpu_reenables_interrupts((uintptr_t)dst, (uintptr_t)src);
 	for (size_t i = 0; i < len; i++) {
 		uint8_t *d = fake_el2((uintptr_t)dst + i);
 		const uint8_t *s = fake_el2((uintptr_t)src + i);
@@ -95,6 +98,22 @@ static uint32_t get32(uint64_t ipa)
 
 	memcpy(&v, gmem(ipa), 4);
 	return v;
+}
+
+/* Set by a test: when the device copies the data buffer at G_DATA+0x200,
+ * "another vCPU" clears VRING_AVAIL_F_NO_INTERRUPT, as Linux's
+ * virtqueue_enable_cb does while a request is in flight. */
+static bool reenable_during_copy;
+
+static void other_vcpu_reenables_interrupts(uintptr_t dst, uintptr_t src)
+{
+	uintptr_t data =
+	        (uintptr_t)(FP_RAM0_PA + (G_DATA + 0x200 - FP_RAM0_IPA));
+
+	if (reenable_during_copy && (dst == data || src == data)) {
+		put16(G_RING + 0x400, 0);
+		reenable_during_copy = false;
+	}
 }
 
 static void put_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
@@ -174,6 +193,7 @@ static int setup(void **state)
 	memset(ram0, 0, sizeof(ram0));
 	memset(&regs, 0, sizeof(regs));
 	memset(disk, 0, sizeof(disk));
+	reenable_during_copy = false;
 	memcpy(disk, "disk-sector-zero", 16);
 	hyp_mmio_reset();
 	g_hyp.cmd.log = 1;
@@ -386,6 +406,24 @@ static void test_blk_read_write_shared(void **state)
 	assert_int_equal(blk(0, 8, G_DATA + 0x200, 3), 1);
 }
 
+/* The device decides on the interrupt from the driver's flag as it is
+ * after the used index is published: a flag cleared while the chain was
+ * processed must not lose the interrupt (a driver that re-enabled
+ * interrupts and saw no used entry yet sleeps until one comes). */
+static void test_interrupt_flag_read_after_used_index(void **state)
+{
+	(void)state;
+	setup_queue(HYP_VIRTIO_BLK_BASE, 0);
+	put16(G_RING + 0x400, 1); /* VRING_AVAIL_F_NO_INTERRUPT */
+	assert_int_equal(blk(0, 0, G_DATA + 0x200, 1), 0);
+	assert_int_equal(rd(HYP_VIRTIO_BLK_BASE, 0x060) & 1U, 0); /* held */
+	reenable_during_copy = true;
+	assert_int_equal(blk(0, 0, G_DATA + 0x200, 2), 0);
+	assert_false(reenable_during_copy); /* the hook ran mid-request */
+	assert_int_equal(get16(G_RING + 0x800 + 2), 2);
+	assert_int_equal(rd(HYP_VIRTIO_BLK_BASE, 0x060) & 1U, 1U);
+}
+
 static void test_blk_private_buffer_ioerr(void **state)
 {
 	struct hyp_host_stats before, after;
@@ -444,6 +482,7 @@ int main(void)
 	        T(test_chain_loop_completed_empty),
 	        T(test_avail_index_too_far_ahead),
 	        T(test_blk_read_write_shared),
+	        T(test_interrupt_flag_read_after_used_index),
 	        T(test_blk_private_buffer_ioerr),
 	        T(test_model_buffer_in_guest_ram_refused),
 	};
