@@ -224,7 +224,7 @@ static void ring_failed(struct hyp_virtio_dev *d)
 }
 
 /* Takes every available chain of queue qi, hands it to the backend and
- * returns it on the used ring. */
+ * returns it on the used ring.  True when at least one chain was used. */
 static bool process_queue(struct hyp_virtio_dev *d, unsigned qi)
 {
 	struct hyp_virtqueue *q = &d->q[qi];
@@ -259,7 +259,6 @@ static bool process_queue(struct hyp_virtio_dev *d, unsigned qi)
 		if ((d->be->held_queues & (1U << qi)) &&
 		    (d->be->ready == NULL || !d->be->ready(d, qi)))
 			break;
-
 
 		if (!ring_read(d,
 		               q->avail + 4U + 2ULL * (q->last_avail % q->num),
@@ -301,7 +300,7 @@ static bool process_queue(struct hyp_virtio_dev *d, unsigned qi)
 		}
 	}
 	if (!used_any)
-		return;
+		return false;
 	/* The driver's flag as it is now, read after the used index is
 	 * published (virtio 1.1, 2.7.7.2): a driver on another vCPU may have
 	 * re-enabled interrupts while these chains were processed, found no
@@ -312,7 +311,7 @@ static bool process_queue(struct hyp_virtio_dev *d, unsigned qi)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!ring_read(d, q->avail, raw, 2)) {
 		ring_failed(d);
-		return;
+		return false;
 	}
 	avail_flags = le16(raw);
 	if (!(avail_flags & VRING_AVAIL_NO_INTR))
