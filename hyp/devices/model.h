@@ -120,7 +120,7 @@ void hyp_model_console_rx_irq(hyp_guest_t guest, bool enable);
  * len is a multiple of 512 and at most HYP_DISK_IO_MAX.  False: no such
  * disk, out of range, a write to a read-only disk, or an I/O error.
  */
-#define HYP_DISK_IO_MAX (256U * 1024U)
+#define HYP_DISK_IO_MAX 0x40000U /* 256 KiB */
 bool hyp_disk_info(unsigned disk, uint64_t *sectors, bool *read_only);
 bool hyp_disk_io(unsigned disk, bool write, uint64_t sector, void *buf,
                  uint32_t len);

@@ -231,7 +231,7 @@ static bool process_queue(struct hyp_virtio_dev *d, unsigned qi)
 	struct hyp_virtio_buf bufs[HYP_VIRTIO_MAX_CHAIN];
 	bool used_any = false;
 	uint8_t raw[8];
-	uint16_t avail_idx, avail_flags = 0;
+	uint16_t avail_idx, avail_flags;
 
 	if (!q->ready || (d->status & STATUS_NEEDS_RESET))
 		return false;
@@ -239,7 +239,6 @@ static bool process_queue(struct hyp_virtio_dev *d, unsigned qi)
 		ring_failed(d);
 		return false;
 	}
-	avail_flags = le16(raw);
 	avail_idx = le16(raw + 2);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	/* A driver can never have more than num chains outstanding: an
