@@ -10,7 +10,8 @@
 # include path), LD (ld.lld), NM (llvm-nm), OBJDUMP (llvm-objdump),
 # ALLOW (the symbol allowlist, default hyp/devices/model-symbols.allow),
 # MODEL_HEADERS (the headers a model may read, default
-# hyp/devices/model.h hyp/devices/virtio.h include/vhyp/board.h).
+# hyp/devices/model.h hyp/devices/virtio.h include/vhyp/board.h
+# include/vhyp/virtio_mmio.h).
 #
 # A model passes when:
 #   1. it compiles with MODEL_CFLAGS (no include/, core/include/, hyp/ on
@@ -45,7 +46,7 @@ LD=${LD:-ld.lld}
 NM=${NM:-llvm-nm}
 OBJDUMP=${OBJDUMP:-llvm-objdump}
 ALLOW=${ALLOW:-hyp/devices/model-symbols.allow}
-MODEL_HEADERS=${MODEL_HEADERS:-hyp/devices/model.h hyp/devices/virtio.h include/vhyp/board.h}
+MODEL_HEADERS=${MODEL_HEADERS:-hyp/devices/model.h hyp/devices/virtio.h include/vhyp/board.h include/vhyp/virtio_mmio.h}
 read -r -a cc <<<"$CC"
 read -r -a flags <<<"${MODEL_CFLAGS:--std=c11 -O2 -ffreestanding -fno-builtin -mgeneral-regs-only -Wall -Wextra -Werror}"
 

@@ -32,14 +32,14 @@
 #include <guest/kvm.h>
 #include <guest/rt.h>
 #include <guest/tap.h>
+#include <guest/virtio.h>
 #include <lib/fmt.h>
 
-#define GRANULE    4096ULL
-#define MiB        (1024ULL * 1024ULL)
-#define CONSOLE    VHYP_VIRTIO_CONSOLE_BASE
-#define BLK        VHYP_VIRTIO_BLK_BASE
-#define QUEUE_SIZE 8U
-#define SECTOR     512U
+#define GRANULE 4096ULL
+#define MiB     (1024ULL * 1024ULL)
+#define CONSOLE VHYP_VIRTIO_CONSOLE_BASE
+#define BLK     VHYP_VIRTIO_BLK_BASE
+#define SECTOR  VIRTIO_BLK_SECTOR_SIZE
 
 /* The virt board (QEMU 7.2, hw/arm/virt.c memmap). */
 #define QEMU_VIRTIO_BASE  VHYP_BOARD_VIRTIO_BASE
@@ -47,48 +47,6 @@
 #define QEMU_VIRTIO_SIZE  VHYP_BOARD_VIRTIO_STRIDE
 #define GICD_BASE         VHYP_BOARD_GICD_BASE
 #define UART_BASE         VHYP_BOARD_UART_BASE
-
-/* virtio-mmio registers and values (virtio 1.x, Version 2). */
-#define R_MAGIC       0x000U
-#define R_VERSION     0x004U
-#define R_DEVICE_ID   0x008U
-#define R_DEV_FEAT    0x010U
-#define R_DEV_FEAT_S  0x014U
-#define R_DRV_FEAT    0x020U
-#define R_DRV_FEAT_S  0x024U
-#define R_QUEUE_SEL   0x030U
-#define R_QUEUE_MAX   0x034U
-#define R_QUEUE_NUM   0x038U
-#define R_QUEUE_READY 0x044U
-#define R_NOTIFY      0x050U
-#define R_INT_STATUS  0x060U
-#define R_INT_ACK     0x064U
-#define R_STATUS      0x070U
-#define R_DESC_LO     0x080U
-#define R_DESC_HI     0x084U
-#define R_AVAIL_LO    0x090U
-#define R_AVAIL_HI    0x094U
-#define R_USED_LO     0x0a0U
-#define R_USED_HI     0x0a4U
-#define R_CONFIG      0x100U
-#define ST_ACK        1U
-#define ST_DRIVER     2U
-#define ST_DRIVER_OK  4U
-#define ST_FEAT_OK    8U
-#define ST_NEEDS_RST  64U
-#define FEAT_HI       3U /* VERSION_1 (32), ACCESS_PLATFORM (33) */
-#define D_NEXT        1U
-#define D_WRITE       2U
-#define BLK_IN        0U
-#define BLK_OUT       1U
-#define BLK_S_OK      0U
-#define BLK_S_IOERR   1U
-
-struct desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags, next;
-};
 
 /* Rings (desc at 0, avail at 0x400, used at 0x800, request header at
  * 0xc00) and data, all shared with the host side in a protected VM; the
@@ -101,27 +59,6 @@ static uint8_t private_page[GRANULE] __attribute__((aligned(GRANULE)));
 static struct vg_hyp *hyp;
 static bool protected_vm;
 static uint64_t ram_end, disk_bytes, window_pa, bounce_pa;
-
-static uint32_t mmio_read(uint64_t base, unsigned reg)
-{
-	uint32_t v;
-
-	__asm__ volatile("ldr %w0, [%1]"
-	                 : "=r"(v)
-	                 : "r"(base + reg)
-	                 : "memory");
-	return v;
-}
-
-static void mmio_write(uint64_t base, unsigned reg, uint32_t v)
-{
-	__asm__ volatile("str %w0, [%1]" ::"r"(v), "r"(base + reg) : "memory");
-}
-
-static void dmb(void)
-{
-	__asm__ volatile("dmb ish" ::: "memory");
-}
 
 /* ---- 1. QEMU's devices ---- */
 
@@ -163,8 +100,8 @@ static void probe_qemu_devices(void)
 		uint64_t t = QEMU_VIRTIO_BASE + i * QEMU_VIRTIO_SIZE;
 		uint64_t esr = 0;
 
-		aborts += takes_sea(t + R_MAGIC);
-		aborts += !rt_try_write32(t + R_STATUS, 0, &esr) &&
+		aborts += takes_sea(t + VIRTIO_MMIO_MAGIC_VALUE);
+		aborts += !rt_try_write32(t + VIRTIO_MMIO_STATUS, 0, &esr) &&
 		          ESR_FSC(esr) == ESR_FSC_SEA;
 	}
 	rt_tap(aborts == 2U * QEMU_VIRTIO_COUNT,
@@ -188,128 +125,17 @@ static void probe_qemu_devices(void)
 	       aborts, n);
 }
 
-/* ---- 2. vhyp's devices ---- */
-
-struct vq {
-	uint64_t dev;
-	unsigned index;
-	uint64_t desc, avail, used; /* where the device is told they are */
-	uint8_t *ring;              /* the guest's own ring page */
-	uint16_t avail_idx, used_seen;
-};
-
-static bool negotiate(uint64_t dev, uint32_t device_id)
-{
-	if (mmio_read(dev, R_MAGIC) != 0x74726976U ||
-	    mmio_read(dev, R_VERSION) != 2U ||
-	    mmio_read(dev, R_DEVICE_ID) != device_id)
-		return false;
-	mmio_write(dev, R_STATUS, 0);
-	mmio_write(dev, R_STATUS, ST_ACK | ST_DRIVER);
-	mmio_write(dev, R_DEV_FEAT_S, 1);
-	if ((mmio_read(dev, R_DEV_FEAT) & FEAT_HI) != FEAT_HI)
-		return false;
-	mmio_write(dev, R_DRV_FEAT_S, 0);
-	mmio_write(dev, R_DRV_FEAT, 0);
-	mmio_write(dev, R_DRV_FEAT_S, 1);
-	mmio_write(dev, R_DRV_FEAT, FEAT_HI);
-	mmio_write(dev, R_STATUS, ST_ACK | ST_DRIVER | ST_FEAT_OK);
-	return (mmio_read(dev, R_STATUS) & ST_FEAT_OK) != 0;
-}
-
-static void set_addr(uint64_t dev, unsigned lo, uint64_t a)
-{
-	mmio_write(dev, lo, (uint32_t)a);
-	mmio_write(dev, lo + 4U, (uint32_t)(a >> 32));
-}
-
-/* Resets the device and sets up one queue with the given ring addresses
- * (the guest's ring page where an address is 0). */
-static bool dev_init(struct vq *q, uint64_t dev, unsigned queue,
-                     uint32_t device_id, uint8_t *ring, uint64_t desc,
-                     uint64_t avail, uint64_t used)
-{
-	q->dev = dev;
-	q->index = queue;
-	q->ring = ring;
-	q->desc = desc ? desc : (uintptr_t)ring;
-	q->avail = avail ? avail : (uintptr_t)ring + 0x400;
-	q->used = used ? used : (uintptr_t)ring + 0x800;
-	q->avail_idx = 0;
-	q->used_seen = 0;
-	memset(ring, 0, GRANULE);
-	if (!negotiate(dev, device_id))
-		return false;
-	mmio_write(dev, R_QUEUE_SEL, queue);
-	if (mmio_read(dev, R_QUEUE_MAX) < QUEUE_SIZE)
-		return false;
-	mmio_write(dev, R_QUEUE_NUM, QUEUE_SIZE);
-	set_addr(dev, R_DESC_LO, q->desc);
-	set_addr(dev, R_AVAIL_LO, q->avail);
-	set_addr(dev, R_USED_LO, q->used);
-	mmio_write(dev, R_QUEUE_READY, 1);
-	mmio_write(dev, R_STATUS,
-	           ST_ACK | ST_DRIVER | ST_FEAT_OK | ST_DRIVER_OK);
-	return true;
-}
-
-static struct desc *descs(struct vq *q)
-{
-	return (struct desc *)(void *)q->ring;
-}
-
-/* Publishes the chain at descriptor 0 (in the guest's ring page) and
- * notifies; true when the device returned it on the used ring. */
-static bool submit(struct vq *q)
-{
-	volatile uint16_t *a = (volatile uint16_t *)(void *)(q->ring + 0x400);
-	volatile uint16_t *u = (volatile uint16_t *)(void *)(q->ring + 0x800);
-
-	a[2 + q->avail_idx % QUEUE_SIZE] = 0;
-	dmb();
-	a[1] = ++q->avail_idx;
-	dmb();
-	mmio_write(q->dev, R_NOTIFY, q->index);
-	dmb();
-	if (u[1] != (uint16_t)(q->used_seen + 1U))
-		return false;
-	q->used_seen++;
-	mmio_write(q->dev, R_INT_ACK, mmio_read(q->dev, R_INT_STATUS));
-	return true;
-}
-
-/* One block request whose data buffer is [addr, addr+len); returns the
- * status byte, or 0xff when the request was not completed. */
-static uint8_t blk_request(struct vq *q, uint32_t type, uint64_t sector,
-                           uint64_t addr, uint32_t len)
-{
-	uint8_t *hdr = q->ring + 0xc00;
-	volatile uint8_t *status = q->ring + 0xc10;
-	struct desc *d = descs(q);
-
-	memset(hdr, 0, 16);
-	hdr[0] = (uint8_t)type;
-	for (unsigned i = 0; i < 8; i++)
-		hdr[8 + i] = (uint8_t)(sector >> (8 * i));
-	*status = 0xff;
-	d[0] = (struct desc){(uintptr_t)hdr, 16, D_NEXT, 1};
-	d[1] = (struct desc){
-	        addr, len, (uint16_t)(D_NEXT | (type == BLK_IN ? D_WRITE : 0)),
-	        2};
-	d[2] = (struct desc){(uintptr_t)status, 1, D_WRITE, 0};
-	if (!submit(q))
-		return 0xff;
-	return *status;
-}
+/* ---- 2. vhyp's devices (guest/rt/virtio.c drives them) ---- */
 
 /* Reads sector s legitimately into data[]; true when it is intact (the
  * script's pattern: every byte 0xD0 + s, after sector 0's name). */
-static bool sector_intact(struct vq *q, unsigned s)
+static bool sector_intact(struct rt_virtq *q, unsigned s)
 {
 	unsigned from = s == 0 ? 16U : 0U;
 
 	memset(data, 0, SECTOR);
-	if (blk_request(q, BLK_IN, s, (uintptr_t)data, SECTOR) != BLK_S_OK)
+	if (rt_blk_request(q, VIRTIO_BLK_T_IN, s, (uintptr_t)data, SECTOR) !=
+	    VIRTIO_BLK_S_OK)
 		return false;
 	if (s == 0 && memcmp(data, "attack-dma-disk", 15) != 0)
 		return false;
@@ -374,9 +200,9 @@ static void block_buffer_attacks(void)
 	struct target t[16];
 	unsigned n = make_targets(t), in_refused = 0, out_refused = 0;
 	bool disk_ok = true;
-	struct vq q;
+	struct rt_virtq q;
 
-	if (!dev_init(&q, BLK, 0, 2, blk_ring, 0, 0, 0)) {
+	if (!rt_virtq_init(&q, BLK, 0, VIRTIO_ID_BLOCK, blk_ring, 0, 0, 0)) {
 		rt_tap(false, "virtio-blk: device initialised");
 		return;
 	}
@@ -385,16 +211,18 @@ static void block_buffer_attacks(void)
 	for (unsigned i = 0; i < n; i++) {
 		/* Read sector 1 into the target: the device would write
 		 * there. */
-		uint8_t s = blk_request(&q, BLK_IN, 1, t[i].addr, t[i].len);
+		uint8_t s = rt_blk_request(&q, VIRTIO_BLK_T_IN, 1, t[i].addr,
+		                           t[i].len);
 
-		in_refused += s == BLK_S_IOERR;
-		if (s != BLK_S_IOERR)
+		in_refused += s == VIRTIO_BLK_S_IOERR;
+		if (s != VIRTIO_BLK_S_IOERR)
 			rt_printf("# blk IN to %s: status %u\n", t[i].what, s);
 		/* Write sector 2 from the target: the device would read
 		 * there and put it on the disk. */
-		s = blk_request(&q, BLK_OUT, 2, t[i].addr, t[i].len);
-		out_refused += s == BLK_S_IOERR;
-		if (s != BLK_S_IOERR)
+		s = rt_blk_request(&q, VIRTIO_BLK_T_OUT, 2, t[i].addr,
+		                   t[i].len);
+		out_refused += s == VIRTIO_BLK_S_IOERR;
+		if (s != VIRTIO_BLK_S_IOERR)
 			rt_printf("# blk OUT from %s: status %u\n", t[i].what,
 			          s);
 	}
@@ -414,7 +242,8 @@ static void block_buffer_attacks(void)
 	       "canary: the guest's last RAM page%s "
 	       "unchanged",
 	       protected_vm ? " and its private granule" : "");
-	rt_tap(!(mmio_read(BLK, R_STATUS) & ST_NEEDS_RST),
+	rt_tap(!(rt_mmio_read(BLK, VIRTIO_MMIO_STATUS) &
+	         VIRTIO_STATUS_DEVICE_NEEDS_RESET),
 	       "virtio-blk: refused buffers fail requests, not the device");
 }
 
@@ -422,15 +251,17 @@ static void console_buffer_attacks(void)
 {
 	struct target t[16];
 	unsigned n = make_targets(t), done = 0;
-	struct vq q;
+	struct rt_virtq q;
 
-	if (!dev_init(&q, CONSOLE, 1, 3, con_ring, 0, 0, 0)) {
+	if (!rt_virtq_init(&q, CONSOLE, 1, VIRTIO_ID_CONSOLE, con_ring, 0, 0,
+	                   0)) {
 		rt_tap(false, "virtio-console: device initialised");
 		return;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		descs(&q)[0] = (struct desc){t[i].addr, t[i].len, 0, 0};
-		done += submit(&q);
+		rt_virtq_descs(&q)[0] =
+		        (struct rt_virtq_desc){t[i].addr, t[i].len, 0, 0};
+		done += rt_virtq_submit(&q);
 	}
 	rt_tap(done == n,
 	       "virtio-console: %u of %u transmits from forbidden buffers "
@@ -443,24 +274,26 @@ static bool ring_attack(uint64_t dev, unsigned queue, uint32_t id,
                         uint8_t *ring, uint64_t desc, uint64_t avail,
                         uint64_t used, const char *what)
 {
-	struct vq q;
+	struct rt_virtq q;
 	uint32_t status;
 	bool ok;
 
-	if (!dev_init(&q, dev, queue, id, ring, desc, avail, used))
+	if (!rt_virtq_init(&q, dev, queue, id, ring, desc, avail, used))
 		return rt_tap(false, "%s: device initialised", what);
 	/* A valid chain in the guest's own ring page, for the rings that
 	 * stay there: a console write of data[]. */
 	memcpy(data, "attack-dma: RING-ATTACK-PAYLOAD\n", 32);
-	descs(&q)[0] = (struct desc){(uintptr_t)data, 32, 0, 0};
+	rt_virtq_descs(&q)[0] =
+	        (struct rt_virtq_desc){(uintptr_t)data, 32, 0, 0};
 	if (id == 2)
-		(void)blk_request(&q, BLK_IN, 3, (uintptr_t)data, SECTOR);
+		(void)rt_blk_request(&q, VIRTIO_BLK_T_IN, 3, (uintptr_t)data,
+		                     SECTOR);
 	else
-		(void)submit(&q);
-	status = mmio_read(dev, R_STATUS);
-	ok = (status & ST_NEEDS_RST) != 0;
+		(void)rt_virtq_submit(&q);
+	status = rt_mmio_read(dev, VIRTIO_MMIO_STATUS);
+	ok = (status & VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0;
 	rt_tap(ok, "%s: device status 0x%x (DEVICE_NEEDS_RESET)", what, status);
-	mmio_write(dev, R_STATUS, 0);
+	rt_mmio_write(dev, VIRTIO_MMIO_STATUS, 0);
 	return ok;
 }
 
@@ -468,21 +301,23 @@ static void ring_attacks(void)
 {
 	uint8_t *br = blk_ring, *cr = con_ring;
 
-	ring_attack(BLK, 0, 2, br, window_pa, 0, 0,
+	ring_attack(BLK, 0, VIRTIO_ID_BLOCK, br, window_pa, 0, 0,
 	            "virtio-blk descriptor table in the hypervisor window");
-	ring_attack(BLK, 0, 2, br, 0, bounce_pa, 0,
+	ring_attack(BLK, 0, VIRTIO_ID_BLOCK, br, 0, bounce_pa, 0,
 	            "virtio-blk available ring on the disk bounce buffers");
-	ring_attack(BLK, 0, 2, br, 0, 0, GICD_BASE,
+	ring_attack(BLK, 0, VIRTIO_ID_BLOCK, br, 0, 0, GICD_BASE,
 	            "virtio-blk used ring on the GIC distributor");
-	ring_attack(BLK, 0, 2, br, 0, 0, 0xFFFFFFFFFFFFFFF8ULL,
+	ring_attack(BLK, 0, VIRTIO_ID_BLOCK, br, 0, 0, 0xFFFFFFFFFFFFFFF8ULL,
 	            "virtio-blk used ring wrapping around 2^64");
-	ring_attack(CONSOLE, 1, 3, cr, ram_end - 8, 0, 0,
+	ring_attack(CONSOLE, 1, VIRTIO_ID_CONSOLE, cr, ram_end - 8, 0, 0,
 	            "virtio-console descriptor table straddling the end of "
 	            "RAM");
-	ring_attack(CONSOLE, 1, 3, cr, 0, 0, window_pa + 4 * MiB,
+	ring_attack(CONSOLE, 1, VIRTIO_ID_CONSOLE, cr, 0, 0,
+	            window_pa + 4 * MiB,
 	            "virtio-console used ring in the hypervisor window");
 	if (protected_vm)
-		ring_attack(CONSOLE, 1, 3, cr, (uintptr_t)private_page, 0, 0,
+		ring_attack(CONSOLE, 1, VIRTIO_ID_CONSOLE, cr,
+		            (uintptr_t)private_page, 0, 0,
 		            "virtio-console descriptor table in a private "
 		            "granule");
 }
@@ -514,9 +349,7 @@ static bool setup(void)
  * RAM; its disk rings and bounce buffers are at +12 MiB. */
 static void find_layout(void)
 {
-	disk_bytes = (mmio_read(BLK, R_CONFIG) |
-	              (uint64_t)mmio_read(BLK, R_CONFIG + 4) << 32) *
-	             SECTOR;
+	disk_bytes = rt_blk_capacity(BLK) * SECTOR;
 	window_pa = ram_end;
 	bounce_pa = window_pa + 12 * MiB + GRANULE;
 	rt_printf("# %s VM, RAM ends 0x%llx, disk %llu bytes, hypervisor "
@@ -538,8 +371,8 @@ int main(const void *dtb)
 		return 0;
 	}
 	probe_qemu_devices();
-	if (!rt_try_read32(BLK + R_MAGIC, &magic, NULL) ||
-	    magic != 0x74726976U) {
+	if (!rt_try_read32(BLK + VIRTIO_MMIO_MAGIC_VALUE, &magic, NULL) ||
+	    magic != VIRTIO_MMIO_MAGIC) {
 		rt_tap(false, "vhyp's virtio-blk at 0x%llx (run with --disk)",
 		       (unsigned long long)BLK);
 		rt_tap_plan("attack-dma");

@@ -18,8 +18,9 @@ unit: $(HYP_DEV_TESTS)
 
 # The device-model rule (docs/protected-vms.md; hyp/devices/model.h).  Every
 # C file of hyp/devices/ not listed as trusted here is a device model: it is
-# compiled without any project include path (only model.h, virtio.h and the
-# compiler's headers are visible), and scripts/check-device-models.sh checks
+# compiled without any project include path (only model.h, virtio.h,
+# include/vhyp/board.h, include/vhyp/virtio_mmio.h and the compiler's
+# headers are visible), and scripts/check-device-models.sh checks
 # on every build that the models read no other header, leave undefined only
 # the symbols of hyp/devices/model-symbols.allow after a partial link, hold
 # no system instruction and (with clang-tidy) no integer-to-pointer cast.
@@ -34,7 +35,8 @@ DEVICE_MODEL_CHECK = CC="$(CROSS_CC)" LD="$(CROSS_LD)" \
 	MODEL_CFLAGS="$(filter-out $(DEPFLAGS),$(HYP_MODEL_CFLAGS))" \
 	scripts/check-device-models.sh
 $(O)/hyp/device-models.ok: $(HYP_DEV_MODELS) hyp/devices/model.h \
-		hyp/devices/virtio.h include/vhyp/board.h hyp/devices/model-symbols.allow \
+		hyp/devices/virtio.h include/vhyp/board.h include/vhyp/virtio_mmio.h \
+		hyp/devices/model-symbols.allow \
 		scripts/check-device-models.sh
 	@mkdir -p $(dir $@)
 	$(DEVICE_MODEL_CHECK) $(O)/hyp/device-models $(HYP_DEV_MODELS)

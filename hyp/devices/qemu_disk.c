@@ -15,47 +15,13 @@
  */
 #include "devices.h"
 
+#include <vhyp/virtio_mmio.h>
+
 #include "arch.h"
 #include "hyp.h"
 
-#define MAGIC            0x74726976U
-#define R_MAGIC          0x000U
-#define R_VERSION        0x004U
-#define R_DEVICE_ID      0x008U
-#define R_DEV_FEAT       0x010U
-#define R_DEV_FEAT_SEL   0x014U
-#define R_DRV_FEAT       0x020U
-#define R_DRV_FEAT_SEL   0x024U
-#define R_QUEUE_SEL      0x030U
-#define R_QUEUE_NUM_MAX  0x034U
-#define R_QUEUE_NUM      0x038U
-#define R_QUEUE_READY    0x044U
-#define R_QUEUE_NOTIFY   0x050U
-#define R_INT_STATUS     0x060U
-#define R_INT_ACK        0x064U
-#define R_STATUS         0x070U
-#define R_DESC_LO        0x080U
-#define R_DESC_HI        0x084U
-#define R_AVAIL_LO       0x090U
-#define R_AVAIL_HI       0x094U
-#define R_USED_LO        0x0a0U
-#define R_USED_HI        0x0a4U
-#define R_CONFIG         0x100U
-#define ST_ACK           1U
-#define ST_DRIVER        2U
-#define ST_DRIVER_OK     4U
-#define ST_FEATURES_OK   8U
-#define F_RO             5U  /* VIRTIO_BLK_F_RO */
-#define F_FLUSH          9U  /* VIRTIO_BLK_F_FLUSH */
-#define F_VERSION_1      32U /* VIRTIO_F_VERSION_1 */
-#define D_NEXT           1U
-#define D_WRITE          2U
-#define AVAIL_NO_INTR    1U
-#define T_IN             0U
-#define T_OUT            1U
-#define T_FLUSH          4U
 #define QNUM             4U
-#define SECTOR           512ULL
+#define SECTOR           ((uint64_t)VIRTIO_BLK_SECTOR_SIZE)
 #define QDISK_TIMEOUT_S  30U
 #define TRANSPORT_STRIDE VHYP_BOARD_VIRTIO_STRIDE
 
@@ -102,49 +68,59 @@ static uint64_t dev_features(const struct qdisk *q)
 {
 	uint64_t f;
 
-	wr(q, R_DEV_FEAT_SEL, 1);
-	f = (uint64_t)rd(q, R_DEV_FEAT) << 32;
-	wr(q, R_DEV_FEAT_SEL, 0);
-	return f | rd(q, R_DEV_FEAT);
+	wr(q, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	f = (uint64_t)rd(q, VIRTIO_MMIO_DEVICE_FEATURES) << 32;
+	wr(q, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	return f | rd(q, VIRTIO_MMIO_DEVICE_FEATURES);
 }
 
 /* Brings one transport's virtio-blk device up to DRIVER_OK with queue 0
  * in the DMA area; false when it is not a usable modern virtio-blk. */
 static bool bring_up(struct qdisk *q)
 {
-	uint64_t want = 1ULL << F_VERSION_1, have, ring = (uintptr_t)q->ring;
+	uint64_t want = 1ULL << VIRTIO_F_VERSION_1, have,
+	         ring = (uintptr_t)q->ring;
 
-	if (rd(q, R_MAGIC) != MAGIC || rd(q, R_VERSION) != 2U ||
-	    rd(q, R_DEVICE_ID) != 2U)
+	if (rd(q, VIRTIO_MMIO_MAGIC_VALUE) != VIRTIO_MMIO_MAGIC ||
+	    rd(q, VIRTIO_MMIO_VERSION) != VIRTIO_MMIO_VERSION_MODERN ||
+	    rd(q, VIRTIO_MMIO_DEVICE_ID) != VIRTIO_ID_BLOCK)
 		return false;
-	wr(q, R_STATUS, 0);
-	wr(q, R_STATUS, ST_ACK | ST_DRIVER);
+	wr(q, VIRTIO_MMIO_STATUS, 0);
+	wr(q, VIRTIO_MMIO_STATUS,
+	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 	have = dev_features(q);
 	if (!(have & want))
 		return false;
-	want |= have & ((1ULL << F_RO) | (1ULL << F_FLUSH));
-	wr(q, R_DRV_FEAT_SEL, 0);
-	wr(q, R_DRV_FEAT, (uint32_t)want);
-	wr(q, R_DRV_FEAT_SEL, 1);
-	wr(q, R_DRV_FEAT, (uint32_t)(want >> 32));
-	wr(q, R_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK);
-	if (!(rd(q, R_STATUS) & ST_FEATURES_OK))
+	want |= have &
+	        ((1ULL << VIRTIO_BLK_F_RO) | (1ULL << VIRTIO_BLK_F_FLUSH));
+	wr(q, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(q, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)want);
+	wr(q, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(q, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(want >> 32));
+	wr(q, VIRTIO_MMIO_STATUS,
+	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+	           VIRTIO_STATUS_FEATURES_OK);
+	if (!(rd(q, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
 		return false;
-	wr(q, R_QUEUE_SEL, 0);
-	if (rd(q, R_QUEUE_NUM_MAX) < QNUM)
+	wr(q, VIRTIO_MMIO_QUEUE_SEL, 0);
+	if (rd(q, VIRTIO_MMIO_QUEUE_NUM_MAX) < QNUM)
 		return false;
 	memset(q->ring, 0, RING_PAGE);
 	/* The device's interrupt would go to the guest's GIC: off. */
-	*(volatile uint16_t *)(void *)(q->ring + AVAIL_OFF) = AVAIL_NO_INTR;
-	wr(q, R_QUEUE_NUM, QNUM);
-	wr64(q, R_DESC_LO, ring + DESC_OFF);
-	wr64(q, R_AVAIL_LO, ring + AVAIL_OFF);
-	wr64(q, R_USED_LO, ring + USED_OFF);
-	wr(q, R_QUEUE_READY, 1);
-	wr(q, R_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK);
-	q->sectors = rd(q, R_CONFIG) | (uint64_t)rd(q, R_CONFIG + 4U) << 32;
-	q->read_only = (want >> F_RO) & 1U;
-	q->flush = (want >> F_FLUSH) & 1U;
+	*(volatile uint16_t *)(void *)(q->ring + AVAIL_OFF) =
+	        VIRTQ_AVAIL_F_NO_INTERRUPT;
+	wr(q, VIRTIO_MMIO_QUEUE_NUM, QNUM);
+	wr64(q, VIRTIO_MMIO_QUEUE_DESC_LOW, ring + DESC_OFF);
+	wr64(q, VIRTIO_MMIO_QUEUE_DRIVER_LOW, ring + AVAIL_OFF);
+	wr64(q, VIRTIO_MMIO_QUEUE_DEVICE_LOW, ring + USED_OFF);
+	wr(q, VIRTIO_MMIO_QUEUE_READY, 1);
+	wr(q, VIRTIO_MMIO_STATUS,
+	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+	           VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+	q->sectors = rd(q, VIRTIO_MMIO_CONFIG) |
+	             (uint64_t)rd(q, VIRTIO_MMIO_CONFIG + 4U) << 32;
+	q->read_only = (want >> VIRTIO_BLK_F_RO) & 1U;
+	q->flush = (want >> VIRTIO_BLK_F_FLUSH) & 1U;
 	q->avail_idx = 0;
 	atomic_flag_clear(&q->lock);
 	return true;
@@ -218,7 +194,7 @@ static void qunlock(struct qdisk *q)
 static void put_desc(struct qdisk *q, unsigned i, uint64_t addr, uint32_t len,
                      uint16_t flags, uint16_t next)
 {
-	uint8_t *d = q->ring + DESC_OFF + (size_t)16 * i;
+	uint8_t *d = q->ring + DESC_OFF + (size_t)VIRTQ_DESC_SIZE * i;
 
 	memcpy(d, &addr, 8);
 	memcpy(d + 8, &len, 4);
@@ -237,7 +213,7 @@ static bool submit(struct qdisk *q, uint32_t type, uint64_t sector,
 	        (const volatile uint16_t *)(void *)(q->ring + USED_OFF);
 	volatile uint8_t *status = q->ring + STAT_OFF;
 	uint64_t ring = (uintptr_t)q->ring, start, limit;
-	uint8_t hdr[16] = {0};
+	uint8_t hdr[VIRTIO_BLK_HDR_SIZE] = {0};
 	uint16_t target;
 
 	memcpy(hdr, &type, 4);
@@ -245,20 +221,24 @@ static bool submit(struct qdisk *q, uint32_t type, uint64_t sector,
 	memcpy(q->ring + HDR_OFF, hdr, sizeof(hdr));
 	*status = 0xff;
 	if (len) {
-		put_desc(q, 0, ring + HDR_OFF, 16, D_NEXT, 1);
+		put_desc(q, 0, ring + HDR_OFF, VIRTIO_BLK_HDR_SIZE,
+		         VIRTQ_DESC_F_NEXT, 1);
 		put_desc(q, 1, (uintptr_t)q->bounce, len,
-		         (uint16_t)(D_NEXT | (device_writes ? D_WRITE : 0)), 2);
-		put_desc(q, 2, ring + STAT_OFF, 1, D_WRITE, 0);
+		         (uint16_t)(VIRTQ_DESC_F_NEXT |
+		                    (device_writes ? VIRTQ_DESC_F_WRITE : 0)),
+		         2);
+		put_desc(q, 2, ring + STAT_OFF, 1, VIRTQ_DESC_F_WRITE, 0);
 	} else {
-		put_desc(q, 0, ring + HDR_OFF, 16, D_NEXT, 2);
-		put_desc(q, 2, ring + STAT_OFF, 1, D_WRITE, 0);
+		put_desc(q, 0, ring + HDR_OFF, VIRTIO_BLK_HDR_SIZE,
+		         VIRTQ_DESC_F_NEXT, 2);
+		put_desc(q, 2, ring + STAT_OFF, 1, VIRTQ_DESC_F_WRITE, 0);
 	}
 	avail[2 + q->avail_idx % QNUM] = 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	target = ++q->avail_idx;
 	avail[1] = target;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	wr(q, R_QUEUE_NOTIFY, 0);
+	wr(q, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	start = arch_read_cntpct();
 	limit = arch_read_cntfrq() * QDISK_TIMEOUT_S;
 	while (used[1] != target) {
@@ -271,7 +251,7 @@ static bool submit(struct qdisk *q, uint32_t type, uint64_t sector,
 		}
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	wr(q, R_INT_ACK, rd(q, R_INT_STATUS));
+	wr(q, VIRTIO_MMIO_INTERRUPT_ACK, rd(q, VIRTIO_MMIO_INTERRUPT_STATUS));
 	return *status == 0;
 }
 
@@ -294,9 +274,9 @@ bool hyp_disk_io(unsigned disk, bool write, uint64_t sector, void *buf,
 		ok = false;
 	else if (write) {
 		memcpy(q->bounce, buf, len);
-		ok = submit(q, T_OUT, sector, len, false);
+		ok = submit(q, VIRTIO_BLK_T_OUT, sector, len, false);
 	} else {
-		ok = submit(q, T_IN, sector, len, true);
+		ok = submit(q, VIRTIO_BLK_T_IN, sector, len, true);
 		if (ok)
 			memcpy(buf, q->bounce, len);
 	}
@@ -314,7 +294,7 @@ bool hyp_disk_flush(unsigned disk)
 	if (!q->flush)
 		return true;
 	qlock(q);
-	ok = !q->broken && submit(q, T_FLUSH, 0, 0, false);
+	ok = !q->broken && submit(q, VIRTIO_BLK_T_FLUSH, 0, 0, false);
 	qunlock(q);
 	return ok;
 }

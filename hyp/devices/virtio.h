@@ -19,6 +19,11 @@
 #include <stdint.h>
 
 #include "model.h"
+/* The transport registers, status and feature bits, descriptor flags and
+ * virtio-blk request format (virtio 1.1): one definition for the models,
+ * the trusted disk driver and the guests.  Relative: models have no
+ * include path. */
+#include "../../include/vhyp/virtio_mmio.h"
 
 /* Where the runner's DTB puts them: include/vhyp/board.h (through
  * model.h), which the runner reads too. */
@@ -27,16 +32,6 @@
 #define HYP_VIRTIO_WINDOW_SIZE  VHYP_VIRTIO_WINDOW_SIZE
 #define HYP_VIRTIO_CONSOLE_SPI  VHYP_VIRTIO_CONSOLE_SPI
 #define HYP_VIRTIO_BLK_SPI      VHYP_VIRTIO_BLK_SPI
-
-#define VIRTIO_ID_BLOCK   2U
-#define VIRTIO_ID_CONSOLE 3U
-
-#define VIRTIO_F_VERSION_1       32U
-#define VIRTIO_F_ACCESS_PLATFORM 33U
-
-#define VIRTQ_DESC_F_NEXT     1U
-#define VIRTQ_DESC_F_WRITE    2U
-#define VIRTQ_DESC_F_INDIRECT 4U
 
 #define HYP_VIRTIO_MAX_QUEUES 2U
 #define HYP_VIRTIO_QUEUE_MAX  256U

@@ -14,22 +14,13 @@
  */
 #include "virtio.h"
 
-#define BLK_T_IN      0U
-#define BLK_T_OUT     1U
-#define BLK_T_FLUSH   4U
-#define BLK_T_GET_ID  8U
-#define BLK_S_OK      0U
-#define BLK_S_IOERR   1U
-#define BLK_S_UNSUPP  2U
-#define BLK_F_SEG_MAX 2U
-#define BLK_F_RO      5U
 /* Data segments a request may have: the chain limit minus the header
  * and the status.  Offered as seg_max: without it Linux sends one
  * segment a request, which for O_DIRECT I/O is one 4 KiB page. */
-#define BLK_SEG_MAX   (HYP_VIRTIO_MAX_CHAIN - 2U)
-#define SECTOR        512ULL
-#define ID_LEN        20U
-#define MAX_BLK       4U
+#define BLK_SEG_MAX (HYP_VIRTIO_MAX_CHAIN - 2U)
+#define SECTOR      ((uint64_t)VIRTIO_BLK_SECTOR_SIZE)
+#define ID_LEN      20U
+#define MAX_BLK     4U
 
 /* A disk: an image in memory (image != NULL) or one of vhyp's disks. */
 struct blk_disk {
@@ -75,7 +66,7 @@ static bool move_disk(struct hyp_virtio_dev *d, struct blk_disk *k,
 	while (len > 0) {
 		uint32_t n = len < HYP_DISK_IO_MAX ? len : HYP_DISK_IO_MAX;
 
-		if (type == BLK_T_IN) {
+		if (type == VIRTIO_BLK_T_IN) {
 			if (!hyp_disk_io(k->disk, false, pos / SECTOR, k->chunk,
 			                 n) ||
 			    !hyp_virtio_write(d, ipa, k->chunk, n))
@@ -99,12 +90,12 @@ static bool move_data(struct hyp_virtio_dev *d, const struct hyp_virtio_buf *b,
 	struct blk_disk *k = disk_of(d);
 
 	if (pos > k->size || b->len > k->size - pos ||
-	    b->device_writes != (type == BLK_T_IN) ||
-	    (type == BLK_T_OUT && k->read_only))
+	    b->device_writes != (type == VIRTIO_BLK_T_IN) ||
+	    (type == VIRTIO_BLK_T_OUT && k->read_only))
 		return false;
 	if (k->image == NULL)
 		return move_disk(d, k, type, b->addr, pos, b->len);
-	if (type == BLK_T_IN)
+	if (type == VIRTIO_BLK_T_IN)
 		return hyp_virtio_write(d, b->addr, k->image + pos, b->len);
 	return hyp_virtio_read(d, b->addr, k->image + pos, b->len);
 }
@@ -162,18 +153,18 @@ static bool move_segments(struct hyp_virtio_dev *d,
 	uint64_t total = 0;
 
 	for (unsigned i = 0; i < nseg; i++) {
-		if (segs[i].device_writes != (type == BLK_T_IN))
+		if (segs[i].device_writes != (type == VIRTIO_BLK_T_IN))
 			return false;
 		total += segs[i].len;
 	}
-	if ((type == BLK_T_OUT && k->read_only) || pos % SECTOR ||
+	if ((type == VIRTIO_BLK_T_OUT && k->read_only) || pos % SECTOR ||
 	    total % SECTOR || pos > k->size || total > k->size - pos)
 		return false;
 	while (total > 0) {
 		uint32_t n = total < HYP_DISK_IO_MAX ? (uint32_t)total
 		                                     : HYP_DISK_IO_MAX;
 
-		if (type == BLK_T_IN) {
+		if (type == VIRTIO_BLK_T_IN) {
 			if (!hyp_disk_io(k->disk, false, pos / SECTOR, k->chunk,
 			                 n) ||
 			    !copy_segments(d, &c, k->chunk, n, true))
@@ -200,50 +191,50 @@ static uint8_t do_request(struct hyp_virtio_dev *d,
 
 	if (bufs[0].device_writes || bufs[0].len < sizeof(hdr) ||
 	    !hyp_virtio_read(d, bufs[0].addr, hdr, sizeof(hdr)))
-		return BLK_S_IOERR;
+		return VIRTIO_BLK_S_IOERR;
 	type = (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 |
 	       (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 24;
 	pos = 0;
 	for (unsigned i = 0; i < 8; i++)
 		pos |= (uint64_t)hdr[8 + i] << (8 * i);
 	if (pos > UINT64_MAX / SECTOR)
-		return BLK_S_IOERR;
+		return VIRTIO_BLK_S_IOERR;
 	pos *= SECTOR;
 	switch (type) {
-	case BLK_T_IN:
-	case BLK_T_OUT:
+	case VIRTIO_BLK_T_IN:
+	case VIRTIO_BLK_T_OUT:
 		if (disk_of(d)->image == NULL)
 			return move_segments(d, &bufs[1], n - 2, type, pos,
 			                     written)
-			               ? BLK_S_OK
-			               : BLK_S_IOERR;
+			               ? VIRTIO_BLK_S_OK
+			               : VIRTIO_BLK_S_IOERR;
 		for (unsigned i = 1; i + 1 < n; i++) {
 			if (!move_data(d, &bufs[i], type, pos))
-				return BLK_S_IOERR;
-			if (type == BLK_T_IN)
+				return VIRTIO_BLK_S_IOERR;
+			if (type == VIRTIO_BLK_T_IN)
 				*written += bufs[i].len;
 			pos += bufs[i].len;
 		}
-		return BLK_S_OK;
-	case BLK_T_FLUSH:
+		return VIRTIO_BLK_S_OK;
+	case VIRTIO_BLK_T_FLUSH:
 		return disk_of(d)->image != NULL ||
 		                       hyp_disk_flush(disk_of(d)->disk)
-		               ? BLK_S_OK
-		               : BLK_S_IOERR;
-	case BLK_T_GET_ID: {
+		               ? VIRTIO_BLK_S_OK
+		               : VIRTIO_BLK_S_IOERR;
+	case VIRTIO_BLK_T_GET_ID: {
 		static const char id[ID_LEN] = "vhyp-virtio-blk";
 		uint32_t len;
 
 		if (n < 3 || !bufs[1].device_writes)
-			return BLK_S_IOERR;
+			return VIRTIO_BLK_S_IOERR;
 		len = bufs[1].len < ID_LEN ? bufs[1].len : ID_LEN;
 		if (!hyp_virtio_write(d, bufs[1].addr, id, len))
-			return BLK_S_IOERR;
+			return VIRTIO_BLK_S_IOERR;
 		*written += len;
-		return BLK_S_OK;
+		return VIRTIO_BLK_S_OK;
 	}
 	default:
-		return BLK_S_UNSUPP;
+		return VIRTIO_BLK_S_UNSUPP;
 	}
 }
 
@@ -275,8 +266,8 @@ static bool register_blk(hyp_guest_t guest, struct blk_disk *k)
 	backends[i] = (struct hyp_virtio_backend){
 	        .name = "blk",
 	        .device_id = VIRTIO_ID_BLOCK,
-	        .features = (k->read_only ? 1ULL << BLK_F_RO : 0) |
-	                    1ULL << BLK_F_SEG_MAX,
+	        .features = (k->read_only ? 1ULL << VIRTIO_BLK_F_RO : 0) |
+	                    1ULL << VIRTIO_BLK_F_SEG_MAX,
 	        .nr_queues = 1,
 	        .config_read = blk_config_read,
 	        .request = blk_request,

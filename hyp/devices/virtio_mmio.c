@@ -22,44 +22,7 @@
  */
 #include "virtio.h"
 
-#define VIRTIO_MMIO_MAGIC  0x74726976U /* "virt" */
 #define VIRTIO_MMIO_VENDOR 0x70796876U /* "vhyp" */
-
-enum virtio_mmio_reg {
-	REG_MAGIC = 0x000,
-	REG_VERSION = 0x004,
-	REG_DEVICE_ID = 0x008,
-	REG_VENDOR_ID = 0x00c,
-	REG_DEVICE_FEATURES = 0x010,
-	REG_DEVICE_FEATURES_SEL = 0x014,
-	REG_DRIVER_FEATURES = 0x020,
-	REG_DRIVER_FEATURES_SEL = 0x024,
-	REG_QUEUE_SEL = 0x030,
-	REG_QUEUE_NUM_MAX = 0x034,
-	REG_QUEUE_NUM = 0x038,
-	REG_QUEUE_READY = 0x044,
-	REG_QUEUE_NOTIFY = 0x050,
-	REG_INTERRUPT_STATUS = 0x060,
-	REG_INTERRUPT_ACK = 0x064,
-	REG_STATUS = 0x070,
-	REG_QUEUE_DESC_LOW = 0x080,
-	REG_QUEUE_DESC_HIGH = 0x084,
-	REG_QUEUE_DRIVER_LOW = 0x090,
-	REG_QUEUE_DRIVER_HIGH = 0x094,
-	REG_QUEUE_DEVICE_LOW = 0x0a0,
-	REG_QUEUE_DEVICE_HIGH = 0x0a4,
-	REG_SHM_SEL = 0x0ac,
-	REG_SHM_LEN_LOW = 0x0b0,
-	REG_SHM_LEN_HIGH = 0x0b4,
-	REG_CONFIG_GENERATION = 0x0fc,
-	REG_CONFIG = 0x100,
-};
-
-#define STATUS_FEATURES_OK  8U
-#define STATUS_NEEDS_RESET  64U
-#define INT_USED_BUFFER     1U
-#define INT_CONFIG_CHANGE   2U
-#define VRING_AVAIL_NO_INTR 1U
 
 /* Transport features every device offers: virtio 1.x, and DMA through
  * the platform's DMA API (so a protected guest bounces through the memory
@@ -219,8 +182,8 @@ static enum chain_result read_chain(struct hyp_virtio_dev *d,
 static void ring_failed(struct hyp_virtio_dev *d)
 {
 	d->stats.ring_failures++;
-	d->status |= STATUS_NEEDS_RESET;
-	raise_interrupt(d, INT_CONFIG_CHANGE);
+	d->status |= VIRTIO_STATUS_DEVICE_NEEDS_RESET;
+	raise_interrupt(d, VIRTIO_MMIO_INT_CONFIG_CHANGE);
 }
 
 /* Takes every available chain of queue qi, hands it to the backend and
@@ -233,7 +196,7 @@ static bool process_queue(struct hyp_virtio_dev *d, unsigned qi)
 	uint8_t raw[8];
 	uint16_t avail_idx, avail_flags;
 
-	if (!q->ready || (d->status & STATUS_NEEDS_RESET))
+	if (!q->ready || (d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET))
 		return false;
 	if (!ring_read(d, q->avail, raw, 4)) {
 		ring_failed(d);
@@ -313,8 +276,8 @@ static bool process_queue(struct hyp_virtio_dev *d, unsigned qi)
 		return false;
 	}
 	avail_flags = le16(raw);
-	if (!(avail_flags & VRING_AVAIL_NO_INTR))
-		raise_interrupt(d, INT_USED_BUFFER);
+	if (!(avail_flags & VIRTQ_AVAIL_F_NO_INTERRUPT))
+		raise_interrupt(d, VIRTIO_MMIO_INT_USED_BUFFER);
 	return used_any;
 }
 
@@ -359,23 +322,23 @@ static uint64_t queue_reg_read(struct hyp_virtio_dev *d, uint64_t off)
 	if (q == NULL)
 		return 0;
 	switch (off) {
-	case REG_QUEUE_NUM_MAX:
+	case VIRTIO_MMIO_QUEUE_NUM_MAX:
 		return HYP_VIRTIO_QUEUE_MAX;
-	case REG_QUEUE_NUM:
+	case VIRTIO_MMIO_QUEUE_NUM:
 		return q->num;
-	case REG_QUEUE_READY:
+	case VIRTIO_MMIO_QUEUE_READY:
 		return q->ready;
-	case REG_QUEUE_DESC_LOW:
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
 		return (uint32_t)q->desc;
-	case REG_QUEUE_DESC_HIGH:
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
 		return q->desc >> 32;
-	case REG_QUEUE_DRIVER_LOW:
+	case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
 		return (uint32_t)q->avail;
-	case REG_QUEUE_DRIVER_HIGH:
+	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
 		return q->avail >> 32;
-	case REG_QUEUE_DEVICE_LOW:
+	case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
 		return (uint32_t)q->used;
-	case REG_QUEUE_DEVICE_HIGH:
+	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
 		return q->used >> 32;
 	default:
 		return 0;
@@ -389,44 +352,45 @@ static uint64_t virtio_mmio_read(void *ctx, unsigned cpu, uint64_t off,
 	uint64_t v = 0;
 
 	(void)cpu;
-	if (off >= REG_CONFIG)
+	if (off >= VIRTIO_MMIO_CONFIG)
 		return d->be->config_read
-		               ? d->be->config_read(d, off - REG_CONFIG, size)
+		               ? d->be->config_read(d, off - VIRTIO_MMIO_CONFIG,
+		                                    size)
 		               : 0;
 	if (size != 4 || (off & 3U))
 		return 0; /* registers are 32-bit */
 	dev_lock(d);
 	switch (off) {
-	case REG_MAGIC:
+	case VIRTIO_MMIO_MAGIC_VALUE:
 		v = VIRTIO_MMIO_MAGIC;
 		break;
-	case REG_VERSION:
-		v = 2;
+	case VIRTIO_MMIO_VERSION:
+		v = VIRTIO_MMIO_VERSION_MODERN;
 		break;
-	case REG_DEVICE_ID:
+	case VIRTIO_MMIO_DEVICE_ID:
 		v = d->be->device_id;
 		break;
-	case REG_VENDOR_ID:
+	case VIRTIO_MMIO_VENDOR_ID:
 		v = VIRTIO_MMIO_VENDOR;
 		break;
-	case REG_DEVICE_FEATURES:
+	case VIRTIO_MMIO_DEVICE_FEATURES:
 		v = d->dev_features_sel == 0
 		            ? (uint32_t)offered_features(d)
 		            : (d->dev_features_sel == 1
 		                       ? (uint32_t)(offered_features(d) >> 32)
 		                       : 0);
 		break;
-	case REG_INTERRUPT_STATUS:
+	case VIRTIO_MMIO_INTERRUPT_STATUS:
 		v = atomic_load(&d->interrupt_status);
 		break;
-	case REG_STATUS:
+	case VIRTIO_MMIO_STATUS:
 		v = d->status;
 		break;
-	case REG_SHM_LEN_LOW:
-	case REG_SHM_LEN_HIGH:
+	case VIRTIO_MMIO_SHM_LEN_LOW:
+	case VIRTIO_MMIO_SHM_LEN_HIGH:
 		v = 0xFFFFFFFFU; /* no shared memory regions */
 		break;
-	case REG_CONFIG_GENERATION:
+	case VIRTIO_MMIO_CONFIG_GENERATION:
 		v = d->config_generation;
 		break;
 	default:
@@ -450,7 +414,7 @@ static void queue_reg_write(struct hyp_virtio_dev *d, uint64_t off, uint32_t v)
 	if (q == NULL)
 		return;
 	switch (off) {
-	case REG_QUEUE_NUM:
+	case VIRTIO_MMIO_QUEUE_NUM:
 		/* A power of two up to the maximum, else the queue stays
 		 * unusable (num 0). */
 		q->num = (v != 0 && v <= HYP_VIRTIO_QUEUE_MAX &&
@@ -458,24 +422,24 @@ static void queue_reg_write(struct hyp_virtio_dev *d, uint64_t off, uint32_t v)
 		                 ? v
 		                 : 0;
 		break;
-	case REG_QUEUE_READY:
+	case VIRTIO_MMIO_QUEUE_READY:
 		q->ready = v == 1U && q->num != 0;
 		if (!q->ready) {
 			q->last_avail = 0;
 			q->used_idx = 0;
 		}
 		break;
-	case REG_QUEUE_DESC_LOW:
-	case REG_QUEUE_DESC_HIGH:
-		set_addr(&q->desc, off == REG_QUEUE_DESC_HIGH, v);
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+		set_addr(&q->desc, off == VIRTIO_MMIO_QUEUE_DESC_HIGH, v);
 		break;
-	case REG_QUEUE_DRIVER_LOW:
-	case REG_QUEUE_DRIVER_HIGH:
-		set_addr(&q->avail, off == REG_QUEUE_DRIVER_HIGH, v);
+	case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
+	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
+		set_addr(&q->avail, off == VIRTIO_MMIO_QUEUE_DRIVER_HIGH, v);
 		break;
-	case REG_QUEUE_DEVICE_LOW:
-	case REG_QUEUE_DEVICE_HIGH:
-		set_addr(&q->used, off == REG_QUEUE_DEVICE_HIGH, v);
+	case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
+	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
+		set_addr(&q->used, off == VIRTIO_MMIO_QUEUE_DEVICE_HIGH, v);
 		break;
 	default:
 		break;
@@ -494,11 +458,11 @@ static void write_status(struct hyp_virtio_dev *d, uint32_t v)
 	 * includes VERSION_1 and ACCESS_PLATFORM: a driver that would put
 	 * guest-physical addresses of private memory on the rings is
 	 * refused here rather than at every request. */
-	if ((v & STATUS_FEATURES_OK) &&
+	if ((v & VIRTIO_STATUS_FEATURES_OK) &&
 	    ((d->driver_features & ~offered_features(d)) != 0 ||
 	     (d->driver_features & need) != need))
-		v &= ~STATUS_FEATURES_OK;
-	d->status = v | (d->status & STATUS_NEEDS_RESET);
+		v &= ~VIRTIO_STATUS_FEATURES_OK;
+	d->status = v | (d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
 }
 
 static void virtio_mmio_write(void *ctx, unsigned cpu, uint64_t off,
@@ -508,33 +472,33 @@ static void virtio_mmio_write(void *ctx, unsigned cpu, uint64_t off,
 	uint32_t v = (uint32_t)val;
 
 	(void)cpu;
-	if (off >= REG_CONFIG || size != 4 || (off & 3U))
+	if (off >= VIRTIO_MMIO_CONFIG || size != 4 || (off & 3U))
 		return; /* config space is read-only here */
 	dev_lock(d);
 	switch (off) {
-	case REG_DEVICE_FEATURES_SEL:
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
 		d->dev_features_sel = v;
 		break;
-	case REG_DRIVER_FEATURES:
+	case VIRTIO_MMIO_DRIVER_FEATURES:
 		if (d->drv_features_sel < 2)
 			set_addr(&d->driver_features, d->drv_features_sel == 1,
 			         v);
 		break;
-	case REG_DRIVER_FEATURES_SEL:
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
 		d->drv_features_sel = v;
 		break;
-	case REG_QUEUE_SEL:
+	case VIRTIO_MMIO_QUEUE_SEL:
 		d->queue_sel = v;
 		break;
-	case REG_QUEUE_NOTIFY:
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
 		/* A held queue completes only chains it has input for. */
 		if (v < d->be->nr_queues)
 			process_queue(d, v);
 		break;
-	case REG_INTERRUPT_ACK:
+	case VIRTIO_MMIO_INTERRUPT_ACK:
 		atomic_fetch_and(&d->interrupt_status, ~v);
 		break;
-	case REG_STATUS:
+	case VIRTIO_MMIO_STATUS:
 		write_status(d, v);
 		break;
 	default:
