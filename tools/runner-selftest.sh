@@ -304,7 +304,9 @@ start_bg() {
 	shift
 	TMPDIR=$dir env --default-signal=INT,QUIT $VHYP run --kernel "$WORK/spin.img" "$@" \
 		</dev/null >"$dir.log" 2>&1 &
-	for _ in $(seq 100); do
+	# Up to 30 s: a first run on a fresh machine dumps the board DTB, and
+	# a loaded machine is slow to boot QEMU.
+	for _ in $(seq 300); do
 		grep -q '^vhyp: entering guest' "$dir.log" 2>/dev/null && break
 		sleep 0.1
 	done
@@ -377,8 +379,9 @@ signal_tests() {
 	start_bg "$dir"
 	pid=$!
 	pkill -TERM -f "qemu-system-aarch64.*$dir/"
-	wait_bg "$pid"
-	check "QEMU stopped from outside gives 35 (got $?)" test "$?" -eq 35
+	local rc=0
+	wait_bg "$pid" || rc=$?
+	check "QEMU stopped from outside gives 35 (got $rc)" test "$rc" -eq 35
 	if command -v script >/dev/null; then
 		# Ctrl-A x on a terminal (script(1) makes one).
 		(sleep 3; printf '\001x'; sleep 2) |
