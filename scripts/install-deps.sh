@@ -40,6 +40,7 @@ TEST_PKGS=(
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross  # static arm64 test programs
 	cpio xz-utils zstd         # initramfs images, kernel modules
 	debian-archive-keyring     # the private arm64 apt of tests/linux
+	procps                     # pgrep/pkill: the runner self-test checks no QEMU is left
 	valgrind                   # bench: callgrind instruction counts
 	gnuplot-nox                # bench: docs/bench/hypercalls.png
 )

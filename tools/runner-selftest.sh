@@ -348,6 +348,12 @@ signal_case() { # name, signal, status, runner args...
 }
 
 signal_tests() {
+	# Without pgrep/pkill every "no QEMU left" check below would pass
+	# without looking (make test installs procps).
+	if ! command -v pgrep >/dev/null || ! command -v pkill >/dev/null; then
+		not_ok "signal tests: pgrep and pkill (procps) are needed"
+		return
+	fi
 	local dir=$WORK/sig-kill pid left
 	spin_image "$WORK/spin.img"
 	signal_case "SIGINT" INT 130
