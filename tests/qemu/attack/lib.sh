@@ -39,7 +39,7 @@ attack_dump() {
 
 attack_run() {
 	local tag=$1 guest=$2 opts=$3 append=$4 line kernel=$O/guest/$2.bin
-	local guest_failed=0
+	local guest_failed=0 results=0 plan
 	[ -n "$ATTACK_LOG" ] && rm -f "$ATTACK_LOG"
 	ATTACK_LOG=$(mktemp)
 	if [ ! -f "$kernel" ]; then
@@ -59,8 +59,18 @@ attack_run() {
 		elif [[ $line =~ ^not\ ok\ [0-9]+\ -\ (.*)$ ]]; then
 			attack_not_ok "[$tag] ${BASH_REMATCH[1]}"
 			guest_failed=1
+		else
+			continue
 		fi
+		results=$((results + 1))
 	done <"$ATTACK_LOG"
+	# A guest that stops early (and still powers off) must not pass on
+	# the checks it did print: its plan must match its results.
+	plan=$(grep -E '^1\.\.[0-9]+$' "$ATTACK_LOG" | tail -n 1 | cut -d. -f3)
+	if [ "${plan:-none}" != "$results" ]; then
+		attack_not_ok "[$tag] guest plan 1..${plan:-?} but $results results"
+		guest_failed=1
+	fi
 	[ "$guest_failed" = 0 ] || attack_dump "$tag"
 }
 
