@@ -151,7 +151,9 @@ main() {
 	fi
 	t0=$(date +%s)
 	mkdir -p "$RUNS" "$OUT"
-	make -s --no-print-directory O="$O" "$O/hyp/vhyp.bin" >&2
+	# What ./vhyp run needs (as `make run` builds it), in this O.
+	make -s --no-print-directory O="$O" "$O/hyp/vhyp.bin" \
+		"$O/tools/vhyp-console" "$O/tools/vhyp-features" >&2
 	DEBIAN=$(tests/linux/kernel.sh)
 	PKVM=$(tests/pkvm-linux/kernel.sh)
 	INITRD=$RUNS/initramfs.cpio.gz
