@@ -53,6 +53,15 @@ struct hyp_virtio_buf {
 
 #define HYP_VIRTIO_MAX_CHAIN 66U
 
+/* One available descriptor chain, as the transport read it. */
+struct hyp_virtio_chain {
+	uint16_t head;
+	bool ok; /* well formed; a bad chain is used with length 0 */
+	unsigned n;
+	uint32_t written; /* set by the backend: the used ring's len */
+	struct hyp_virtio_buf bufs[HYP_VIRTIO_MAX_CHAIN];
+};
+
 struct hyp_virtio_dev;
 
 struct hyp_virtio_backend {
@@ -76,6 +85,14 @@ struct hyp_virtio_backend {
 	 * device-writable buffers (the used ring's len). */
 	uint32_t (*request)(struct hyp_virtio_dev *d, unsigned queue,
 	                    const struct hyp_virtio_buf *bufs, unsigned n);
+	/* Instead of request (optional): up to batch_max chains at once,
+	 * in ring order, in the backend's own storage batch; sets each
+	 * well-formed chain's written.  For a device that can run requests
+	 * in parallel. */
+	void (*request_batch)(struct hyp_virtio_dev *d, unsigned queue,
+	                      struct hyp_virtio_chain *chains, unsigned n);
+	struct hyp_virtio_chain *batch;
+	unsigned batch_max;
 	void *ctx;
 };
 
@@ -120,6 +137,11 @@ bool hyp_virtio_read(struct hyp_virtio_dev *d, uint64_t ipa, void *buf,
                      uint32_t len);
 bool hyp_virtio_write(struct hyp_virtio_dev *d, uint64_t ipa, const void *buf,
                       uint32_t len);
+
+/* Counts and reports a buffer the trusted side refused (a backend that
+ * hands buffers over by IPA). */
+void hyp_virtio_refused(struct hyp_virtio_dev *d, const char *what,
+                        uint64_t ipa);
 
 /* True when the accessor admits every buffer of the chain as a whole;
  * else counts and reports the first refused one.  For backends that must

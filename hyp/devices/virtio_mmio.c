@@ -88,6 +88,13 @@ bool hyp_virtio_write(struct hyp_virtio_dev *d, uint64_t ipa, const void *buf,
 	return true;
 }
 
+void hyp_virtio_refused(struct hyp_virtio_dev *d, const char *what,
+                        uint64_t ipa)
+{
+	d->stats.refused++;
+	report(d, what, ipa);
+}
+
 bool hyp_virtio_buffers_ok(struct hyp_virtio_dev *d,
                            const struct hyp_virtio_buf *bufs, unsigned n)
 {
@@ -186,18 +193,97 @@ static void ring_failed(struct hyp_virtio_dev *d)
 	raise_interrupt(d, VIRTIO_MMIO_INT_CONFIG_CHANGE);
 }
 
+/* Reads avail ring entry pos and the chain it names into c; false when
+ * the ring itself was refused (the queue is then stopped). */
+static bool take_chain(struct hyp_virtio_dev *d, const struct hyp_virtqueue *q,
+                       uint16_t pos, struct hyp_virtio_chain *c)
+{
+	uint8_t raw[2];
+	enum chain_result r;
+
+	if (!ring_read(d, q->avail + 4U + 2ULL * (pos % q->num), raw, 2)) {
+		ring_failed(d);
+		return false;
+	}
+	c->head = le16(raw);
+	c->written = 0;
+	r = read_chain(d, q, c->head, c->bufs, &c->n);
+	if (r == CHAIN_RING_REFUSED) {
+		ring_failed(d);
+		return false;
+	}
+	c->ok = r == CHAIN_OK;
+	if (!c->ok)
+		d->stats.bad_chains++;
+	return true;
+}
+
+/* Writes the used ring element of chain c (not yet published). */
+static bool put_used(struct hyp_virtio_dev *d, struct hyp_virtqueue *q,
+                     const struct hyp_virtio_chain *c)
+{
+	uint8_t raw[8];
+
+	/* used element: id (le32), len (le32) */
+	for (unsigned b = 0; b < 4; b++) {
+		raw[b] = (uint8_t)(c->head >> (8 * b));
+		raw[4 + b] = (uint8_t)(c->written >> (8 * b));
+	}
+	if (!ring_write(d, q->used + 4U + 8ULL * (q->used_idx % q->num), raw,
+	                8)) {
+		ring_failed(d);
+		return false;
+	}
+	q->used_idx++;
+	q->last_avail++;
+	d->stats.requests++;
+	return true;
+}
+
+static bool publish_used(struct hyp_virtio_dev *d, struct hyp_virtqueue *q)
+{
+	uint8_t raw[2] = {(uint8_t)q->used_idx, (uint8_t)(q->used_idx >> 8)};
+
+	/* The elements are visible before the index that publishes them. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	if (!ring_write(d, q->used + 2U, raw, 2)) {
+		ring_failed(d);
+		return false;
+	}
+	return true;
+}
+
+/* Hands chains to the backend: one by one through request(), or up to
+ * batch_max at once through request_batch(). */
+static void handle_chains(struct hyp_virtio_dev *d, unsigned qi,
+                          struct hyp_virtio_chain *c, unsigned n)
+{
+	if (d->be->request_batch != NULL) {
+		d->be->request_batch(d, qi, c, n);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (c[i].ok)
+			c[i].written = d->be->request(d, qi, c[i].bufs, c[i].n);
+}
+
 /* Takes every available chain of queue qi, hands it to the backend and
  * returns it on the used ring.  True when at least one chain was used. */
 static bool process_queue(struct hyp_virtio_dev *d, unsigned qi)
 {
 	struct hyp_virtqueue *q = &d->q[qi];
-	struct hyp_virtio_buf bufs[HYP_VIRTIO_MAX_CHAIN];
+	struct hyp_virtio_chain one, *batch = &one;
+	unsigned batch_max = 1;
 	bool used_any = false;
-	uint8_t raw[8];
+	uint8_t raw[4];
 	uint16_t avail_idx, avail_flags;
 
 	if (!q->ready || (d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET))
 		return false;
+	if (d->be->request_batch != NULL) {
+		batch = d->be->batch;
+		batch_max = d->be->batch_max;
+	}
 	if (!ring_read(d, q->avail, raw, 4)) {
 		ring_failed(d);
 		return false;
@@ -212,54 +298,26 @@ static bool process_queue(struct hyp_virtio_dev *d, unsigned qi)
 		return false;
 	}
 	while (q->last_avail != avail_idx) {
-		uint16_t head;
-		uint32_t written = 0;
-		unsigned n;
-		enum chain_result r;
+		unsigned n = 0;
 
 		/* A held queue: only as many chains as there is input for. */
 		if ((d->be->held_queues & (1U << qi)) &&
 		    (d->be->ready == NULL || !d->be->ready(d, qi)))
 			break;
-
-		if (!ring_read(d,
-		               q->avail + 4U + 2ULL * (q->last_avail % q->num),
-		               raw, 2)) {
-			ring_failed(d);
+		while (n < batch_max &&
+		       (uint16_t)(q->last_avail + n) != avail_idx) {
+			if (!take_chain(d, q, (uint16_t)(q->last_avail + n),
+			                &batch[n]))
+				return false;
+			n++;
+		}
+		handle_chains(d, qi, batch, n);
+		for (unsigned i = 0; i < n; i++)
+			if (!put_used(d, q, &batch[i]))
+				return false;
+		if (!publish_used(d, q))
 			return false;
-		}
-		head = le16(raw);
-		r = read_chain(d, q, head, bufs, &n);
-		if (r == CHAIN_RING_REFUSED) {
-			ring_failed(d);
-			return false;
-		}
-		if (r == CHAIN_OK)
-			written = d->be->request(d, qi, bufs, n);
-		else
-			d->stats.bad_chains++;
-		/* used element: id (le32), len (le32) */
-		for (unsigned b = 0; b < 4; b++) {
-			raw[b] = (uint8_t)(head >> (8 * b));
-			raw[4 + b] = (uint8_t)(written >> (8 * b));
-		}
-		if (!ring_write(d, q->used + 4U + 8ULL * (q->used_idx % q->num),
-		                raw, 8)) {
-			ring_failed(d);
-			return false;
-		}
-		q->used_idx++;
-		q->last_avail++;
-		d->stats.requests++;
 		used_any = true;
-		/* The element is visible before the index that publishes it. */
-		__atomic_thread_fence(__ATOMIC_RELEASE);
-		raw[0] = (uint8_t)q->used_idx;
-		raw[1] = (uint8_t)(q->used_idx >> 8);
-		if (!ring_write(d, q->used + 2U, raw, 2)) {
-			ring_failed(d);
-			return false;
-		}
 	}
 	if (!used_any)
 		return false;

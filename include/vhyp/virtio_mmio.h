@@ -64,6 +64,7 @@
 /* Feature bit numbers: transport (6) and virtio-blk (5.2.3). */
 #define VIRTIO_F_VERSION_1       32U
 #define VIRTIO_F_ACCESS_PLATFORM 33U
+#define VIRTIO_RING_F_INDIRECT_DESC 28U
 #define VIRTIO_BLK_F_SEG_MAX     2U
 #define VIRTIO_BLK_F_RO          5U
 #define VIRTIO_BLK_F_FLUSH       9U

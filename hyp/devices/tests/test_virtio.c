@@ -464,7 +464,13 @@ static void test_model_buffer_in_guest_ram_refused(void **state)
 	hyp_host_stats(&after);
 	assert_int_equal(after.refused, before.refused + 3);
 	assert_int_equal(after.faulted, before.faulted);
-	assert_false(hyp_disk_io(0, false, 0, in_ram, 512)); /* no disk */
+	{ /* no disk: the request fails, nothing is looked at */
+		struct hyp_disk_seg seg = {G_DATA, 512};
+		struct hyp_disk_req r = {.segs = &seg, .nseg = 1};
+
+		hyp_disk_rw(g, 0, &r, 1);
+		assert_int_equal(r.status, HYP_DISK_EIO);
+	}
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fp_state_teardown)
