@@ -117,7 +117,8 @@ void hyp_guest_reset(void);
  * tables in [area, area+area_size) of the hypervisor window.  Returns how
  * many it brought up. */
 #define HYP_QDISK_MAX  4U
-#define HYP_QDISK_AREA (HYP_QDISK_MAX * 20480ULL)
+/* A ring page and 8 request slots of 8 KiB a disk (qemu_disk.c). */
+#define HYP_QDISK_AREA (HYP_QDISK_MAX * 68ULL * 1024ULL)
 unsigned hyp_qdisk_init(uint64_t transports, uint64_t size, uint64_t area,
                         uint64_t area_size, unsigned wanted);
 /* Returns once no disk request in flight moves data to or from

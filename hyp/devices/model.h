@@ -128,7 +128,7 @@ void hyp_model_console_rx_irq(hyp_guest_t guest, bool enable);
  * HYP_DISK_SEG_MAX segments or an empty one, a write to a read-only disk,
  * a device error).
  */
-#define HYP_DISK_SEG_MAX   64U
+#define HYP_DISK_SEG_MAX   256U
 #define HYP_DISK_BATCH_MAX 8U
 struct hyp_disk_seg {
 	uint64_t ipa;

@@ -48,9 +48,9 @@
 #define DESC_OFF    0x000U
 #define AVAIL_OFF   0x400U
 #define USED_OFF    0x800U
-#define SLOT_SIZE   2048U
-#define SLOT_HDR    0x440U
-#define SLOT_STATUS 0x450U
+#define SLOT_SIZE   8192U
+#define SLOT_HDR    0x1040U
+#define SLOT_STATUS 0x1050U
 _Static_assert(SLOT_DESCS * VIRTQ_DESC_SIZE <= SLOT_HDR,
                "indirect table overlaps the header");
 _Static_assert(SLOT_STATUS < SLOT_SIZE, "slot too small");

@@ -51,7 +51,10 @@ struct hyp_virtio_buf {
 	bool device_writes; /* VIRTQ_DESC_F_WRITE */
 };
 
-#define HYP_VIRTIO_MAX_CHAIN 66U
+/* Descriptors a chain may have (an indirect table's included): a
+ * virtio-blk request of 256 data segments, 1 MiB of 4 KiB pages, plus its
+ * header and status. */
+#define HYP_VIRTIO_MAX_CHAIN 258U
 
 /* One available descriptor chain, as the transport read it. */
 struct hyp_virtio_chain {
@@ -86,13 +89,14 @@ struct hyp_virtio_backend {
 	uint32_t (*request)(struct hyp_virtio_dev *d, unsigned queue,
 	                    const struct hyp_virtio_buf *bufs, unsigned n);
 	/* Instead of request (optional): up to batch_max chains at once,
-	 * in ring order, in the backend's own storage batch; sets each
-	 * well-formed chain's written.  For a device that can run requests
-	 * in parallel. */
+	 * in ring order; sets each well-formed chain's written.  For a
+	 * device that can run requests in parallel. */
 	void (*request_batch)(struct hyp_virtio_dev *d, unsigned queue,
 	                      struct hyp_virtio_chain *chains, unsigned n);
-	struct hyp_virtio_chain *batch;
 	unsigned batch_max;
+	/* Where the transport reads chains to (the device lock serialises
+	 * its use): batch_max chains with request_batch, else one. */
+	struct hyp_virtio_chain *batch;
 	void *ctx;
 };
 
@@ -116,6 +120,7 @@ struct hyp_virtio_dev {
 	uint32_t dev_features_sel, drv_features_sel;
 	uint32_t queue_sel;
 	_Atomic uint32_t interrupt_status;
+	_Atomic uint32_t kicks; /* queues notified, not yet processed */
 	uint32_t config_generation;
 	atomic_flag lock;
 	struct hyp_virtqueue q[HYP_VIRTIO_MAX_QUEUES];

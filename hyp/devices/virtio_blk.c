@@ -317,7 +317,8 @@ static bool register_blk(hyp_guest_t guest, struct blk_disk *k)
 	        .name = "blk",
 	        .device_id = VIRTIO_ID_BLOCK,
 	        .features = (k->read_only ? 1ULL << VIRTIO_BLK_F_RO : 0) |
-	                    1ULL << VIRTIO_BLK_F_SEG_MAX,
+	                    1ULL << VIRTIO_BLK_F_SEG_MAX |
+	                    1ULL << VIRTIO_RING_F_INDIRECT_DESC,
 	        .nr_queues = 1,
 	        .config_read = blk_config_read,
 	        .request = blk_request,

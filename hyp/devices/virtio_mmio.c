@@ -59,9 +59,25 @@ static void dev_lock(struct hyp_virtio_dev *d)
 		;
 }
 
+static bool dev_trylock(struct hyp_virtio_dev *d)
+{
+	return !atomic_flag_test_and_set(&d->lock);
+}
+
+static void process_kicks(struct hyp_virtio_dev *d);
+
+/*
+ * Queue notifications never wait for the lock (notify()): one that finds
+ * it taken leaves its queue in kicks for the holder.  So every holder,
+ * whatever it took the lock for, looks at kicks after letting go; both
+ * sides use sequentially consistent operations (store kicks, then test
+ * the lock; clear the lock, then load kicks), so at least one of them
+ * sees the other and no notification is lost.
+ */
 static void dev_unlock(struct hyp_virtio_dev *d)
 {
-	atomic_flag_clear_explicit(&d->lock, memory_order_release);
+	atomic_flag_clear(&d->lock);
+	process_kicks(d);
 }
 
 bool hyp_virtio_read(struct hyp_virtio_dev *d, uint64_t ipa, void *buf,
@@ -156,28 +172,106 @@ static uint64_t le64(const uint8_t *p)
 
 enum chain_result { CHAIN_OK, CHAIN_BAD, CHAIN_RING_REFUSED };
 
-/* Collects the descriptor chain starting at head into bufs. */
+/*
+ * Descriptors are read a window at a time: one accessor call for up to
+ * DESC_WINDOW of them (drivers lay chains out in order, and an indirect
+ * table always is).  A window the accessor refuses, say one that runs
+ * into a granule the guest has not shared, is retried one descriptor
+ * at a time, so only the descriptor itself decides.
+ */
+#define DESC_WINDOW 16U
+
+struct desc_reader {
+	uint64_t table;  /* IPA of descriptor 0 */
+	uint32_t count;  /* descriptors in the table */
+	uint32_t first;  /* index of raw[0] */
+	uint32_t cached; /* descriptors in raw */
+	uint8_t raw[DESC_WINDOW * VIRTQ_DESC_SIZE];
+};
+
+static void reader_init(struct desc_reader *r, uint64_t table, uint32_t count)
+{
+	r->table = table;
+	r->count = count;
+	r->first = 0;
+	r->cached = 0;
+}
+
+/* Descriptor i (< r->count), or NULL when the accessor refused it. */
+static const uint8_t *desc_at(struct hyp_virtio_dev *d, struct desc_reader *r,
+                              uint32_t i)
+{
+	uint32_t want = r->count - i < DESC_WINDOW ? r->count - i : DESC_WINDOW;
+
+	if (i - r->first < r->cached && i >= r->first)
+		return r->raw + (size_t)VIRTQ_DESC_SIZE * (i - r->first);
+	r->first = i;
+	if (hyp_guest_read(d->guest, r->table + (uint64_t)VIRTQ_DESC_SIZE * i,
+	                   r->raw, (size_t)VIRTQ_DESC_SIZE * want) ==
+	    HYP_HOST_OK) {
+		r->cached = want;
+		return r->raw;
+	}
+	r->cached = 0;
+	if (!ring_read(d, r->table + (uint64_t)VIRTQ_DESC_SIZE * i, r->raw,
+	               VIRTQ_DESC_SIZE))
+		return NULL;
+	r->cached = 1;
+	return r->raw;
+}
+
+static bool indirect_negotiated(const struct hyp_virtio_dev *d)
+{
+	return (d->driver_features >> VIRTIO_RING_F_INDIRECT_DESC) & 1U;
+}
+
+/*
+ * Collects the descriptor chain starting at head into bufs.  With
+ * VIRTIO_RING_F_INDIRECT_DESC negotiated, a descriptor may instead name
+ * a table of descriptors in guest memory (virtio 1.1, 2.6.5.3): it ends
+ * the ring part of the chain (no NEXT), the table holds whole
+ * descriptors, none of them indirect again, and the chain goes on at
+ * the table's entry 0.
+ */
 static enum chain_result read_chain(struct hyp_virtio_dev *d,
                                     const struct hyp_virtqueue *q,
                                     uint16_t head, struct hyp_virtio_buf *bufs,
                                     unsigned *n)
 {
-	uint32_t i = head;
+	struct desc_reader r;
+	uint32_t i = head, steps = 0;
+	bool in_table = false;
 
+	reader_init(&r, q->desc, q->num);
 	*n = 0;
 	for (;;) {
-		uint8_t raw[16];
+		const uint8_t *raw;
 		uint16_t flags;
+		uint32_t len;
 
-		if (i >= q->num || *n == HYP_VIRTIO_MAX_CHAIN || *n >= q->num)
-			return CHAIN_BAD; /* out of range, too long or a loop */
-		if (!ring_read(d, q->desc + 16ULL * i, raw, sizeof(raw)))
+		/* out of range, too long, or a loop */
+		if (i >= r.count || *n == HYP_VIRTIO_MAX_CHAIN ||
+		    steps++ >= r.count)
+			return CHAIN_BAD;
+		raw = desc_at(d, &r, i);
+		if (raw == NULL)
 			return CHAIN_RING_REFUSED;
 		flags = le16(raw + 12);
-		if (flags & VIRTQ_DESC_F_INDIRECT)
-			return CHAIN_BAD; /* not offered */
+		len = le32(raw + 8);
+		if (flags & VIRTQ_DESC_F_INDIRECT) {
+			if (!indirect_negotiated(d) || in_table ||
+			    (flags & VIRTQ_DESC_F_NEXT) || len == 0 ||
+			    len % VIRTQ_DESC_SIZE != 0 ||
+			    len / VIRTQ_DESC_SIZE > HYP_VIRTIO_MAX_CHAIN)
+				return CHAIN_BAD;
+			reader_init(&r, le64(raw), len / VIRTQ_DESC_SIZE);
+			in_table = true;
+			i = 0;
+			steps = 0;
+			continue;
+		}
 		bufs[*n].addr = le64(raw);
-		bufs[*n].len = le32(raw + 8);
+		bufs[*n].len = len;
 		bufs[*n].device_writes = (flags & VIRTQ_DESC_F_WRITE) != 0;
 		(*n)++;
 		if (!(flags & VIRTQ_DESC_F_NEXT))
@@ -272,18 +366,14 @@ static void handle_chains(struct hyp_virtio_dev *d, unsigned qi,
 static bool process_queue(struct hyp_virtio_dev *d, unsigned qi)
 {
 	struct hyp_virtqueue *q = &d->q[qi];
-	struct hyp_virtio_chain one, *batch = &one;
-	unsigned batch_max = 1;
+	struct hyp_virtio_chain *batch = d->be->batch;
+	unsigned batch_max = d->be->request_batch != NULL ? d->be->batch_max : 1U;
 	bool used_any = false;
 	uint8_t raw[4];
 	uint16_t avail_idx, avail_flags;
 
 	if (!q->ready || (d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET))
 		return false;
-	if (d->be->request_batch != NULL) {
-		batch = d->be->batch;
-		batch_max = d->be->batch_max;
-	}
 	if (!ring_read(d, q->avail, raw, 4)) {
 		ring_failed(d);
 		return false;
@@ -359,6 +449,7 @@ static void reset_device(struct hyp_virtio_dev *d)
 	d->driver_features = 0;
 	d->queue_sel = 0;
 	atomic_store(&d->interrupt_status, 0U);
+	atomic_store(&d->kicks, 0U);
 	for (unsigned i = 0; i < HYP_VIRTIO_MAX_QUEUES; i++)
 		d->q[i] = (struct hyp_virtqueue){0};
 }
@@ -417,6 +508,10 @@ static uint64_t virtio_mmio_read(void *ctx, unsigned cpu, uint64_t off,
 		               : 0;
 	if (size != 4 || (off & 3U))
 		return 0; /* registers are 32-bit */
+	/* Without the lock: an interrupt handler on one vCPU does not wait
+	 * for a disk batch another vCPU is running under it. */
+	if (off == VIRTIO_MMIO_INTERRUPT_STATUS)
+		return atomic_load(&d->interrupt_status);
 	dev_lock(d);
 	switch (off) {
 	case VIRTIO_MMIO_MAGIC_VALUE:
@@ -437,9 +532,6 @@ static uint64_t virtio_mmio_read(void *ctx, unsigned cpu, uint64_t off,
 		            : (d->dev_features_sel == 1
 		                       ? (uint32_t)(offered_features(d) >> 32)
 		                       : 0);
-		break;
-	case VIRTIO_MMIO_INTERRUPT_STATUS:
-		v = atomic_load(&d->interrupt_status);
 		break;
 	case VIRTIO_MMIO_STATUS:
 		v = d->status;
@@ -523,6 +615,31 @@ static void write_status(struct hyp_virtio_dev *d, uint32_t v)
 	d->status = v | (d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
 }
 
+/*
+ * QueueNotify: the queue is marked kicked, and whoever holds the device
+ * lock processes it.  A vCPU that finds the lock taken (another vCPU is
+ * running a disk batch, say) returns at once: the holder looks at the
+ * kicks again before it lets go.  A held queue completes only chains it
+ * has input for.
+ */
+static void process_kicks(struct hyp_virtio_dev *d)
+{
+	while (atomic_load(&d->kicks) != 0 && dev_trylock(d)) {
+		uint32_t kicked = atomic_exchange(&d->kicks, 0U);
+
+		for (unsigned i = 0; i < d->be->nr_queues; i++)
+			if (kicked & (1U << i))
+				process_queue(d, i);
+		atomic_flag_clear(&d->lock);
+	}
+}
+
+static void notify(struct hyp_virtio_dev *d, unsigned qi)
+{
+	atomic_fetch_or(&d->kicks, 1U << qi);
+	process_kicks(d);
+}
+
 static void virtio_mmio_write(void *ctx, unsigned cpu, uint64_t off,
                               unsigned size, uint64_t val)
 {
@@ -532,6 +649,17 @@ static void virtio_mmio_write(void *ctx, unsigned cpu, uint64_t off,
 	(void)cpu;
 	if (off >= VIRTIO_MMIO_CONFIG || size != 4 || (off & 3U))
 		return; /* config space is read-only here */
+	switch (off) { /* the two registers that need no lock */
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
+		if (v < d->be->nr_queues)
+			notify(d, v);
+		return;
+	case VIRTIO_MMIO_INTERRUPT_ACK:
+		atomic_fetch_and(&d->interrupt_status, ~v);
+		return;
+	default:
+		break;
+	}
 	dev_lock(d);
 	switch (off) {
 	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
@@ -547,14 +675,6 @@ static void virtio_mmio_write(void *ctx, unsigned cpu, uint64_t off,
 		break;
 	case VIRTIO_MMIO_QUEUE_SEL:
 		d->queue_sel = v;
-		break;
-	case VIRTIO_MMIO_QUEUE_NOTIFY:
-		/* A held queue completes only chains it has input for. */
-		if (v < d->be->nr_queues)
-			process_queue(d, v);
-		break;
-	case VIRTIO_MMIO_INTERRUPT_ACK:
-		atomic_fetch_and(&d->interrupt_status, ~v);
 		break;
 	case VIRTIO_MMIO_STATUS:
 		write_status(d, v);
