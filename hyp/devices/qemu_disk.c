@@ -51,12 +51,12 @@
 #define SLOT_SIZE   8192U
 #define SLOT_HDR    0x1040U
 #define SLOT_STATUS 0x1050U
-_Static_assert(SLOT_DESCS * VIRTQ_DESC_SIZE <= SLOT_HDR,
+_Static_assert(SLOT_DESCS *VIRTQ_DESC_SIZE <= SLOT_HDR,
                "indirect table overlaps the header");
 _Static_assert(SLOT_STATUS < SLOT_SIZE, "slot too small");
-_Static_assert(QSLOTS * VIRTQ_DESC_SIZE <= AVAIL_OFF, "ring page too small");
+_Static_assert(QSLOTS *VIRTQ_DESC_SIZE <= AVAIL_OFF, "ring page too small");
 #define PER_DISK (RING_PAGE + (uint64_t)QSLOTS * SLOT_SIZE)
-_Static_assert(HYP_QDISK_MAX * PER_DISK <= HYP_QDISK_AREA,
+_Static_assert(HYP_QDISK_MAX *PER_DISK <= HYP_QDISK_AREA,
                "HYP_QDISK_AREA too small");
 
 /* A guest range the device may be moving data to or from. */
@@ -65,9 +65,9 @@ struct dma_hold {
 };
 
 struct qdisk {
-	uint64_t regs;   /* transport base (device-mapped at EL2) */
-	uint8_t *ring;   /* ring page (in the window) */
-	uint8_t *slots;  /* QSLOTS * SLOT_SIZE bytes (in the window) */
+	uint64_t regs;    /* transport base (device-mapped at EL2) */
+	uint8_t *ring;    /* ring page (in the window) */
+	uint8_t *slots;   /* QSLOTS * SLOT_SIZE bytes (in the window) */
 	uint64_t sectors; /* capacity */
 	bool read_only, flush, broken;
 	uint16_t avail_idx;
@@ -345,9 +345,8 @@ static bool req_fits(const struct qdisk *q, const struct hyp_disk_req *r)
  * contiguous in memory) and records them as held.  False, with nothing
  * held, when one segment is refused.
  */
-static bool stage_req(struct qdisk *q, struct vhyp_vm_locked locked,
-                      unsigned s, const struct hyp_disk_req *r,
-                      unsigned *ndata)
+static bool stage_req(struct qdisk *q, struct vhyp_vm_locked locked, unsigned s,
+                      const struct hyp_disk_req *r, unsigned *ndata)
 {
 	uint8_t *table = slot(q, s);
 	uint16_t flags = (uint16_t)(VIRTQ_DESC_F_NEXT |

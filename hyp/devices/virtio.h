@@ -69,15 +69,16 @@ struct hyp_virtio_dev;
 
 struct hyp_virtio_backend {
 	const char *name;
-	uint32_t device_id;
 	uint64_t features; /* device-specific bits (VERSION_1 and
 	                    * ACCESS_PLATFORM are added by the transport) */
+	uint32_t device_id;
 	unsigned nr_queues;
 	/* Queues whose buffers the device only fills when it has input:
 	 * a notify leaves them on the ring (a console without input must
 	 * not hand receive buffers back empty, or the driver re-posts them
 	 * at once, forever). */
 	uint32_t held_queues;
+	unsigned batch_max; /* chains request_batch takes at once */
 	/* For a held queue: whether the device has something for the next
 	 * chain now (hyp_virtio_process_held stops when it says no). */
 	bool (*ready)(struct hyp_virtio_dev *d, unsigned queue);
@@ -93,7 +94,6 @@ struct hyp_virtio_backend {
 	 * device that can run requests in parallel. */
 	void (*request_batch)(struct hyp_virtio_dev *d, unsigned queue,
 	                      struct hyp_virtio_chain *chains, unsigned n);
-	unsigned batch_max;
 	/* Where the transport reads chains to (the device lock serialises
 	 * its use): batch_max chains with request_batch, else one. */
 	struct hyp_virtio_chain *batch;
@@ -113,6 +113,7 @@ struct hyp_virtio_stats {
 struct hyp_virtio_dev {
 	const struct hyp_virtio_backend *be;
 	hyp_guest_t guest;
+	_Atomic uint32_t kicks; /* queues notified, not yet processed */
 	uint64_t base;
 	uint64_t driver_features;
 	unsigned spi;
@@ -120,7 +121,6 @@ struct hyp_virtio_dev {
 	uint32_t dev_features_sel, drv_features_sel;
 	uint32_t queue_sel;
 	_Atomic uint32_t interrupt_status;
-	_Atomic uint32_t kicks; /* queues notified, not yet processed */
 	uint32_t config_generation;
 	atomic_flag lock;
 	struct hyp_virtqueue q[HYP_VIRTIO_MAX_QUEUES];

@@ -34,7 +34,7 @@ struct blk_disk {
 };
 
 _Static_assert(BLK_SEG_MAX <= HYP_DISK_SEG_MAX, "a chain's data segments "
-                                                 "must fit one disk request");
+                                                "must fit one disk request");
 
 /* The chains of a batch, and the disk requests made of them. */
 struct blk_batch {

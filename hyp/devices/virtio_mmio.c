@@ -207,8 +207,8 @@ static const uint8_t *desc_at(struct hyp_virtio_dev *d, struct desc_reader *r,
 		return r->raw + (size_t)VIRTQ_DESC_SIZE * (i - r->first);
 	r->first = i;
 	if (hyp_guest_read(d->guest, r->table + (uint64_t)VIRTQ_DESC_SIZE * i,
-	                   r->raw, (size_t)VIRTQ_DESC_SIZE * want) ==
-	    HYP_HOST_OK) {
+	                   r->raw,
+	                   (size_t)VIRTQ_DESC_SIZE * want) == HYP_HOST_OK) {
 		r->cached = want;
 		return r->raw;
 	}
@@ -367,7 +367,8 @@ static bool process_queue(struct hyp_virtio_dev *d, unsigned qi)
 {
 	struct hyp_virtqueue *q = &d->q[qi];
 	struct hyp_virtio_chain *batch = d->be->batch;
-	unsigned batch_max = d->be->request_batch != NULL ? d->be->batch_max : 1U;
+	unsigned batch_max =
+	        d->be->request_batch != NULL ? d->be->batch_max : 1U;
 	bool used_any = false;
 	uint8_t raw[4];
 	uint16_t avail_idx, avail_flags;
@@ -649,7 +650,7 @@ static void virtio_mmio_write(void *ctx, unsigned cpu, uint64_t off,
 	(void)cpu;
 	if (off >= VIRTIO_MMIO_CONFIG || size != 4 || (off & 3U))
 		return; /* config space is read-only here */
-	switch (off) { /* the two registers that need no lock */
+	switch (off) {  /* the two registers that need no lock */
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
 		if (v < d->be->nr_queues)
 			notify(d, v);
