@@ -44,7 +44,7 @@ build_base() {
 		rm -rf "$BASE_SRC" && mkdir -p "$BASE_SRC"
 		git -C "$REPO" archive "$BASE_COMMIT" | tar -x -C "$BASE_SRC"
 	fi
-	make -s --no-print-directory -C "$BASE_SRC" build/hyp/vhyp.bin >&2
+	make -s --no-print-directory -C "$BASE_SRC" O=build build/hyp/vhyp.bin >&2
 }
 
 run() { # run NAME RUNNER O_DIR [ARGS...]

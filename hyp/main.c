@@ -58,6 +58,8 @@ static void host_grant(void *ctx, uint64_t pa)
 static void host_revoke(void *ctx, uint64_t pa)
 {
 	(void)ctx;
+	/* A disk request moving data there finishes first. */
+	hyp_qdisk_quiesce(pa, PAGE);
 	if (!arch_mmu_unmap_page(pa)) /* includes the TLB invalidation */
 		hyp_panic("granule 0x%llx still mapped after revoke\n",
 		          (unsigned long long)pa);

@@ -13,7 +13,7 @@
  *   2. vhyp's own virtio-blk and virtio-console are driven with buffers
  *      and rings pointing where the device must not go: the hypervisor
  *      window (top of QEMU RAM, above guest RAM), the hypervisor's disk
- *      bounce buffers (where QEMU's virtio-blk DMAs), outside RAM, device MMIO
+ *      request slots (what QEMU's virtio-blk reads), outside RAM, device MMIO
  * (the GIC distributor, the UART, the device's own window), ranges that
  * straddle the end of guest RAM or wrap around 2^64, and (protected VMs) a
  * private granule.  Each buffer request must fail (virtio-blk status IOERR; the
@@ -160,7 +160,7 @@ static unsigned make_targets(struct target *t)
 	t[n++] = (struct target){window_pa + 20 * MiB, SECTOR,
 	                         "the hypervisor's stage-2 pool"};
 	t[n++] = (struct target){bounce_pa, SECTOR,
-	                         "the hypervisor's disk bounce buffers"};
+	                         "the hypervisor's disk request slots"};
 	t[n++] = (struct target){ram_end - 256, SECTOR,
 	                         "a range straddling the end of guest RAM"};
 	t[n++] = (struct target){rt_ram_base() - 256, SECTOR,
@@ -304,7 +304,7 @@ static void ring_attacks(void)
 	ring_attack(BLK, 0, VIRTIO_ID_BLOCK, br, window_pa, 0, 0,
 	            "virtio-blk descriptor table in the hypervisor window");
 	ring_attack(BLK, 0, VIRTIO_ID_BLOCK, br, 0, bounce_pa, 0,
-	            "virtio-blk available ring on the disk bounce buffers");
+	            "virtio-blk available ring on the disk request slots");
 	ring_attack(BLK, 0, VIRTIO_ID_BLOCK, br, 0, 0, GICD_BASE,
 	            "virtio-blk used ring on the GIC distributor");
 	ring_attack(BLK, 0, VIRTIO_ID_BLOCK, br, 0, 0, 0xFFFFFFFFFFFFFFF8ULL,
@@ -346,7 +346,7 @@ static bool setup(void)
 
 /* The disk's size from virtio-blk's config (capacity in sectors).  The
  * hypervisor window is the top 64 MiB of QEMU's RAM, right above guest
- * RAM; its disk rings and bounce buffers are at +12 MiB. */
+ * RAM; its disk rings and request slots are at +12 MiB. */
 static void find_layout(void)
 {
 	disk_bytes = rt_blk_capacity(BLK) * SECTOR;

@@ -66,6 +66,12 @@ enum hyp_host_status hyp_host_read(struct vhyp_vm *vm, uint64_t ipa, void *buf,
                                    size_t len);
 enum hyp_host_status hyp_host_write(struct vhyp_vm *vm, uint64_t ipa,
                                     const void *buf, size_t len);
+/* For a device's DMA (qemu_disk.c), under the VM lock: the PA of
+ * [ipa, ipa+len) when pmem_host_may_access admits all of it and it lies in
+ * one RAM range; counted like a copy.  The caller holds the range until
+ * the DMA is over (hyp_qdisk_quiesce). */
+bool hyp_host_dma_range(struct vhyp_vm_locked locked, uint64_t ipa,
+                        uint64_t len, uint64_t *pa);
 /* True when [buf, buf+len), a host-side buffer, overlaps none of vm's RAM
  * (by PA): the accessor and the disk path refuse a buffer that is guest
  * memory in disguise. */
@@ -107,14 +113,18 @@ void hyp_guest_reset(void);
 
 /* vhyp's disks (qemu_disk.c): finds up to wanted QEMU virtio-blk devices
  * on the virtio-mmio transports [transports, transports+size) (mapped at
- * EL2, in no guest's stage 2) and drives them with rings and bounce
- * buffers in [area, area+area_size) of the hypervisor window.  Returns how
+ * EL2, in no guest's stage 2) and drives them with rings and descriptor
+ * tables in [area, area+area_size) of the hypervisor window.  Returns how
  * many it brought up. */
-#define HYP_QDISK_MAX    4U
-#define HYP_QDISK_BOUNCE HYP_DISK_IO_MAX
-#define HYP_QDISK_AREA   (HYP_QDISK_MAX * (4096ULL + HYP_QDISK_BOUNCE))
+#define HYP_QDISK_MAX  4U
+/* A ring page and 8 request slots of 8 KiB a disk (qemu_disk.c). */
+#define HYP_QDISK_AREA (HYP_QDISK_MAX * 68ULL * 1024ULL)
 unsigned hyp_qdisk_init(uint64_t transports, uint64_t size, uint64_t area,
                         uint64_t area_size, unsigned wanted);
+/* Returns once no disk request in flight moves data to or from
+ * [pa, pa+len): called under the VM lock before the host side loses a
+ * granule (UNSHARE), which therefore waits for the device. */
+void hyp_qdisk_quiesce(uint64_t pa, uint64_t len);
 unsigned hyp_qdisk_count(void);
 
 /* Registers the emulated devices a VM gets (protected VMs: the PL011 at

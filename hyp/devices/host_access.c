@@ -149,6 +149,16 @@ bool hyp_host_check(struct vhyp_vm *vm, uint64_t ipa, uint64_t len)
 	return ok;
 }
 
+bool hyp_host_dma_range(struct vhyp_vm_locked locked, uint64_t ipa,
+                        uint64_t len, uint64_t *pa)
+{
+	bool ok = pmem_host_may_access(locked, ipa, len) &&
+	          ram_pa(locked.vm, ipa, len, pa);
+
+	(void)counted(ok ? HYP_HOST_OK : HYP_HOST_REFUSED);
+	return ok;
+}
+
 enum hyp_host_status hyp_host_raw_read(struct vhyp_vm *vm, uint64_t ipa,
                                        uint64_t *val)
 {

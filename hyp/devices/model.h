@@ -114,16 +114,37 @@ void hyp_model_console_rx_irq(hyp_guest_t guest, bool enable);
 
 /*
  * vhyp's disks (hyp/devices/qemu_disk.c): QEMU virtio-blk devices only EL2
- * reaches, numbered from 0 in --disk order.  buf is the model's own memory
- * (never guest memory: the model fills it through the accessor); the
- * trusted side copies it through a bounce buffer in the hypervisor window.
- * len is a multiple of 512 and at most HYP_DISK_IO_MAX.  False: no such
- * disk, out of range, a write to a read-only disk, or an I/O error.
+ * reaches, numbered from 0 in --disk order.  A request names guest memory
+ * by IPA, never the model's own: the device moves the data straight
+ * between the disk and those buffers, once the trusted side has admitted
+ * every segment as memory the host side may touch (all of a normal VM's
+ * RAM, SHARED granules of a protected one), and holds them until the
+ * device is done (an UNSHARE of a held granule waits for it).
+ *
+ * hyp_disk_rw runs up to HYP_DISK_BATCH_MAX requests at once and sets
+ * each one's status: OK; REFUSED, a segment the host side may not touch
+ * (nothing of that request reached the device); EIO, anything else (no
+ * such disk, out of range or not whole sectors, more than
+ * HYP_DISK_SEG_MAX segments or an empty one, a write to a read-only disk,
+ * a device error).
  */
-#define HYP_DISK_IO_MAX 0x40000U /* 256 KiB */
+#define HYP_DISK_SEG_MAX   256U
+#define HYP_DISK_BATCH_MAX 8U
+struct hyp_disk_seg {
+	uint64_t ipa;
+	uint32_t len;
+};
+enum hyp_disk_status { HYP_DISK_OK, HYP_DISK_REFUSED, HYP_DISK_EIO };
+struct hyp_disk_req {
+	uint64_t sector;
+	const struct hyp_disk_seg *segs;
+	unsigned nseg;
+	bool write;
+	enum hyp_disk_status status; /* set by hyp_disk_rw */
+};
 bool hyp_disk_info(unsigned disk, uint64_t *sectors, bool *read_only);
-bool hyp_disk_io(unsigned disk, bool write, uint64_t sector, void *buf,
-                 uint32_t len);
+void hyp_disk_rw(hyp_guest_t guest, unsigned disk, struct hyp_disk_req *reqs,
+                 unsigned n);
 bool hyp_disk_flush(unsigned disk);
 
 /* The hypervisor console: "vhyp: " lines, and raw guest output. */

@@ -3,15 +3,28 @@
  * vhyp's disks: QEMU virtio-blk devices on virtio-mmio transports that
  * only EL2 reaches (never in a guest's stage 2 or DT), driven by the
  * hypervisor as a virtio driver.  The guest-facing virtio-blk model
- * (virtio_blk.c) forwards each request here with a buffer of its own;
- * this file copies it through a bounce buffer in the hypervisor window.
- * The device's rings and bounce buffers are in the window too, so QEMU's
- * DMA targets hypervisor memory only, never a guest's.
+ * (virtio_blk.c) hands over a batch of the guest's requests, each a list
+ * of guest buffers by IPA; this file checks them and gives the device the
+ * guest's own memory to DMA to or from, with no copy:
  *
- * Requests are synchronous: one at a time per disk, under its lock,
- * completion polled on the used ring (the device's interrupt is
- * suppressed: the guest owns the GIC).  A device that does not answer
- * within QDISK_TIMEOUT_S is declared broken and fails every request.
+ *   - every buffer must be memory the host side may touch now (all of a
+ *     normal VM's RAM, the SHARED granules of a protected VM:
+ *     hyp_host_dma_range, under the VM lock) or its request fails whole,
+ *     before anything reaches the device;
+ *   - the admitted ranges are held until the device has answered: an
+ *     UNSHARE of a held granule waits in host_revoke (hyp_qdisk_quiesce)
+ *     for the I/O to end, so no granule turns private under the device's
+ *     feet;
+ *   - the device's rings, indirect descriptor tables, request headers and
+ *     status bytes are in the hypervisor window, which no guest maps: a
+ *     guest cannot edit a descriptor after it was checked.
+ *
+ * A batch is synchronous: up to QSLOTS requests in flight at once on the
+ * device (QEMU runs them in parallel), then the notifying vCPU polls the
+ * used ring (the device's interrupt is suppressed: the guest owns the
+ * GIC).  A device that does not answer within QDISK_TIMEOUT_S is reset,
+ * which makes QEMU finish or cancel what it was doing, and then declared
+ * broken: every later request fails.
  */
 #include "devices.h"
 
@@ -20,29 +33,52 @@
 #include "arch.h"
 #include "hyp.h"
 
-#define QNUM             4U
+#define QSLOTS           HYP_DISK_BATCH_MAX
 #define SECTOR           ((uint64_t)VIRTIO_BLK_SECTOR_SIZE)
 #define QDISK_TIMEOUT_S  30U
 #define TRANSPORT_STRIDE VHYP_BOARD_VIRTIO_STRIDE
 
-/* Per disk in the DMA area: one page of rings and request header, then
- * the bounce buffer. */
-#define RING_PAGE 4096ULL
-#define DESC_OFF  0x000U
-#define AVAIL_OFF 0x400U
-#define USED_OFF  0x800U
-#define HDR_OFF   0xc00U
-#define STAT_OFF  0xc10U
-#define PER_DISK  (RING_PAGE + HYP_QDISK_BOUNCE)
+/* A request on the device: its header, the data, its status. */
+#define SLOT_DESCS (HYP_DISK_SEG_MAX + 2U)
+
+/* Per disk in the DMA area: one page of rings, then a slot per request
+ * in flight, each with its indirect descriptor table, header and status
+ * byte. */
+#define RING_PAGE   4096ULL
+#define DESC_OFF    0x000U
+#define AVAIL_OFF   0x400U
+#define USED_OFF    0x800U
+#define SLOT_SIZE   8192U
+#define SLOT_HDR    0x1040U
+#define SLOT_STATUS 0x1050U
+_Static_assert(SLOT_DESCS *VIRTQ_DESC_SIZE <= SLOT_HDR,
+               "indirect table overlaps the header");
+_Static_assert(SLOT_STATUS < SLOT_SIZE, "slot too small");
+_Static_assert(QSLOTS *VIRTQ_DESC_SIZE <= AVAIL_OFF, "ring page too small");
+#define PER_DISK (RING_PAGE + (uint64_t)QSLOTS * SLOT_SIZE)
+_Static_assert(HYP_QDISK_MAX *PER_DISK <= HYP_QDISK_AREA,
+               "HYP_QDISK_AREA too small");
+
+/* A guest range the device may be moving data to or from. */
+struct dma_hold {
+	uint64_t pa, len;
+};
 
 struct qdisk {
 	uint64_t regs;    /* transport base (device-mapped at EL2) */
 	uint8_t *ring;    /* ring page (in the window) */
-	uint8_t *bounce;  /* HYP_QDISK_BOUNCE bytes (in the window) */
+	uint8_t *slots;   /* QSLOTS * SLOT_SIZE bytes (in the window) */
 	uint64_t sectors; /* capacity */
 	bool read_only, flush, broken;
 	uint16_t avail_idx;
-	atomic_flag lock;
+	atomic_flag lock; /* one batch at a time */
+	/* The ranges of the batch in flight.  Written under the VM lock
+	 * with holding set before it is dropped; holding is cleared once
+	 * the device has answered.  hyp_qdisk_quiesce reads them under the
+	 * VM lock, so no new batch can start while it looks. */
+	_Atomic bool holding;
+	unsigned nr_holds;
+	struct dma_hold holds[QSLOTS * HYP_DISK_SEG_MAX];
 };
 
 static struct qdisk disks[HYP_QDISK_MAX];
@@ -74,12 +110,19 @@ static uint64_t dev_features(const struct qdisk *q)
 	return f | rd(q, VIRTIO_MMIO_DEVICE_FEATURES);
 }
 
+static uint8_t *slot(const struct qdisk *q, unsigned s)
+{
+	return q->slots + (size_t)s * SLOT_SIZE;
+}
+
 /* Brings one transport's virtio-blk device up to DRIVER_OK with queue 0
- * in the DMA area; false when it is not a usable modern virtio-blk. */
+ * in the DMA area; false when it is not a usable modern virtio-blk with
+ * indirect descriptors. */
 static bool bring_up(struct qdisk *q)
 {
-	uint64_t want = 1ULL << VIRTIO_F_VERSION_1, have,
-	         ring = (uintptr_t)q->ring;
+	uint64_t want = 1ULL << VIRTIO_F_VERSION_1 |
+	                1ULL << VIRTIO_RING_F_INDIRECT_DESC,
+	         have, ring = (uintptr_t)q->ring;
 
 	if (rd(q, VIRTIO_MMIO_MAGIC_VALUE) != VIRTIO_MMIO_MAGIC ||
 	    rd(q, VIRTIO_MMIO_VERSION) != VIRTIO_MMIO_VERSION_MODERN ||
@@ -89,7 +132,7 @@ static bool bring_up(struct qdisk *q)
 	wr(q, VIRTIO_MMIO_STATUS,
 	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 	have = dev_features(q);
-	if (!(have & want))
+	if ((have & want) != want)
 		return false;
 	want |= have &
 	        ((1ULL << VIRTIO_BLK_F_RO) | (1ULL << VIRTIO_BLK_F_FLUSH));
@@ -103,13 +146,13 @@ static bool bring_up(struct qdisk *q)
 	if (!(rd(q, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
 		return false;
 	wr(q, VIRTIO_MMIO_QUEUE_SEL, 0);
-	if (rd(q, VIRTIO_MMIO_QUEUE_NUM_MAX) < QNUM)
+	if (rd(q, VIRTIO_MMIO_QUEUE_NUM_MAX) < QSLOTS)
 		return false;
 	memset(q->ring, 0, RING_PAGE);
 	/* The device's interrupt would go to the guest's GIC: off. */
 	*(volatile uint16_t *)(void *)(q->ring + AVAIL_OFF) =
 	        VIRTQ_AVAIL_F_NO_INTERRUPT;
-	wr(q, VIRTIO_MMIO_QUEUE_NUM, QNUM);
+	wr(q, VIRTIO_MMIO_QUEUE_NUM, QSLOTS);
 	wr64(q, VIRTIO_MMIO_QUEUE_DESC_LOW, ring + DESC_OFF);
 	wr64(q, VIRTIO_MMIO_QUEUE_DRIVER_LOW, ring + AVAIL_OFF);
 	wr64(q, VIRTIO_MMIO_QUEUE_DEVICE_LOW, ring + USED_OFF);
@@ -122,6 +165,8 @@ static bool bring_up(struct qdisk *q)
 	q->read_only = (want >> VIRTIO_BLK_F_RO) & 1U;
 	q->flush = (want >> VIRTIO_BLK_F_FLUSH) & 1U;
 	q->avail_idx = 0;
+	q->nr_holds = 0;
+	atomic_store(&q->holding, false);
 	atomic_flag_clear(&q->lock);
 	return true;
 }
@@ -146,7 +191,7 @@ unsigned hyp_qdisk_init(uint64_t transports, uint64_t size, uint64_t area,
 
 		q->regs = t;
 		q->ring = (uint8_t *)(uintptr_t)base;
-		q->bounce = (uint8_t *)(uintptr_t)(base + RING_PAGE);
+		q->slots = (uint8_t *)(uintptr_t)(base + RING_PAGE);
 		q->broken = false;
 		if (bring_up(q)) {
 			vlog("disk %u: QEMU virtio-blk at 0x%llx, %llu "
@@ -191,10 +236,10 @@ static void qunlock(struct qdisk *q)
 	atomic_flag_clear_explicit(&q->lock, memory_order_release);
 }
 
-static void put_desc(struct qdisk *q, unsigned i, uint64_t addr, uint32_t len,
+static void put_desc(uint8_t *table, unsigned i, uint64_t addr, uint32_t len,
                      uint16_t flags, uint16_t next)
 {
-	uint8_t *d = q->ring + DESC_OFF + (size_t)VIRTQ_DESC_SIZE * i;
+	uint8_t *d = table + (size_t)VIRTQ_DESC_SIZE * i;
 
 	memcpy(d, &addr, 8);
 	memcpy(d + 8, &len, 4);
@@ -202,40 +247,58 @@ static void put_desc(struct qdisk *q, unsigned i, uint64_t addr, uint32_t len,
 	memcpy(d + 14, &next, 2);
 }
 
-/* One request of type with len bytes of the bounce buffer (0: none);
- * true when the device completed it with status OK. */
-static bool submit(struct qdisk *q, uint32_t type, uint64_t sector,
-                   uint32_t len, bool device_writes)
+/*
+ * Builds slot s's request: header (type, sector), the data descriptors
+ * already in the slot's table at [1, 1+ndata), the status.  Puts the
+ * slot on the available ring (not yet published).
+ */
+static void slot_submit(struct qdisk *q, unsigned s, uint32_t type,
+                        uint64_t sector, unsigned ndata)
+{
+	uint8_t *sl = slot(q, s), *table = sl;
+	uint64_t base = (uintptr_t)sl;
+	volatile uint16_t *avail =
+	        (volatile uint16_t *)(void *)(q->ring + AVAIL_OFF);
+	uint8_t hdr[VIRTIO_BLK_HDR_SIZE] = {0};
+
+	memcpy(hdr, &type, 4);
+	memcpy(hdr + 8, &sector, 8);
+	memcpy(sl + SLOT_HDR, hdr, sizeof(hdr));
+	sl[SLOT_STATUS] = 0xff;
+	put_desc(table, 0, base + SLOT_HDR, VIRTIO_BLK_HDR_SIZE,
+	         VIRTQ_DESC_F_NEXT, 1);
+	put_desc(table, ndata + 1U, base + SLOT_STATUS, 1, VIRTQ_DESC_F_WRITE,
+	         0);
+	put_desc(q->ring + DESC_OFF, s, base,
+	         (ndata + 2U) * (uint32_t)VIRTQ_DESC_SIZE,
+	         VIRTQ_DESC_F_INDIRECT, 0);
+	avail[2 + q->avail_idx % QSLOTS] = (uint16_t)s;
+	q->avail_idx++;
+}
+
+/* The device failed to answer: reset it (QEMU completes or cancels its
+ * requests in the reset, so no DMA of theirs is left) and fail the disk. */
+static void declare_broken(struct qdisk *q)
+{
+	q->broken = true;
+	wr(q, VIRTIO_MMIO_STATUS, 0);
+	vlog("disk %u: no answer in %u s: device reset, its requests "
+	     "fail\n",
+	     (unsigned)(q - disks), QDISK_TIMEOUT_S);
+}
+
+/* Publishes the slots put on the available ring, notifies the device
+ * and waits until it has used them all; false on a timeout. */
+static bool run_slots(struct qdisk *q)
 {
 	volatile uint16_t *avail =
 	        (volatile uint16_t *)(void *)(q->ring + AVAIL_OFF);
 	const volatile uint16_t *used =
 	        (const volatile uint16_t *)(void *)(q->ring + USED_OFF);
-	volatile uint8_t *status = q->ring + STAT_OFF;
-	uint64_t ring = (uintptr_t)q->ring, start, limit;
-	uint8_t hdr[VIRTIO_BLK_HDR_SIZE] = {0};
-	uint16_t target;
+	uint64_t start, limit;
+	uint16_t target = q->avail_idx;
 
-	memcpy(hdr, &type, 4);
-	memcpy(hdr + 8, &sector, 8);
-	memcpy(q->ring + HDR_OFF, hdr, sizeof(hdr));
-	*status = 0xff;
-	if (len) {
-		put_desc(q, 0, ring + HDR_OFF, VIRTIO_BLK_HDR_SIZE,
-		         VIRTQ_DESC_F_NEXT, 1);
-		put_desc(q, 1, (uintptr_t)q->bounce, len,
-		         (uint16_t)(VIRTQ_DESC_F_NEXT |
-		                    (device_writes ? VIRTQ_DESC_F_WRITE : 0)),
-		         2);
-		put_desc(q, 2, ring + STAT_OFF, 1, VIRTQ_DESC_F_WRITE, 0);
-	} else {
-		put_desc(q, 0, ring + HDR_OFF, VIRTIO_BLK_HDR_SIZE,
-		         VIRTQ_DESC_F_NEXT, 2);
-		put_desc(q, 2, ring + STAT_OFF, 1, VIRTQ_DESC_F_WRITE, 0);
-	}
-	avail[2 + q->avail_idx % QNUM] = 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	target = ++q->avail_idx;
 	avail[1] = target;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	wr(q, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
@@ -243,45 +306,139 @@ static bool submit(struct qdisk *q, uint32_t type, uint64_t sector,
 	limit = arch_read_cntfrq() * QDISK_TIMEOUT_S;
 	while (used[1] != target) {
 		if (arch_read_cntpct() - start > limit) {
-			q->broken = true;
-			vlog("disk %u: no answer in %u s: failing its "
-			     "requests\n",
-			     (unsigned)(q - disks), QDISK_TIMEOUT_S);
+			declare_broken(q);
 			return false;
 		}
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	wr(q, VIRTIO_MMIO_INTERRUPT_ACK, rd(q, VIRTIO_MMIO_INTERRUPT_STATUS));
-	return *status == 0;
+	return true;
 }
 
-bool hyp_disk_io(unsigned disk, bool write, uint64_t sector, void *buf,
-                 uint32_t len)
+static bool slot_ok(const struct qdisk *q, unsigned s)
 {
-	struct qdisk *q = &disks[disk < nr_disks ? disk : 0];
-	bool ok = true;
+	return *(volatile uint8_t *)(slot(q, s) + SLOT_STATUS) ==
+	       VIRTIO_BLK_S_OK;
+}
 
-	/* buf is the model's own memory, never guest RAM (that goes through
-	 * the accessor). */
-	if (!hyp_host_buf_ok(&g_hyp.vm, buf, len))
+/* Whether req fits the disk: sector-aligned, in range, not a write to a
+ * read-only disk, at most HYP_DISK_SEG_MAX non-empty segments. */
+static bool req_fits(const struct qdisk *q, const struct hyp_disk_req *r)
+{
+	uint64_t total = 0;
+
+	if (r->nseg == 0 || r->nseg > HYP_DISK_SEG_MAX ||
+	    (r->write && q->read_only))
 		return false;
-	if (disk >= nr_disks || len % SECTOR || len > HYP_QDISK_BOUNCE ||
-	    sector > q->sectors || len / SECTOR > q->sectors - sector ||
-	    (write && q->read_only))
-		return false;
-	qlock(q);
-	if (q->broken)
-		ok = false;
-	else if (write) {
-		memcpy(q->bounce, buf, len);
-		ok = submit(q, VIRTIO_BLK_T_OUT, sector, len, false);
-	} else {
-		ok = submit(q, VIRTIO_BLK_T_IN, sector, len, true);
-		if (ok)
-			memcpy(buf, q->bounce, len);
+	for (unsigned i = 0; i < r->nseg; i++) {
+		if (r->segs[i].len == 0)
+			return false;
+		total += r->segs[i].len;
 	}
+	return total % SECTOR == 0 && r->sector <= q->sectors &&
+	       total / SECTOR <= q->sectors - r->sector;
+}
+
+/*
+ * Under the VM lock: admits each segment of r (hyp_host_dma_range),
+ * writes its data descriptors into slot s (merging segments that are
+ * contiguous in memory) and records them as held.  False, with nothing
+ * held, when one segment is refused.
+ */
+static bool stage_req(struct qdisk *q, struct vhyp_vm_locked locked, unsigned s,
+                      const struct hyp_disk_req *r, unsigned *ndata)
+{
+	uint8_t *table = slot(q, s);
+	uint16_t flags = (uint16_t)(VIRTQ_DESC_F_NEXT |
+	                            (r->write ? 0 : VIRTQ_DESC_F_WRITE));
+	unsigned first_hold = q->nr_holds, n = 0;
+	uint64_t pa, run_pa = 0, run_len = 0;
+
+	for (unsigned i = 0; i < r->nseg; i++) {
+		const struct hyp_disk_seg *g = &r->segs[i];
+
+		if (!hyp_host_dma_range(locked, g->ipa, g->len, &pa)) {
+			q->nr_holds = first_hold;
+			return false;
+		}
+		if (run_len != 0 && run_pa + run_len == pa &&
+		    run_len + g->len <= UINT32_MAX) {
+			run_len += g->len;
+			continue;
+		}
+		if (run_len != 0) {
+			n++;
+			put_desc(table, n, run_pa, (uint32_t)run_len, flags,
+			         (uint16_t)(n + 1U));
+			q->holds[q->nr_holds++] =
+			        (struct dma_hold){run_pa, run_len};
+		}
+		run_pa = pa;
+		run_len = g->len;
+	}
+	n++;
+	put_desc(table, n, run_pa, (uint32_t)run_len, flags,
+	         (uint16_t)(n + 1U));
+	q->holds[q->nr_holds++] = (struct dma_hold){run_pa, run_len};
+	*ndata = n;
+	return true;
+}
+
+/* Stages every request that fits and is admitted; returns how many
+ * slots were filled (slot_of[i]: request i's slot, or QSLOTS for none). */
+static unsigned stage_batch(struct qdisk *q, struct vhyp_vm *vm,
+                            struct hyp_disk_req *reqs, unsigned n,
+                            unsigned *slot_of)
+{
+	struct vhyp_vm_locked locked = vhyp_vm_lock(vm);
+	unsigned used = 0, ndata;
+
+	q->nr_holds = 0;
+	for (unsigned i = 0; i < n; i++) {
+		slot_of[i] = QSLOTS;
+		if (!req_fits(q, &reqs[i]))
+			continue; /* HYP_DISK_EIO */
+		if (!stage_req(q, locked, used, &reqs[i], &ndata)) {
+			reqs[i].status = HYP_DISK_REFUSED;
+			continue;
+		}
+		slot_submit(q, used,
+		            reqs[i].write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN,
+		            reqs[i].sector, ndata);
+		slot_of[i] = used++;
+	}
+	/* Seen by any UNSHARE that takes the VM lock after this. */
+	if (used != 0)
+		atomic_store_explicit(&q->holding, true, memory_order_relaxed);
+	vhyp_vm_unlock(&locked);
+	return used;
+}
+
+void hyp_disk_rw(hyp_guest_t guest, unsigned disk, struct hyp_disk_req *reqs,
+                 unsigned n)
+{
+	struct vhyp_vm *vm = hyp_guest_vm(guest);
+	unsigned slot_of[QSLOTS];
+	struct qdisk *q;
+	bool done;
+
+	for (unsigned i = 0; i < n; i++)
+		reqs[i].status = HYP_DISK_EIO;
+	if (vm == NULL || disk >= nr_disks || n > QSLOTS)
+		return;
+	q = &disks[disk];
+	qlock(q);
+	if (q->broken || stage_batch(q, vm, reqs, n, slot_of) == 0) {
+		qunlock(q);
+		return;
+	}
+	done = run_slots(q);
+	/* The device has answered (or been reset): the ranges are free. */
+	atomic_store_explicit(&q->holding, false, memory_order_release);
+	for (unsigned i = 0; i < n; i++)
+		if (slot_of[i] < QSLOTS && done && slot_ok(q, slot_of[i]))
+			reqs[i].status = HYP_DISK_OK;
 	qunlock(q);
-	return ok;
 }
 
 bool hyp_disk_flush(unsigned disk)
@@ -294,7 +451,39 @@ bool hyp_disk_flush(unsigned disk)
 	if (!q->flush)
 		return true;
 	qlock(q);
-	ok = !q->broken && submit(q, VIRTIO_BLK_T_FLUSH, 0, 0, false);
+	ok = false;
+	if (!q->broken) {
+		slot_submit(q, 0, VIRTIO_BLK_T_FLUSH, 0, 0);
+		ok = run_slots(q) && slot_ok(q, 0);
+	}
 	qunlock(q);
 	return ok;
+}
+
+static bool overlaps(const struct dma_hold *h, uint64_t pa, uint64_t len)
+{
+	return h->pa < pa + len && pa < h->pa + h->len;
+}
+
+static bool disk_holds(const struct qdisk *q, uint64_t pa, uint64_t len)
+{
+	for (unsigned i = 0; i < q->nr_holds; i++)
+		if (overlaps(&q->holds[i], pa, len))
+			return true;
+	return false;
+}
+
+/* Under the VM lock, from host_revoke: no batch can start meanwhile (it
+ * stages under that lock), and the one in flight ends without it. */
+void hyp_qdisk_quiesce(uint64_t pa, uint64_t len)
+{
+	for (unsigned d = 0; d < nr_disks; d++) {
+		struct qdisk *q = &disks[d];
+
+		if (!atomic_load_explicit(&q->holding, memory_order_acquire) ||
+		    !disk_holds(q, pa, len))
+			continue;
+		while (atomic_load_explicit(&q->holding, memory_order_acquire))
+			;
+	}
 }

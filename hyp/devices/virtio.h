@@ -51,21 +51,34 @@ struct hyp_virtio_buf {
 	bool device_writes; /* VIRTQ_DESC_F_WRITE */
 };
 
-#define HYP_VIRTIO_MAX_CHAIN 66U
+/* Descriptors a chain may have (an indirect table's included): a
+ * virtio-blk request of 256 data segments, 1 MiB of 4 KiB pages, plus its
+ * header and status. */
+#define HYP_VIRTIO_MAX_CHAIN 258U
+
+/* One available descriptor chain, as the transport read it. */
+struct hyp_virtio_chain {
+	uint16_t head;
+	bool ok; /* well formed; a bad chain is used with length 0 */
+	unsigned n;
+	uint32_t written; /* set by the backend: the used ring's len */
+	struct hyp_virtio_buf bufs[HYP_VIRTIO_MAX_CHAIN];
+};
 
 struct hyp_virtio_dev;
 
 struct hyp_virtio_backend {
 	const char *name;
-	uint32_t device_id;
 	uint64_t features; /* device-specific bits (VERSION_1 and
 	                    * ACCESS_PLATFORM are added by the transport) */
+	uint32_t device_id;
 	unsigned nr_queues;
 	/* Queues whose buffers the device only fills when it has input:
 	 * a notify leaves them on the ring (a console without input must
 	 * not hand receive buffers back empty, or the driver re-posts them
 	 * at once, forever). */
 	uint32_t held_queues;
+	unsigned batch_max; /* chains request_batch takes at once */
 	/* For a held queue: whether the device has something for the next
 	 * chain now (hyp_virtio_process_held stops when it says no). */
 	bool (*ready)(struct hyp_virtio_dev *d, unsigned queue);
@@ -76,6 +89,14 @@ struct hyp_virtio_backend {
 	 * device-writable buffers (the used ring's len). */
 	uint32_t (*request)(struct hyp_virtio_dev *d, unsigned queue,
 	                    const struct hyp_virtio_buf *bufs, unsigned n);
+	/* Instead of request (optional): up to batch_max chains at once,
+	 * in ring order; sets each well-formed chain's written.  For a
+	 * device that can run requests in parallel. */
+	void (*request_batch)(struct hyp_virtio_dev *d, unsigned queue,
+	                      struct hyp_virtio_chain *chains, unsigned n);
+	/* Where the transport reads chains to (the device lock serialises
+	 * its use): batch_max chains with request_batch, else one. */
+	struct hyp_virtio_chain *batch;
 	void *ctx;
 };
 
@@ -92,6 +113,7 @@ struct hyp_virtio_stats {
 struct hyp_virtio_dev {
 	const struct hyp_virtio_backend *be;
 	hyp_guest_t guest;
+	_Atomic uint32_t kicks; /* queues notified, not yet processed */
 	uint64_t base;
 	uint64_t driver_features;
 	unsigned spi;
@@ -120,6 +142,11 @@ bool hyp_virtio_read(struct hyp_virtio_dev *d, uint64_t ipa, void *buf,
                      uint32_t len);
 bool hyp_virtio_write(struct hyp_virtio_dev *d, uint64_t ipa, const void *buf,
                       uint32_t len);
+
+/* Counts and reports a buffer the trusted side refused (a backend that
+ * hands buffers over by IPA). */
+void hyp_virtio_refused(struct hyp_virtio_dev *d, const char *what,
+                        uint64_t ipa);
 
 /* True when the accessor admits every buffer of the chain as a whole;
  * else counts and reports the first refused one.  For backends that must

@@ -129,6 +129,8 @@ static uint32_t console_request(struct hyp_virtio_dev *d, unsigned queue,
 	return 0;
 }
 
+static struct hyp_virtio_chain console_chain;
+
 static const struct hyp_virtio_backend console_backend = {
         .name = "console",
         .device_id = VIRTIO_ID_CONSOLE,
@@ -138,6 +140,7 @@ static const struct hyp_virtio_backend console_backend = {
         .ready = console_ready,
         .config_read = console_config_read,
         .request = console_request,
+        .batch = &console_chain,
 };
 
 static struct hyp_virtio_dev console_dev = {

@@ -59,9 +59,25 @@ static void dev_lock(struct hyp_virtio_dev *d)
 		;
 }
 
+static bool dev_trylock(struct hyp_virtio_dev *d)
+{
+	return !atomic_flag_test_and_set(&d->lock);
+}
+
+static void process_kicks(struct hyp_virtio_dev *d);
+
+/*
+ * Queue notifications never wait for the lock (notify()): one that finds
+ * it taken leaves its queue in kicks for the holder.  So every holder,
+ * whatever it took the lock for, looks at kicks after letting go; both
+ * sides use sequentially consistent operations (store kicks, then test
+ * the lock; clear the lock, then load kicks), so at least one of them
+ * sees the other and no notification is lost.
+ */
 static void dev_unlock(struct hyp_virtio_dev *d)
 {
-	atomic_flag_clear_explicit(&d->lock, memory_order_release);
+	atomic_flag_clear(&d->lock);
+	process_kicks(d);
 }
 
 bool hyp_virtio_read(struct hyp_virtio_dev *d, uint64_t ipa, void *buf,
@@ -86,6 +102,13 @@ bool hyp_virtio_write(struct hyp_virtio_dev *d, uint64_t ipa, const void *buf,
 	}
 	d->stats.bytes_out += len;
 	return true;
+}
+
+void hyp_virtio_refused(struct hyp_virtio_dev *d, const char *what,
+                        uint64_t ipa)
+{
+	d->stats.refused++;
+	report(d, what, ipa);
 }
 
 bool hyp_virtio_buffers_ok(struct hyp_virtio_dev *d,
@@ -149,28 +172,106 @@ static uint64_t le64(const uint8_t *p)
 
 enum chain_result { CHAIN_OK, CHAIN_BAD, CHAIN_RING_REFUSED };
 
-/* Collects the descriptor chain starting at head into bufs. */
+/*
+ * Descriptors are read a window at a time: one accessor call for up to
+ * DESC_WINDOW of them (drivers lay chains out in order, and an indirect
+ * table always is).  A window the accessor refuses, say one that runs
+ * into a granule the guest has not shared, is retried one descriptor
+ * at a time, so only the descriptor itself decides.
+ */
+#define DESC_WINDOW 16U
+
+struct desc_reader {
+	uint64_t table;  /* IPA of descriptor 0 */
+	uint32_t count;  /* descriptors in the table */
+	uint32_t first;  /* index of raw[0] */
+	uint32_t cached; /* descriptors in raw */
+	uint8_t raw[DESC_WINDOW * VIRTQ_DESC_SIZE];
+};
+
+static void reader_init(struct desc_reader *r, uint64_t table, uint32_t count)
+{
+	r->table = table;
+	r->count = count;
+	r->first = 0;
+	r->cached = 0;
+}
+
+/* Descriptor i (< r->count), or NULL when the accessor refused it. */
+static const uint8_t *desc_at(struct hyp_virtio_dev *d, struct desc_reader *r,
+                              uint32_t i)
+{
+	uint32_t want = r->count - i < DESC_WINDOW ? r->count - i : DESC_WINDOW;
+
+	if (i - r->first < r->cached && i >= r->first)
+		return r->raw + (size_t)VIRTQ_DESC_SIZE * (i - r->first);
+	r->first = i;
+	if (hyp_guest_read(d->guest, r->table + (uint64_t)VIRTQ_DESC_SIZE * i,
+	                   r->raw,
+	                   (size_t)VIRTQ_DESC_SIZE * want) == HYP_HOST_OK) {
+		r->cached = want;
+		return r->raw;
+	}
+	r->cached = 0;
+	if (!ring_read(d, r->table + (uint64_t)VIRTQ_DESC_SIZE * i, r->raw,
+	               VIRTQ_DESC_SIZE))
+		return NULL;
+	r->cached = 1;
+	return r->raw;
+}
+
+static bool indirect_negotiated(const struct hyp_virtio_dev *d)
+{
+	return (d->driver_features >> VIRTIO_RING_F_INDIRECT_DESC) & 1U;
+}
+
+/*
+ * Collects the descriptor chain starting at head into bufs.  With
+ * VIRTIO_RING_F_INDIRECT_DESC negotiated, a descriptor may instead name
+ * a table of descriptors in guest memory (virtio 1.1, 2.6.5.3): it ends
+ * the ring part of the chain (no NEXT), the table holds whole
+ * descriptors, none of them indirect again, and the chain goes on at
+ * the table's entry 0.
+ */
 static enum chain_result read_chain(struct hyp_virtio_dev *d,
                                     const struct hyp_virtqueue *q,
                                     uint16_t head, struct hyp_virtio_buf *bufs,
                                     unsigned *n)
 {
-	uint32_t i = head;
+	struct desc_reader r;
+	uint32_t i = head, steps = 0;
+	bool in_table = false;
 
+	reader_init(&r, q->desc, q->num);
 	*n = 0;
 	for (;;) {
-		uint8_t raw[16];
+		const uint8_t *raw;
 		uint16_t flags;
+		uint32_t len;
 
-		if (i >= q->num || *n == HYP_VIRTIO_MAX_CHAIN || *n >= q->num)
-			return CHAIN_BAD; /* out of range, too long or a loop */
-		if (!ring_read(d, q->desc + 16ULL * i, raw, sizeof(raw)))
+		/* out of range, too long, or a loop */
+		if (i >= r.count || *n == HYP_VIRTIO_MAX_CHAIN ||
+		    steps++ >= r.count)
+			return CHAIN_BAD;
+		raw = desc_at(d, &r, i);
+		if (raw == NULL)
 			return CHAIN_RING_REFUSED;
 		flags = le16(raw + 12);
-		if (flags & VIRTQ_DESC_F_INDIRECT)
-			return CHAIN_BAD; /* not offered */
+		len = le32(raw + 8);
+		if (flags & VIRTQ_DESC_F_INDIRECT) {
+			if (!indirect_negotiated(d) || in_table ||
+			    (flags & VIRTQ_DESC_F_NEXT) || len == 0 ||
+			    len % VIRTQ_DESC_SIZE != 0 ||
+			    len / VIRTQ_DESC_SIZE > HYP_VIRTIO_MAX_CHAIN)
+				return CHAIN_BAD;
+			reader_init(&r, le64(raw), len / VIRTQ_DESC_SIZE);
+			in_table = true;
+			i = 0;
+			steps = 0;
+			continue;
+		}
 		bufs[*n].addr = le64(raw);
-		bufs[*n].len = le32(raw + 8);
+		bufs[*n].len = len;
 		bufs[*n].device_writes = (flags & VIRTQ_DESC_F_WRITE) != 0;
 		(*n)++;
 		if (!(flags & VIRTQ_DESC_F_NEXT))
@@ -186,14 +287,90 @@ static void ring_failed(struct hyp_virtio_dev *d)
 	raise_interrupt(d, VIRTIO_MMIO_INT_CONFIG_CHANGE);
 }
 
+/* Reads avail ring entry pos and the chain it names into c; false when
+ * the ring itself was refused (the queue is then stopped). */
+static bool take_chain(struct hyp_virtio_dev *d, const struct hyp_virtqueue *q,
+                       uint16_t pos, struct hyp_virtio_chain *c)
+{
+	uint8_t raw[2];
+	enum chain_result r;
+
+	if (!ring_read(d, q->avail + 4U + 2ULL * (pos % q->num), raw, 2)) {
+		ring_failed(d);
+		return false;
+	}
+	c->head = le16(raw);
+	c->written = 0;
+	r = read_chain(d, q, c->head, c->bufs, &c->n);
+	if (r == CHAIN_RING_REFUSED) {
+		ring_failed(d);
+		return false;
+	}
+	c->ok = r == CHAIN_OK;
+	if (!c->ok)
+		d->stats.bad_chains++;
+	return true;
+}
+
+/* Writes the used ring element of chain c (not yet published). */
+static bool put_used(struct hyp_virtio_dev *d, struct hyp_virtqueue *q,
+                     const struct hyp_virtio_chain *c)
+{
+	uint8_t raw[8];
+
+	/* used element: id (le32), len (le32) */
+	for (unsigned b = 0; b < 4; b++) {
+		raw[b] = (uint8_t)(c->head >> (8 * b));
+		raw[4 + b] = (uint8_t)(c->written >> (8 * b));
+	}
+	if (!ring_write(d, q->used + 4U + 8ULL * (q->used_idx % q->num), raw,
+	                8)) {
+		ring_failed(d);
+		return false;
+	}
+	q->used_idx++;
+	q->last_avail++;
+	d->stats.requests++;
+	return true;
+}
+
+static bool publish_used(struct hyp_virtio_dev *d, struct hyp_virtqueue *q)
+{
+	uint8_t raw[2] = {(uint8_t)q->used_idx, (uint8_t)(q->used_idx >> 8)};
+
+	/* The elements are visible before the index that publishes them. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	if (!ring_write(d, q->used + 2U, raw, 2)) {
+		ring_failed(d);
+		return false;
+	}
+	return true;
+}
+
+/* Hands chains to the backend: one by one through request(), or up to
+ * batch_max at once through request_batch(). */
+static void handle_chains(struct hyp_virtio_dev *d, unsigned qi,
+                          struct hyp_virtio_chain *c, unsigned n)
+{
+	if (d->be->request_batch != NULL) {
+		d->be->request_batch(d, qi, c, n);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (c[i].ok)
+			c[i].written = d->be->request(d, qi, c[i].bufs, c[i].n);
+}
+
 /* Takes every available chain of queue qi, hands it to the backend and
  * returns it on the used ring.  True when at least one chain was used. */
 static bool process_queue(struct hyp_virtio_dev *d, unsigned qi)
 {
 	struct hyp_virtqueue *q = &d->q[qi];
-	struct hyp_virtio_buf bufs[HYP_VIRTIO_MAX_CHAIN];
+	struct hyp_virtio_chain *batch = d->be->batch;
+	unsigned batch_max =
+	        d->be->request_batch != NULL ? d->be->batch_max : 1U;
 	bool used_any = false;
-	uint8_t raw[8];
+	uint8_t raw[4];
 	uint16_t avail_idx, avail_flags;
 
 	if (!q->ready || (d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET))
@@ -212,54 +389,26 @@ static bool process_queue(struct hyp_virtio_dev *d, unsigned qi)
 		return false;
 	}
 	while (q->last_avail != avail_idx) {
-		uint16_t head;
-		uint32_t written = 0;
-		unsigned n;
-		enum chain_result r;
+		unsigned n = 0;
 
 		/* A held queue: only as many chains as there is input for. */
 		if ((d->be->held_queues & (1U << qi)) &&
 		    (d->be->ready == NULL || !d->be->ready(d, qi)))
 			break;
-
-		if (!ring_read(d,
-		               q->avail + 4U + 2ULL * (q->last_avail % q->num),
-		               raw, 2)) {
-			ring_failed(d);
+		while (n < batch_max &&
+		       (uint16_t)(q->last_avail + n) != avail_idx) {
+			if (!take_chain(d, q, (uint16_t)(q->last_avail + n),
+			                &batch[n]))
+				return false;
+			n++;
+		}
+		handle_chains(d, qi, batch, n);
+		for (unsigned i = 0; i < n; i++)
+			if (!put_used(d, q, &batch[i]))
+				return false;
+		if (!publish_used(d, q))
 			return false;
-		}
-		head = le16(raw);
-		r = read_chain(d, q, head, bufs, &n);
-		if (r == CHAIN_RING_REFUSED) {
-			ring_failed(d);
-			return false;
-		}
-		if (r == CHAIN_OK)
-			written = d->be->request(d, qi, bufs, n);
-		else
-			d->stats.bad_chains++;
-		/* used element: id (le32), len (le32) */
-		for (unsigned b = 0; b < 4; b++) {
-			raw[b] = (uint8_t)(head >> (8 * b));
-			raw[4 + b] = (uint8_t)(written >> (8 * b));
-		}
-		if (!ring_write(d, q->used + 4U + 8ULL * (q->used_idx % q->num),
-		                raw, 8)) {
-			ring_failed(d);
-			return false;
-		}
-		q->used_idx++;
-		q->last_avail++;
-		d->stats.requests++;
 		used_any = true;
-		/* The element is visible before the index that publishes it. */
-		__atomic_thread_fence(__ATOMIC_RELEASE);
-		raw[0] = (uint8_t)q->used_idx;
-		raw[1] = (uint8_t)(q->used_idx >> 8);
-		if (!ring_write(d, q->used + 2U, raw, 2)) {
-			ring_failed(d);
-			return false;
-		}
 	}
 	if (!used_any)
 		return false;
@@ -301,6 +450,7 @@ static void reset_device(struct hyp_virtio_dev *d)
 	d->driver_features = 0;
 	d->queue_sel = 0;
 	atomic_store(&d->interrupt_status, 0U);
+	atomic_store(&d->kicks, 0U);
 	for (unsigned i = 0; i < HYP_VIRTIO_MAX_QUEUES; i++)
 		d->q[i] = (struct hyp_virtqueue){0};
 }
@@ -359,6 +509,10 @@ static uint64_t virtio_mmio_read(void *ctx, unsigned cpu, uint64_t off,
 		               : 0;
 	if (size != 4 || (off & 3U))
 		return 0; /* registers are 32-bit */
+	/* Without the lock: an interrupt handler on one vCPU does not wait
+	 * for a disk batch another vCPU is running under it. */
+	if (off == VIRTIO_MMIO_INTERRUPT_STATUS)
+		return atomic_load(&d->interrupt_status);
 	dev_lock(d);
 	switch (off) {
 	case VIRTIO_MMIO_MAGIC_VALUE:
@@ -379,9 +533,6 @@ static uint64_t virtio_mmio_read(void *ctx, unsigned cpu, uint64_t off,
 		            : (d->dev_features_sel == 1
 		                       ? (uint32_t)(offered_features(d) >> 32)
 		                       : 0);
-		break;
-	case VIRTIO_MMIO_INTERRUPT_STATUS:
-		v = atomic_load(&d->interrupt_status);
 		break;
 	case VIRTIO_MMIO_STATUS:
 		v = d->status;
@@ -465,6 +616,31 @@ static void write_status(struct hyp_virtio_dev *d, uint32_t v)
 	d->status = v | (d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
 }
 
+/*
+ * QueueNotify: the queue is marked kicked, and whoever holds the device
+ * lock processes it.  A vCPU that finds the lock taken (another vCPU is
+ * running a disk batch, say) returns at once: the holder looks at the
+ * kicks again before it lets go.  A held queue completes only chains it
+ * has input for.
+ */
+static void process_kicks(struct hyp_virtio_dev *d)
+{
+	while (atomic_load(&d->kicks) != 0 && dev_trylock(d)) {
+		uint32_t kicked = atomic_exchange(&d->kicks, 0U);
+
+		for (unsigned i = 0; i < d->be->nr_queues; i++)
+			if (kicked & (1U << i))
+				process_queue(d, i);
+		atomic_flag_clear(&d->lock);
+	}
+}
+
+static void notify(struct hyp_virtio_dev *d, unsigned qi)
+{
+	atomic_fetch_or(&d->kicks, 1U << qi);
+	process_kicks(d);
+}
+
 static void virtio_mmio_write(void *ctx, unsigned cpu, uint64_t off,
                               unsigned size, uint64_t val)
 {
@@ -474,6 +650,17 @@ static void virtio_mmio_write(void *ctx, unsigned cpu, uint64_t off,
 	(void)cpu;
 	if (off >= VIRTIO_MMIO_CONFIG || size != 4 || (off & 3U))
 		return; /* config space is read-only here */
+	switch (off) {  /* the two registers that need no lock */
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
+		if (v < d->be->nr_queues)
+			notify(d, v);
+		return;
+	case VIRTIO_MMIO_INTERRUPT_ACK:
+		atomic_fetch_and(&d->interrupt_status, ~v);
+		return;
+	default:
+		break;
+	}
 	dev_lock(d);
 	switch (off) {
 	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
@@ -489,14 +676,6 @@ static void virtio_mmio_write(void *ctx, unsigned cpu, uint64_t off,
 		break;
 	case VIRTIO_MMIO_QUEUE_SEL:
 		d->queue_sel = v;
-		break;
-	case VIRTIO_MMIO_QUEUE_NOTIFY:
-		/* A held queue completes only chains it has input for. */
-		if (v < d->be->nr_queues)
-			process_queue(d, v);
-		break;
-	case VIRTIO_MMIO_INTERRUPT_ACK:
-		atomic_fetch_and(&d->interrupt_status, ~v);
 		break;
 	case VIRTIO_MMIO_STATUS:
 		write_status(d, v);

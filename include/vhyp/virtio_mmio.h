@@ -62,11 +62,12 @@
 #define VIRTIO_ID_CONSOLE 3U
 
 /* Feature bit numbers: transport (6) and virtio-blk (5.2.3). */
-#define VIRTIO_F_VERSION_1       32U
-#define VIRTIO_F_ACCESS_PLATFORM 33U
-#define VIRTIO_BLK_F_SEG_MAX     2U
-#define VIRTIO_BLK_F_RO          5U
-#define VIRTIO_BLK_F_FLUSH       9U
+#define VIRTIO_F_VERSION_1          32U
+#define VIRTIO_F_ACCESS_PLATFORM    33U
+#define VIRTIO_RING_F_INDIRECT_DESC 28U
+#define VIRTIO_BLK_F_SEG_MAX        2U
+#define VIRTIO_BLK_F_RO             5U
+#define VIRTIO_BLK_F_FLUSH          9U
 
 /* Split virtqueue (2.6): a descriptor is 16 bytes (addr u64, len u32,
  * flags u16, next u16); the available ring is flags u16, idx u16, then

@@ -160,6 +160,31 @@ static bool negotiate(uint64_t base, uint32_t features_hi)
 	return (rd(base, 0x070) & 8) != 0;
 }
 
+/* Queue q of base with its descriptor table at desc (avail and used rings
+ * at G_RING+0x400/+0x800), after negotiating features (low word lo). */
+static void setup_queue_at(uint64_t base, unsigned q, uint32_t lo,
+                           uint64_t desc)
+{
+	wr(base, 0x070, 0);
+	wr(base, 0x070, 3);
+	wr(base, 0x024, 0);
+	wr(base, 0x020, lo);
+	wr(base, 0x024, 1);
+	wr(base, 0x020, 3);
+	wr(base, 0x070, 3 | 8);
+	assert_int_equal(rd(base, 0x070) & 8, 8);
+	wr(base, 0x030, q);
+	wr(base, 0x038, QSIZE);
+	wr(base, 0x080, (uint32_t)desc);
+	wr(base, 0x084, 0);
+	wr(base, 0x090, (uint32_t)(G_RING + 0x400));
+	wr(base, 0x094, 0);
+	wr(base, 0x0a0, (uint32_t)(G_RING + 0x800));
+	wr(base, 0x0a4, 0);
+	wr(base, 0x044, 1);
+	wr(base, 0x070, 3 | 8 | 4);
+}
+
 static void setup_queue(uint64_t base, unsigned q)
 {
 	assert_true(negotiate(base, 3));
@@ -464,7 +489,199 @@ static void test_model_buffer_in_guest_ram_refused(void **state)
 	hyp_host_stats(&after);
 	assert_int_equal(after.refused, before.refused + 3);
 	assert_int_equal(after.faulted, before.faulted);
-	assert_false(hyp_disk_io(0, false, 0, in_ram, 512)); /* no disk */
+	{ /* no disk: the request fails, nothing is looked at */
+		struct hyp_disk_seg seg = {G_DATA, 512};
+		struct hyp_disk_req r = {.segs = &seg, .nseg = 1};
+
+		hyp_disk_rw(g, 0, &r, 1);
+		assert_int_equal(r.status, HYP_DISK_EIO);
+	}
+}
+
+/* ---- indirect descriptors (virtio-blk offers them) ---- */
+
+#define INDIRECT_F (1U << VIRTIO_RING_F_INDIRECT_DESC)
+#define G_TABLE    (G_DATA + 0x400) /* an indirect table, shared */
+
+static void put_desc_at(uint64_t table, unsigned i, uint64_t addr, uint32_t len,
+                        uint16_t flags, uint16_t next)
+{
+	uint64_t d = table + 16U * i;
+
+	memcpy(gmem(d), &addr, 8);
+	memcpy(gmem(d + 8), &len, 4);
+	memcpy(gmem(d + 12), &flags, 2);
+	memcpy(gmem(d + 14), &next, 2);
+}
+
+/* Lays out a read of sector 0 into G_DATA+0x200 as a 3-entry indirect
+ * table at G_TABLE, named by ring descriptor 0 with flags and len given;
+ * not submitted. */
+static void prepare_indirect(uint16_t ring_flags, uint32_t table_len)
+{
+	uint8_t hdr[16] = {0};
+
+	memcpy(gmem(G_DATA), hdr, 16);
+	gmem(G_DATA + 0x100)[0] = 0xff;
+	memset(gmem(G_DATA + 0x200), 0, 512);
+	put_desc_at(G_TABLE, 0, G_DATA, 16, VIRTQ_DESC_F_NEXT, 1);
+	put_desc_at(G_TABLE, 1, G_DATA + 0x200, 512,
+	            VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	put_desc_at(G_TABLE, 2, G_DATA + 0x100, 1, VIRTQ_DESC_F_WRITE, 0);
+	put_desc(0, G_TABLE, table_len, ring_flags, 0);
+}
+
+static void indirect_read(uint16_t ring_flags, uint32_t table_len, uint16_t n)
+{
+	prepare_indirect(ring_flags, table_len);
+	submit(HYP_VIRTIO_BLK_BASE, 0, n);
+}
+
+static void test_blk_indirect_table_read(void **state)
+{
+	(void)state;
+	setup_queue_at(HYP_VIRTIO_BLK_BASE, 0, INDIRECT_F, G_RING);
+	indirect_read(VIRTQ_DESC_F_INDIRECT, 48, 1);
+	assert_int_equal(gmem(G_DATA + 0x100)[0], 0);
+	assert_memory_equal(gmem(G_DATA + 0x200), "disk-sector-zero", 16);
+	assert_int_equal(get16(G_RING + 0x800 + 2), 1);
+	assert_int_equal(get32(G_RING + 0x800 + 8), 513); /* data + status */
+}
+
+/* Each malformed indirect chain is used with length 0 and nothing of it
+ * is done: the status byte stays 0xff, the data buffer untouched. */
+static void expect_bad_chain(uint16_t n)
+{
+	assert_int_equal(get16(G_RING + 0x800 + 2), n);
+	assert_int_equal(
+	        get32(G_RING + 0x800 + 4 + 8U * ((n - 1U) % QSIZE) + 4), 0);
+	assert_int_equal(gmem(G_DATA + 0x100)[0], 0xff);
+	assert_int_equal(gmem(G_DATA + 0x200)[0], 0);
+	assert_int_equal(rd(HYP_VIRTIO_BLK_BASE, 0x070) & 0x40, 0);
+}
+
+static void test_blk_indirect_malformed(void **state)
+{
+	uint16_t n = 0;
+
+	(void)state;
+	/* Not negotiated: an indirect descriptor is a bad chain. */
+	setup_queue_at(HYP_VIRTIO_BLK_BASE, 0, 0, G_RING);
+	indirect_read(VIRTQ_DESC_F_INDIRECT, 48, ++n);
+	expect_bad_chain(n);
+
+	n = 0;
+	setup_queue_at(HYP_VIRTIO_BLK_BASE, 0, INDIRECT_F, G_RING);
+	/* INDIRECT together with NEXT. */
+	indirect_read(VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT, 48, ++n);
+	expect_bad_chain(n);
+	/* A length that is not whole descriptors, and 0. */
+	indirect_read(VIRTQ_DESC_F_INDIRECT, 40, ++n);
+	expect_bad_chain(n);
+	indirect_read(VIRTQ_DESC_F_INDIRECT, 0, ++n);
+	expect_bad_chain(n);
+	/* A table longer than a chain may be. */
+	indirect_read(VIRTQ_DESC_F_INDIRECT, (HYP_VIRTIO_MAX_CHAIN + 1U) * 16U,
+	              ++n);
+	expect_bad_chain(n);
+	/* An indirect descriptor inside the table (entry 1 names a
+	 * second table holding the data descriptor). */
+	prepare_indirect(VIRTQ_DESC_F_INDIRECT, 48);
+	put_desc_at(G_TABLE + 0x100, 0, G_DATA + 0x200, 512,
+	            VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
+	put_desc_at(G_TABLE, 1, G_TABLE + 0x100, 16, VIRTQ_DESC_F_INDIRECT, 0);
+	submit(HYP_VIRTIO_BLK_BASE, 0, ++n);
+	expect_bad_chain(n);
+	/* A loop inside the table: entry 1 names itself. */
+	prepare_indirect(VIRTQ_DESC_F_INDIRECT, 48);
+	put_desc_at(G_TABLE, 1, G_DATA + 0x200, 512,
+	            VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
+	submit(HYP_VIRTIO_BLK_BASE, 0, ++n);
+	expect_bad_chain(n);
+	/* An index past the table's end. */
+	prepare_indirect(VIRTQ_DESC_F_INDIRECT, 48);
+	put_desc_at(G_TABLE, 1, G_DATA + 0x200, 512,
+	            VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 3);
+	submit(HYP_VIRTIO_BLK_BASE, 0, ++n);
+	expect_bad_chain(n);
+}
+
+/* A table in a granule the guest did not share is a ring the accessor
+ * refuses: the queue stops (DEVICE_NEEDS_RESET), nothing is done. */
+static void test_blk_indirect_table_private(void **state)
+{
+	(void)state;
+	setup_queue_at(HYP_VIRTIO_BLK_BASE, 0, INDIRECT_F, G_RING);
+	memset(gmem(G_SECRET), 0, 48);
+	gmem(G_DATA + 0x100)[0] = 0xff;
+	put_desc(0, G_SECRET, 48, VIRTQ_DESC_F_INDIRECT, 0);
+	submit(HYP_VIRTIO_BLK_BASE, 0, 1);
+	assert_int_equal(get16(G_RING + 0x800 + 2), 0);
+	assert_int_equal(rd(HYP_VIRTIO_BLK_BASE, 0x070) & 0x40, 0x40);
+	assert_int_equal(gmem(G_DATA + 0x100)[0], 0xff);
+}
+
+/* Descriptors are read 16 at a time; a window that runs into a private
+ * granule is read again one descriptor at a time, so a chain that lies
+ * wholly in shared memory still works: here the table's last two entries
+ * of the shared page are the chain, the rest of the table is private. */
+static void test_desc_window_into_private_granule(void **state)
+{
+	uint64_t table = G_DATA + 0x1000 - 32;
+	uint8_t hdr[16] = {0};
+
+	(void)state;
+	setup_queue_at(HYP_VIRTIO_BLK_BASE, 0, 0, table);
+	memcpy(gmem(G_DATA), hdr, 16);
+	gmem(G_DATA + 0x100)[0] = 0xff;
+	put_desc_at(table, 0, G_DATA, 16, VIRTQ_DESC_F_NEXT, 1);
+	put_desc_at(table, 1, G_DATA + 0x100, 1, VIRTQ_DESC_F_WRITE, 0);
+	submit(HYP_VIRTIO_BLK_BASE, 0, 1);
+	assert_int_equal(get16(G_RING + 0x800 + 2), 1);
+	assert_int_equal(gmem(G_DATA + 0x100)[0], 0); /* a read of nothing */
+	assert_int_equal(rd(HYP_VIRTIO_BLK_BASE, 0x070) & 0x40, 0);
+}
+
+/* Several chains in one notification (the block device takes them as a
+ * batch): each is completed, in ring order, with its own status. */
+static void test_blk_batch_of_chains(void **state)
+{
+	uint8_t hdr[16] = {0};
+
+	(void)state;
+	setup_queue_at(HYP_VIRTIO_BLK_BASE, 0, 0, G_RING);
+	/* chain 0 (descs 0-2): read sector 0; chain 1 (3-5): read sector
+	 * 9, past the end; chain 2 (6-7): a flush. */
+	memcpy(gmem(G_DATA), hdr, 16);
+	hdr[8] = 9;
+	memcpy(gmem(G_DATA + 0x10), hdr, 16);
+	hdr[0] = VIRTIO_BLK_T_FLUSH;
+	hdr[8] = 0;
+	memcpy(gmem(G_DATA + 0x20), hdr, 16);
+	memset(gmem(G_DATA + 0x100), 0xff, 3);
+	put_desc(0, G_DATA, 16, VIRTQ_DESC_F_NEXT, 1);
+	put_desc(1, G_DATA + 0x200, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE,
+	         2);
+	put_desc(2, G_DATA + 0x100, 1, VIRTQ_DESC_F_WRITE, 0);
+	put_desc(3, G_DATA + 0x10, 16, VIRTQ_DESC_F_NEXT, 4);
+	put_desc(4, G_DATA + 0x400, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE,
+	         5);
+	put_desc(5, G_DATA + 0x101, 1, VIRTQ_DESC_F_WRITE, 0);
+	put_desc(6, G_DATA + 0x20, 16, VIRTQ_DESC_F_NEXT, 7);
+	put_desc(7, G_DATA + 0x102, 1, VIRTQ_DESC_F_WRITE, 0);
+	put16(G_RING + 0x400 + 4, 0);
+	put16(G_RING + 0x400 + 6, 3);
+	put16(G_RING + 0x400 + 8, 6);
+	put16(G_RING + 0x400 + 2, 3);
+	wr(HYP_VIRTIO_BLK_BASE, 0x050, 0);
+	assert_int_equal(get16(G_RING + 0x800 + 2), 3);
+	assert_int_equal(get32(G_RING + 0x800 + 4), 0); /* ids in order */
+	assert_int_equal(get32(G_RING + 0x800 + 12), 3);
+	assert_int_equal(get32(G_RING + 0x800 + 20), 6);
+	assert_int_equal(gmem(G_DATA + 0x100)[0], VIRTIO_BLK_S_OK);
+	assert_int_equal(gmem(G_DATA + 0x101)[0], VIRTIO_BLK_S_IOERR);
+	assert_int_equal(gmem(G_DATA + 0x102)[0], VIRTIO_BLK_S_OK);
+	assert_memory_equal(gmem(G_DATA + 0x200), "disk-sector-zero", 16);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fp_state_teardown)
@@ -485,6 +702,11 @@ int main(void)
 	        T(test_interrupt_flag_read_after_used_index),
 	        T(test_blk_private_buffer_ioerr),
 	        T(test_model_buffer_in_guest_ram_refused),
+	        T(test_blk_indirect_table_read),
+	        T(test_blk_indirect_malformed),
+	        T(test_blk_indirect_table_private),
+	        T(test_desc_window_into_private_granule),
+	        T(test_blk_batch_of_chains),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,7 +5,7 @@
 # QEMU's virt board (virtio-mmio transports, PCIe, fw-cfg, ITS/GICv2m: each
 # must take a synchronous external abort) and drives vhyp's own
 # virtio-blk and virtio-console with buffers and rings pointing outside
-# what the guest may hand over (hypervisor window, the bounce buffers of
+# what the guest may hand over (hypervisor window, the request slots of
 # vhyp's disks, outside RAM, device MMIO, RAM edges, 2^64 wrap, private
 # granules).  The guest checks the device answers and its canaries (the
 # disk's sectors read back); this script checks what only the
