@@ -6,16 +6,19 @@
  * protected guest with 2 vCPUs tries to make the device write into a
  * granule after it has turned private:
  *
- *   1. Race: vCPU0 reads BIG_LEN bytes (one chain, an indirect table of
- *      1 MiB descriptors) into a buffer it has SHARED; right before its
- *      QueueNotify write it raises a flag.  vCPU1 spins on the flag, then
- *      MEM_UNSHAREs the buffer's LAST granule (the one QEMU writes last)
- *      and, once UNSHARE returned 0, writes a canary into it.  After the
- *      request completed, the canary must be intact: either UNSHARE
- *      waited for the device (request OK, data right) or it came first
- *      and the request was refused whole (IOERR, nothing written).
- *      Rounds 2.. wait a growing fraction of the request's measured time
- *      before the UNSHARE, so that it lands while the device is busy.
+ *   1. Race: vCPU0 reads the whole 64 MiB disk (one chain, an indirect
+ *      table of 1 MiB descriptors) into a buffer it has SHARED; right
+ *      before its QueueNotify write it raises a flag.  vCPU1 spins on the
+ *      flag, then MEM_UNSHAREs the buffer's LAST granule (the one QEMU
+ *      writes last) and, once UNSHARE returned 0, writes a canary into
+ *      it.  After the request completed, the canary must be intact:
+ *      either UNSHARE waited for the device (request OK, data right) or
+ *      it came first and the request was refused whole (IOERR, nothing
+ *      written).  8 read rounds, then 4 write rounds (the buffer holds
+ *      the disk's own data: the canary, private data now, must not reach
+ *      the disk).  From round 3 on, vCPU1 waits a growing fraction of the
+ *      request's measured time after the notify, so that the UNSHARE
+ *      lands while the device is busy.
  *   2. After each round the granule is private: a read into it fails
  *      with IOERR and leaves the canary (UNSHARE under I/O returned 0).
  *   3. All-or-nothing: a read (one descriptor, then 16) into a buffer
@@ -40,15 +43,15 @@
 #include <guest/tap.h>
 #include <guest/virtio.h>
 
-#define GRANULE  4096ULL
-#define MiB      (1024ULL * 1024ULL)
-#define BLK      VHYP_VIRTIO_BLK_BASE
-#define SECTOR   VIRTIO_BLK_SECTOR_SIZE
-#define QSIZE    RT_VQ_SIZE
-#define ROUNDS   5U
-#define CANARY   0xCA4A000000000000ULL
-#define FILL     0xF111F111F111F111ULL
-#define AON_FILL 0xEEEEEEEEEEEEEEEEULL
+#define GRANULE   4096ULL
+#define MiB       (1024ULL * 1024ULL)
+#define BLK       VHYP_VIRTIO_BLK_BASE
+#define SECTOR    VIRTIO_BLK_SECTOR_SIZE
+#define QSIZE     RT_VQ_SIZE
+#define ROUNDS    12U
+#define CANARY    0xCA4A000000000000ULL
+#define FILL      0xF111F111F111F111ULL
+#define AON_FILL  0xEEEEEEEEEEEEEEEEULL
 #define PRIV_FILL 0x7777777777777777ULL
 
 #define DISK_WORD(o) (0xD15C000000000000ULL | (uint64_t)(o))
@@ -57,7 +60,7 @@
 /* The race buffer: BIG_LEN bytes at guest RAM + BIG_OFF, read from disk
  * byte 0 in SEG_LEN descriptors. */
 #define BIG_OFF  (64ULL * MiB)
-#define BIG_LEN  (32ULL * MiB)
+#define BIG_LEN  (64ULL * MiB)
 #define SEG_LEN  (1ULL * MiB)
 #define BIG_SEGS ((unsigned)(BIG_LEN / SEG_LEN))
 
@@ -106,9 +109,9 @@ static void build_chain(unsigned slot, uint32_t type, uint64_t disk_byte,
                         const struct seg *segs, unsigned n)
 {
 	struct rt_virtq_desc *t = tables[slot];
-	uint16_t flags = (uint16_t)(VIRTQ_DESC_F_NEXT |
-	                            (type == VIRTIO_BLK_T_IN ? VIRTQ_DESC_F_WRITE
-	                                                     : 0U));
+	uint16_t flags =
+	        (uint16_t)(VIRTQ_DESC_F_NEXT |
+	                   (type == VIRTIO_BLK_T_IN ? VIRTQ_DESC_F_WRITE : 0U));
 	uint8_t *hdr = HDR(slot);
 	uint64_t sector = disk_byte / SECTOR;
 
@@ -237,8 +240,8 @@ static void big_segs(struct seg *s)
 /* vCPU1's side of a round; vCPU0 reads it once done == round. */
 static struct {
 	_Atomic unsigned armed, go, done;
-	uint64_t delay;          /* ticks to wait after go */
-	uint64_t t_go, t0, t1;   /* seen go, UNSHARE called, returned */
+	uint64_t t_kick, delay; /* UNSHARE at t_kick + delay or later */
+	uint64_t t0, t1;        /* UNSHARE called, returned */
 	int64_t ret;
 	bool stop;
 } race;
@@ -270,8 +273,7 @@ static void unsharer(unsigned cpu, void *arg)
 		while (atomic_load(&race.go) != r)
 			if (__atomic_load_n(&race.stop, __ATOMIC_ACQUIRE))
 				return;
-		race.t_go = rt_cntvct();
-		while (rt_cntvct() - race.t_go < race.delay)
+		while (rt_cntvct() - race.t_kick < race.delay)
 			;
 		race.t0 = rt_cntvct();
 		race.ret = vg_mem_unshare(hyp, last_granule);
@@ -319,77 +321,126 @@ static bool granules_marked(uint64_t len)
 }
 
 struct race_totals {
-	unsigned held, refused, unshare_ok, private_after;
+	unsigned ok, refused, unshare_ok, private_after;
 };
 
-/* A normal VM: the same read, nobody unshares. */
-static void control_round(unsigned r)
+/* The buffer as the disk holds it, so a write of it changes nothing. */
+static void fill_disk_words(uint64_t addr, uint64_t len, uint64_t disk_byte)
+{
+	volatile uint64_t *w = (volatile uint64_t *)addr;
+
+	for (uint64_t i = 0; i < len / 8; i++)
+		w[i] = DISK_WORD(disk_byte + 8 * i);
+}
+
+/* Whether the last granule's sectors on disk still hold the disk's
+ * words (read back into batch_buf[0]). */
+static bool last_sectors_intact(void)
+{
+	fill((uintptr_t)batch_buf[0], GRANULE, FILL);
+	return request1(VIRTIO_BLK_T_IN, BIG_LEN - GRANULE,
+	                (uintptr_t)batch_buf[0], GRANULE) == VIRTIO_BLK_S_OK &&
+	       holds_disk((uintptr_t)batch_buf[0], GRANULE, BIG_LEN - GRANULE);
+}
+
+/* Before a round: a read gets every granule's first word marked (so a
+ * refused request can be seen to have written nothing); a write gets
+ * the disk's own words (so an OK write changes nothing on disk). */
+static void prepare_round(bool write)
+{
+	if (write)
+		fill_disk_words(big, BIG_LEN, 0);
+	else
+		mark_granules();
+}
+
+/* A normal VM: the same request, nobody unshares. */
+static void control_round(unsigned r, bool write)
 {
 	struct seg s[BIG_SEGS];
 	uint8_t st;
 
 	big_segs(s);
-	mark_granules();
-	build_chain(0, VIRTIO_BLK_T_IN, 0, s, BIG_SEGS);
+	prepare_round(write);
+	build_chain(0, write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, 0, s,
+	            BIG_SEGS);
 	st = kick(NULL, 0) == 1 ? status_of(0) : RT_BLK_NOT_DONE;
-	rt_tap(st == VIRTIO_BLK_S_OK && holds_disk(big, BIG_LEN, 0),
-	       "control round %u (normal VM, no UNSHARE): status %u, the "
-	       "disk's data",
-	       r, st);
+	rt_tap(st == VIRTIO_BLK_S_OK && (write ? last_sectors_intact()
+	                                       : holds_disk(big, BIG_LEN, 0)),
+	       "control round %u (normal VM, no UNSHARE): a 64 MiB %s, "
+	       "status %u, %s",
+	       r, write ? "write" : "read", st,
+	       write ? "read back right" : "the disk's data");
 }
 
-static void race_round(unsigned r, uint64_t delay, struct race_totals *tot)
+/*
+ * What the round's request must have done, given its status: OK (it was
+ * staged before the UNSHARE, which then waited for the device) with the
+ * disk's data in the other granules (read) or the disk unchanged, canary
+ * not on it (write); IOERR (the UNSHARE came first: refused whole) with
+ * nothing written.
+ */
+static bool round_result_ok(bool write, uint8_t st)
+{
+	if (st == VIRTIO_BLK_S_OK)
+		return write ? last_sectors_intact()
+		             : holds_disk(big, BIG_LEN - GRANULE, 0);
+	if (st != VIRTIO_BLK_S_IOERR)
+		return false;
+	return write ? last_sectors_intact()
+	             : granules_marked(BIG_LEN - GRANULE);
+}
+
+static void race_round(unsigned r, uint64_t delay, bool write,
+                       struct race_totals *tot)
 {
 	struct seg s[BIG_SEGS];
 	uint64_t t_kick, t_end;
-	bool intact, data_ok, ok;
+	bool intact, result_ok;
 	uint8_t st;
-	const char *outcome;
 
 	big_segs(s);
-	mark_granules();
+	prepare_round(write);
 	race.delay = delay;
-	build_chain(0, VIRTIO_BLK_T_IN, 0, s, BIG_SEGS);
+	build_chain(0, write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, 0, s,
+	            BIG_SEGS);
 	while (atomic_load(&race.armed) != r)
 		;
 	t_kick = rt_cntvct();
+	race.t_kick = t_kick;
 	st = kick(&race.go, r) == 1 ? status_of(0) : RT_BLK_NOT_DONE;
 	t_end = rt_cntvct();
 	while (atomic_load(&race.done) != r)
 		;
 	intact = race.ret == 0 && canary_intact();
-	if (st == VIRTIO_BLK_S_OK) {
-		/* UNSHARE waited for the device: the other granules hold the
-		 * disk's data. */
-		data_ok = holds_disk(big, BIG_LEN - GRANULE, 0);
-		outcome = "request OK, UNSHARE waited for the device";
-		tot->held += intact && data_ok;
-	} else {
-		/* UNSHARE came first: the request was refused whole. */
-		data_ok = st == VIRTIO_BLK_S_IOERR &&
-		          granules_marked(BIG_LEN - GRANULE);
-		outcome = "UNSHARE first, request refused whole (IOERR), "
-		          "nothing written";
-		tot->refused += intact && data_ok;
-	}
+	result_ok = round_result_ok(write, st);
+	tot->ok += st == VIRTIO_BLK_S_OK && intact && result_ok;
+	tot->refused += st == VIRTIO_BLK_S_IOERR && intact && result_ok;
 	tot->unshare_ok += race.ret == 0;
-	ok = intact && data_ok;
-	rt_tap(ok,
-	       "race round %u (UNSHARE %llu us after the notify): %s; "
-	       "UNSHARE returned %lld after %llu us (request took %llu us); "
-	       "canary %s",
-	       r, (unsigned long long)us(race.t0 - t_kick), outcome,
+	rt_tap(intact && result_ok,
+	       "race round %u, 64 MiB %s (UNSHARE %llu us after the notify): "
+	       "%s; UNSHARE returned %lld after %llu us (request took %llu "
+	       "us); canary %s%s",
+	       r, write ? "write" : "read",
+	       (unsigned long long)us(race.t0 - t_kick),
+	       st == VIRTIO_BLK_S_OK ? "request OK (staged before the UNSHARE)"
+	       : st == VIRTIO_BLK_S_IOERR
+	               ? "UNSHARE first, request refused whole (IOERR)"
+	               : "request neither OK nor IOERR",
 	       (long long)race.ret, (unsigned long long)us(race.t1 - race.t0),
 	       (unsigned long long)us(t_end - t_kick),
-	       intact ? "intact" : "OVERWRITTEN");
+	       intact ? "intact" : "OVERWRITTEN",
+	       result_ok ? (write ? ", not on the disk" : ", data right")
+	                 : (write ? ", DISK CHANGED" : ", DATA WRONG"));
 	if (!intact && race.ret == 0)
-		rt_printf("# round %u: last granule word 0 = 0x%llx (disk "
-		          "word 0x%llx, canary 0x%llx)\n",
-		          r,
-		          (unsigned long long)*(volatile uint64_t *)last_granule,
-		          (unsigned long long)DISK_WORD(BIG_LEN - GRANULE),
-		          (unsigned long long)CANARY);
-	/* 2.: the granule is private now: the host side is refused. */
+		rt_printf(
+		        "# round %u: last granule word 0 = 0x%llx (disk "
+		        "word 0x%llx, canary 0x%llx)\n",
+		        r,
+		        (unsigned long long)*(volatile uint64_t *)last_granule,
+		        (unsigned long long)DISK_WORD(BIG_LEN - GRANULE),
+		        (unsigned long long)CANARY);
+	/* The granule is private now: the host side is refused. */
 	if (race.ret == 0 &&
 	    request1(VIRTIO_BLK_T_IN, 0, last_granule, GRANULE) ==
 	            VIRTIO_BLK_S_IOERR &&
@@ -402,14 +453,20 @@ static void race_round(unsigned r, uint64_t delay, struct race_totals *tot)
 static void race_rounds(uint64_t t_request)
 {
 	struct race_totals tot = {0};
-	/* Round 1 unshares at once; later ones wait this many eighths of
-	 * the request's time, so the UNSHARE lands while the device is
-	 * writing. */
-	static const unsigned eighths[ROUNDS] = {0, 1, 2, 4, 6};
+	/* Per round: a write?, and how many eighths of the request's time
+	 * after the notify vCPU1 waits before its UNSHARE (0: at once), so
+	 * that it lands while the device is moving data (QEMU is done with
+	 * the last granule well before the request has completed). */
+	static const struct {
+		bool write;
+		unsigned eighths;
+	} plan[ROUNDS] = {{false, 0}, {false, 0}, {false, 1}, {false, 1},
+	                  {false, 2}, {false, 2}, {false, 3}, {false, 4},
+	                  {true, 0},  {true, 1},  {true, 2},  {true, 3}};
 
 	if (!protected_vm) {
 		for (unsigned r = 1; r <= ROUNDS; r++)
-			control_round(r);
+			control_round(r, plan[r - 1].write);
 		return;
 	}
 	if (rt_cpu_start(1, unsharer, NULL) != 0) {
@@ -419,12 +476,13 @@ static void race_rounds(uint64_t t_request)
 		return;
 	}
 	for (unsigned r = 1; r <= ROUNDS; r++)
-		race_round(r, t_request * eighths[r - 1] / 8U, &tot);
+		race_round(r, t_request * plan[r - 1].eighths / 8U,
+		           plan[r - 1].write, &tot);
 	__atomic_store_n(&race.stop, true, __ATOMIC_RELEASE);
 	(void)rt_cpu_wait_off(1, 10000000000ULL);
-	rt_printf("# race: %u rounds held (UNSHARE waited), %u refused "
-	          "whole (UNSHARE first)\n",
-	          tot.held, tot.refused);
+	rt_printf("# race: %u rounds with the request OK, %u refused whole "
+	          "(UNSHARE first), canary intact in both\n",
+	          tot.ok, tot.refused);
 	rt_tap(tot.unshare_ok == ROUNDS && tot.private_after == ROUNDS,
 	       "UNSHARE of a granule under I/O returned 0 in %u of %u "
 	       "rounds; afterwards the granule was private (a read into it "
@@ -439,7 +497,8 @@ static void race_rounds(uint64_t t_request)
  * then the first ones above it). */
 static uint64_t aon_base(void)
 {
-	return protected_vm ? (uintptr_t)aon_pages : ram_end - AON_BAD * GRANULE;
+	return protected_vm ? (uintptr_t)aon_pages
+	                    : ram_end - AON_BAD * GRANULE;
 }
 
 static void aon_fill(void)
@@ -520,7 +579,8 @@ static void batch(void)
 	static const struct {
 		uint64_t disk;
 		unsigned page, pages;
-	} c[4] = {{8 * MiB, 0, 2}, {9 * MiB, 2, 1}, {0, 0, 0}, {10 * MiB, 3, 3}};
+	} c[4] = {
+	        {8 * MiB, 0, 2}, {9 * MiB, 2, 1}, {0, 0, 0}, {10 * MiB, 3, 3}};
 	uint64_t bad = aon_base() + AON_BAD * GRANULE;
 	unsigned used, good = 0, bad_ioerr = 0, seen = 0;
 	uint16_t first = q.used_seen;
@@ -614,14 +674,15 @@ static bool setup(void)
 /* INDIRECT_DESC and seg_max negotiated, queue 0 up. */
 static bool device_up(void)
 {
-	const uint32_t want = 1U << VIRTIO_RING_F_INDIRECT_DESC |
-	                      1U << VIRTIO_BLK_F_SEG_MAX;
+	const uint32_t want =
+	        1U << VIRTIO_RING_F_INDIRECT_DESC | 1U << VIRTIO_BLK_F_SEG_MAX;
 	uint32_t offered = 0, seg_max;
 	uint64_t capacity;
 
 	if (!rt_virtio_negotiate(BLK, VIRTIO_ID_BLOCK, want, &offered) ||
 	    !rt_virtq_setup(&q, BLK, 0, ring, 0, 0, 0))
-		return rt_tap(false, "virtio-blk initialised (run with --disk)");
+		return rt_tap(false,
+		              "virtio-blk initialised (run with --disk)");
 	seg_max = rt_mmio_read(BLK, VIRTIO_MMIO_CONFIG + 12U);
 	capacity = rt_blk_capacity(BLK);
 	return rt_tap((offered & want) == want && seg_max >= 256U &&

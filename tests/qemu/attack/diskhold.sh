@@ -4,16 +4,17 @@
 # virtio-blk DMA straight into guest memory, so a granule must not turn
 # private while the device may still write it.  guest/attack-diskhold, a
 # protected VM with 2 vCPUs under GICv3 and GICv2, races MEM_UNSHARE of
-# the last granule of a 32 MiB read against the device and writes a
-# canary as soon as UNSHARE returns (the canary must survive: UNSHARE
-# waits for the device, or the request is refused whole), then checks
-# that requests touching a private granule fail whole (reads write
-# nothing, writes change no sector) and that a batch fails only its bad
-# chain.  A normal VM runs the same reads as a control (no UNSHARE; its
-# forbidden granule is the one above RAM).  This script checks what only
-# the host side shows: the counters at power-off (no EL2 fault, no leak,
-# the refusals counted, no ring stopped), the disk file byte for byte
-# unchanged, no hypervisor panic, exit 0.
+# the last granule of a 64 MiB read (then write) against the device and
+# writes a canary as soon as UNSHARE returns (the canary must survive and
+# stay off the disk: UNSHARE waits for the device, or the request is
+# refused whole), then checks that requests touching a private granule
+# fail whole (reads write nothing, writes change no sector) and that a
+# batch fails only its bad chain.  A normal VM runs the same I/O as a
+# control (no UNSHARE; its forbidden granule is the one above RAM).
+# This script checks what only the host side shows: the counters at
+# power-off (no EL2 fault, no leak, the refusals counted, no ring
+# stopped), the disk file byte for byte unchanged, no hypervisor panic,
+# exit 0.
 # shellcheck source=tests/qemu/attack/lib.sh
 source "$(dirname "$0")/lib.sh"
 
@@ -45,8 +46,8 @@ for cfg in "${ATTACK_CONFIGS[@]}"; do
 	attack_run "$tag" attack-diskhold "$opts --smp 2 --mem 256M --disk $DISK" ""
 	protected=0
 	[[ $opts == *--protected* ]] && protected=1
-	# The guest's checks: 13 (normal) or 14 (protected, + UNSHARE under I/O).
-	want=$((13 + protected))
+	# The guest's checks: 20 (normal) or 21 (protected, + UNSHARE under I/O).
+	want=$((20 + protected))
 	got=$(grep -cE '^(not )?ok [0-9]+ - ' "$ATTACK_LOG")
 	attack_check "[$tag] the guest ran its $want checks (got $got)" [ "$got" -eq "$want" ]
 	attack_check "[$tag] no hypervisor panic, guest powered off (exit $ATTACK_RC)" \
@@ -57,10 +58,10 @@ for cfg in "${ATTACK_CONFIGS[@]}"; do
 		[ "${faulted:-x}" = 0 ] && [ "${leaked:-x}" = 0 ]
 	# Refused requests: 2 reads and 2 writes over the forbidden granule,
 	# the bad chain of the batch; protected: + a read into the unshared
-	# granule after each of the 5 race rounds.
+	# granule after each of the 12 race rounds.
 	blk_refused=$(counter 'virtio-blk: requests=' refused)
 	blk_rings=$(counter 'virtio-blk: requests=' ring_failures)
-	min=$((5 + 5 * protected))
+	min=$((5 + 12 * protected))
 	attack_check "[$tag] virtio-blk: ${blk_refused:-?} refusals >= $min, no ring stopped (${blk_rings:-?})" \
 		[ "${blk_refused:-0}" -ge "$min" ] && [ "${blk_rings:-x}" = 0 ]
 	attack_check "[$tag] the disk file is unchanged (the refused writes wrote nothing)" \
