@@ -90,7 +90,7 @@ static uint64_t aon_pages[AON_GRANULES][GRANULE / 8]
 static struct vg_hyp *hyp;
 static bool protected_vm;
 static uint64_t ram_end, big, last_granule;
-static struct rt_virtq q;
+static struct rt_virtq vq;
 
 /* ---- a virtio-blk driver with indirect chains and batches ---- */
 
@@ -108,7 +108,8 @@ static void dmb(void)
 static void build_chain(unsigned slot, uint32_t type, uint64_t disk_byte,
                         const struct seg *segs, unsigned n)
 {
-	struct rt_virtq_desc *t = tables[slot];
+	struct rt_virtq_desc *t = tables[slot],
+	                     *head = rt_virtq_descs(&vq) + slot;
 	uint16_t flags =
 	        (uint16_t)(VIRTQ_DESC_F_NEXT |
 	                   (type == VIRTIO_BLK_T_IN ? VIRTQ_DESC_F_WRITE : 0U));
@@ -127,13 +128,14 @@ static void build_chain(unsigned slot, uint32_t type, uint64_t disk_byte,
 		                                  flags, (uint16_t)(2 + i)};
 	t[n + 1] = (struct rt_virtq_desc){(uintptr_t)STATUS(slot), 1,
 	                                  VIRTQ_DESC_F_WRITE, 0};
-	rt_virtq_descs(&q)[slot] = (struct rt_virtq_desc){
-	        (uintptr_t)t, (uint32_t)((n + 2) * VIRTQ_DESC_SIZE),
-	        VIRTQ_DESC_F_INDIRECT, 0};
+	head->addr = (uintptr_t)t;
+	head->len = (uint32_t)((n + 2) * VIRTQ_DESC_SIZE);
+	head->flags = VIRTQ_DESC_F_INDIRECT;
+	head->next = 0;
 	((volatile uint16_t *)(void *)(ring + RT_VQ_AVAIL_OFF))
-	        [VIRTQ_RING_ENTRIES_OFF / 2U + q.avail_idx % QSIZE] =
+	        [VIRTQ_RING_ENTRIES_OFF / 2U + vq.avail_idx % QSIZE] =
 	                (uint16_t)slot;
-	q.avail_idx++;
+	vq.avail_idx++;
 }
 
 /* Publishes the chains built so far; sets *flag = value right before the
@@ -143,21 +145,21 @@ static unsigned kick(_Atomic unsigned *flag, unsigned value)
 {
 	volatile uint16_t *a =
 	        (volatile uint16_t *)(void *)(ring + RT_VQ_AVAIL_OFF);
-	volatile uint16_t *u =
-	        (volatile uint16_t *)(void *)(ring + RT_VQ_USED_OFF);
-	uint16_t seen = q.used_seen;
+	const volatile uint16_t *u =
+	        (const volatile uint16_t *)(void *)(ring + RT_VQ_USED_OFF);
+	uint16_t seen = vq.used_seen;
 
 	dmb();
-	a[VIRTQ_RING_IDX_OFF / 2U] = q.avail_idx;
+	a[VIRTQ_RING_IDX_OFF / 2U] = vq.avail_idx;
 	dmb();
 	if (flag != NULL)
 		atomic_store(flag, value);
 	rt_mmio_write(BLK, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	dmb();
-	q.used_seen = u[VIRTQ_RING_IDX_OFF / 2U];
+	vq.used_seen = u[VIRTQ_RING_IDX_OFF / 2U];
 	rt_mmio_write(BLK, VIRTIO_MMIO_INTERRUPT_ACK,
 	              rt_mmio_read(BLK, VIRTIO_MMIO_INTERRUPT_STATUS));
-	return (uint16_t)(q.used_seen - seen);
+	return (uint16_t)(vq.used_seen - seen);
 }
 
 /* Used-ring entry i (mod QSIZE): chain id and length. */
@@ -583,7 +585,7 @@ static void batch(void)
 	        {8 * MiB, 0, 2}, {9 * MiB, 2, 1}, {0, 0, 0}, {10 * MiB, 3, 3}};
 	uint64_t bad = aon_base() + AON_BAD * GRANULE;
 	unsigned used, good = 0, bad_ioerr = 0, seen = 0;
-	uint16_t first = q.used_seen;
+	uint16_t first = vq.used_seen;
 
 	for (unsigned i = 0; i < 6; i++)
 		fill((uintptr_t)batch_buf[i], GRANULE, FILL);
@@ -680,7 +682,7 @@ static bool device_up(void)
 	uint64_t capacity;
 
 	if (!rt_virtio_negotiate(BLK, VIRTIO_ID_BLOCK, want, &offered) ||
-	    !rt_virtq_setup(&q, BLK, 0, ring, 0, 0, 0))
+	    !rt_virtq_setup(&vq, BLK, 0, ring, 0, 0, 0))
 		return rt_tap(false,
 		              "virtio-blk initialised (run with --disk)");
 	seg_max = rt_mmio_read(BLK, VIRTIO_MMIO_CONFIG + 12U);

@@ -64,7 +64,7 @@ for cfg in "${ATTACK_CONFIGS[@]}"; do
 	min=$((5 + 12 * protected))
 	attack_check "[$tag] virtio-blk: ${blk_refused:-?} refusals >= $min, no ring stopped (${blk_rings:-?})" \
 		[ "${blk_refused:-0}" -ge "$min" ] && [ "${blk_rings:-x}" = 0 ]
-	attack_check "[$tag] the disk file is unchanged (the refused writes wrote nothing)" \
+	attack_check "[$tag] the disk file is unchanged (refused writes wrote nothing, no canary reached it)" \
 		cmp -s "$DISK" "$REF"
 	attack_check "[$tag] no LEAK or host-view bug reported" \
 		bash -c "! grep -qE 'vhyp: (LEAK|host access admitted|shared guest IPA not mapped)' '$ATTACK_LOG'"
