@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Attack class "diskhold" (docs/security.md): vhyp's disks let QEMU's
+# virtio-blk DMA straight into guest memory, so a granule must not turn
+# private while the device may still write it.  guest/attack-diskhold, a
+# protected VM with 2 vCPUs under GICv3 and GICv2, races MEM_UNSHARE of
+# the last granule of a 64 MiB read (then write) against the device and
+# writes a canary as soon as UNSHARE returns (the canary must survive and
+# stay off the disk: UNSHARE waits for the device, or the request is
+# refused whole), then checks that requests touching a private granule
+# fail whole (reads write nothing, writes change no sector) and that a
+# batch fails only its bad chain.  A normal VM runs the same I/O as a
+# control (no UNSHARE; its forbidden granule is the one above RAM).
+# This script checks what only the host side shows: the counters at
+# power-off (no EL2 fault, no leak, the refusals counted, no ring
+# stopped), the disk file byte for byte unchanged, no hypervisor panic,
+# exit 0.
+# shellcheck source=tests/qemu/attack/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+ATTACK_TIMEOUT=${ATTACK_TIMEOUT:-180}
+DISK=$(mktemp)
+REF=$(mktemp)
+trap 'rm -f "$DISK" "$REF"' EXIT
+# 64 MiB: the little-endian 64-bit word at byte offset o is
+# 0xD15C000000000000 | o (guest/attack-diskhold DISK_WORD).
+python3 - "$REF" <<'PY'
+import array, sys
+words = array.array("Q", range(0xD15C000000000000, 0xD15C000000000000 + (64 << 20), 8))
+if sys.byteorder != "little":
+    words.byteswap()
+with open(sys.argv[1], "wb") as f:
+    words.tofile(f)
+PY
+
+# counter LINE-PREFIX KEY: KEY=value from the first "vhyp: LINE-PREFIX" line.
+counter() {
+	grep -m1 -F -- "vhyp: $1" "$ATTACK_LOG" | tr ' ' '\n' |
+		awk -F= -v k="$2" '$1 == k { print $2 }'
+}
+
+for cfg in "${ATTACK_CONFIGS[@]}"; do
+	tag=${cfg%%|*}
+	opts=${cfg#*|}
+	cp "$REF" "$DISK"
+	attack_run "$tag" attack-diskhold "$opts --smp 2 --mem 256M --disk $DISK" ""
+	protected=0
+	[[ $opts == *--protected* ]] && protected=1
+	# The guest's checks: 20 (normal) or 21 (protected, + UNSHARE under I/O).
+	want=$((20 + protected))
+	got=$(grep -cE '^(not )?ok [0-9]+ - ' "$ATTACK_LOG")
+	attack_check "[$tag] the guest ran its $want checks (got $got)" [ "$got" -eq "$want" ]
+	attack_check "[$tag] no hypervisor panic, guest powered off (exit $ATTACK_RC)" \
+		[ "$ATTACK_RC" -eq 0 ]
+	faulted=$(counter 'host accesses:' faulted)
+	leaked=$(counter 'host accesses:' leaked)
+	attack_check "[$tag] host accesses: 0 faulted at EL2, 0 leaked (faulted=$faulted leaked=$leaked)" \
+		[ "${faulted:-x}" = 0 ] && [ "${leaked:-x}" = 0 ]
+	# Refused requests: 2 reads and 2 writes over the forbidden granule,
+	# the bad chain of the batch; protected: + a read into the unshared
+	# granule after each of the 12 race rounds.
+	blk_refused=$(counter 'virtio-blk: requests=' refused)
+	blk_rings=$(counter 'virtio-blk: requests=' ring_failures)
+	min=$((5 + 12 * protected))
+	attack_check "[$tag] virtio-blk: ${blk_refused:-?} refusals >= $min, no ring stopped (${blk_rings:-?})" \
+		[ "${blk_refused:-0}" -ge "$min" ] && [ "${blk_rings:-x}" = 0 ]
+	attack_check "[$tag] the disk file is unchanged (refused writes wrote nothing, no canary reached it)" \
+		cmp -s "$DISK" "$REF"
+	attack_check "[$tag] no LEAK or host-view bug reported" \
+		bash -c "! grep -qE 'vhyp: (LEAK|host access admitted|shared guest IPA not mapped)' '$ATTACK_LOG'"
+	if [ "$attack_failed" != 0 ] && [ "${dumped:-}" != "$tag" ]; then
+		attack_dump "$tag"
+		dumped=$tag
+	fi
+done
+attack_done
