@@ -146,18 +146,23 @@ static void share(struct fake_platform *fp, uint64_t ipa)
 	fp_expect(fp, KVM_VENDOR_MEM_SHARE_FUNC_ID, ipa, 0, 0, 0, 0, 0, 0);
 }
 
-/* Negotiates features_hi (bits 32..63) and reports whether FEATURES_OK
- * stuck. */
-static bool negotiate(uint64_t base, uint32_t features_hi)
+/* Negotiates features lo (bits 0..31) and hi (bits 32..63) and reports
+ * whether FEATURES_OK stuck. */
+static bool negotiate_all(uint64_t base, uint32_t lo, uint32_t hi)
 {
 	wr(base, 0x070, 0);
 	wr(base, 0x070, 3);
 	wr(base, 0x024, 0);
-	wr(base, 0x020, 0);
+	wr(base, 0x020, lo);
 	wr(base, 0x024, 1);
-	wr(base, 0x020, features_hi);
+	wr(base, 0x020, hi);
 	wr(base, 0x070, 3 | 8);
 	return (rd(base, 0x070) & 8) != 0;
+}
+
+static bool negotiate(uint64_t base, uint32_t features_hi)
+{
+	return negotiate_all(base, 0, features_hi);
 }
 
 /* Queue q of base with its descriptor table at desc (avail and used rings
@@ -165,15 +170,9 @@ static bool negotiate(uint64_t base, uint32_t features_hi)
 static void setup_queue_at(uint64_t base, unsigned q, uint32_t lo,
                            uint64_t desc)
 {
-	wr(base, 0x070, 0);
-	wr(base, 0x070, 3);
-	wr(base, 0x024, 0);
-	wr(base, 0x020, lo);
-	wr(base, 0x024, 1);
-	wr(base, 0x020, 3);
-	wr(base, 0x070, 3 | 8);
-	assert_int_equal(rd(base, 0x070) & 8, 8);
+	assert_true(negotiate_all(base, lo, 3));
 	wr(base, 0x030, q);
+	assert_int_equal(rd(base, 0x034), HYP_VIRTIO_QUEUE_MAX);
 	wr(base, 0x038, QSIZE);
 	wr(base, 0x080, (uint32_t)desc);
 	wr(base, 0x084, 0);
@@ -187,18 +186,7 @@ static void setup_queue_at(uint64_t base, unsigned q, uint32_t lo,
 
 static void setup_queue(uint64_t base, unsigned q)
 {
-	assert_true(negotiate(base, 3));
-	wr(base, 0x030, q);
-	assert_int_equal(rd(base, 0x034), HYP_VIRTIO_QUEUE_MAX);
-	wr(base, 0x038, QSIZE);
-	wr(base, 0x080, (uint32_t)G_RING);
-	wr(base, 0x084, 0);
-	wr(base, 0x090, (uint32_t)(G_RING + 0x400));
-	wr(base, 0x094, 0);
-	wr(base, 0x0a0, (uint32_t)(G_RING + 0x800));
-	wr(base, 0x0a4, 0);
-	wr(base, 0x044, 1);
-	wr(base, 0x070, 3 | 8 | 4);
+	setup_queue_at(base, q, 0, G_RING);
 }
 
 /* Publishes the chain at descriptor 0 as avail entry n-1 and notifies. */

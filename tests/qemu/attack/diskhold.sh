@@ -33,12 +33,6 @@ with open(sys.argv[1], "wb") as f:
     words.tofile(f)
 PY
 
-# counter LINE-PREFIX KEY: KEY=value from the first "vhyp: LINE-PREFIX" line.
-counter() {
-	grep -m1 -F -- "vhyp: $1" "$ATTACK_LOG" | tr ' ' '\n' |
-		awk -F= -v k="$2" '$1 == k { print $2 }'
-}
-
 for cfg in "${ATTACK_CONFIGS[@]}"; do
 	tag=${cfg%%|*}
 	opts=${cfg#*|}
@@ -48,26 +42,17 @@ for cfg in "${ATTACK_CONFIGS[@]}"; do
 	[[ $opts == *--protected* ]] && protected=1
 	# The guest's checks: 20 (normal) or 21 (protected, + UNSHARE under I/O).
 	want=$((20 + protected))
-	got=$(grep -cE '^(not )?ok [0-9]+ - ' "$ATTACK_LOG")
-	attack_check "[$tag] the guest ran its $want checks (got $got)" [ "$got" -eq "$want" ]
-	attack_check "[$tag] no hypervisor panic, guest powered off (exit $ATTACK_RC)" \
-		[ "$ATTACK_RC" -eq 0 ]
-	faulted=$(counter 'host accesses:' faulted)
-	leaked=$(counter 'host accesses:' leaked)
-	attack_check "[$tag] host accesses: 0 faulted at EL2, 0 leaked (faulted=$faulted leaked=$leaked)" \
-		[ "${faulted:-x}" = 0 ] && [ "${leaked:-x}" = 0 ]
+	attack_host_checks "$tag" "$want"
 	# Refused requests: 2 reads and 2 writes over the forbidden granule,
 	# the bad chain of the batch; protected: + a read into the unshared
 	# granule after each of the 12 race rounds.
-	blk_refused=$(counter 'virtio-blk: requests=' refused)
-	blk_rings=$(counter 'virtio-blk: requests=' ring_failures)
+	blk_refused=$(attack_counter 'virtio-blk: requests=' refused)
+	blk_rings=$(attack_counter 'virtio-blk: requests=' ring_failures)
 	min=$((5 + 12 * protected))
 	attack_check "[$tag] virtio-blk: ${blk_refused:-?} refusals >= $min, no ring stopped (${blk_rings:-?})" \
 		[ "${blk_refused:-0}" -ge "$min" ] && [ "${blk_rings:-x}" = 0 ]
 	attack_check "[$tag] the disk file is unchanged (refused writes wrote nothing, no canary reached it)" \
 		cmp -s "$DISK" "$REF"
-	attack_check "[$tag] no LEAK or host-view bug reported" \
-		bash -c "! grep -qE 'vhyp: (LEAK|host access admitted|shared guest IPA not mapped)' '$ATTACK_LOG'"
 	if [ "$attack_failed" != 0 ] && [ "${dumped:-}" != "$tag" ]; then
 		attack_dump "$tag"
 		dumped=$tag

@@ -27,12 +27,6 @@ make_disk() {
 	printf 'attack-dma-disk\0' | dd of="$DISK" conv=notrunc status=none
 }
 
-# counter LINE-PREFIX KEY: KEY=value from the first "vhyp: LINE-PREFIX" line.
-counter() {
-	grep -m1 -F -- "vhyp: $1" "$ATTACK_LOG" | tr ' ' '\n' |
-		awk -F= -v k="$2" '$1 == k { print $2 }'
-}
-
 for cfg in "${ATTACK_CONFIGS[@]}"; do
 	tag=${cfg%%|*}
 	opts=${cfg#*|}
@@ -42,21 +36,14 @@ for cfg in "${ATTACK_CONFIGS[@]}"; do
 	[[ $opts == *--protected* ]] && protected=1
 	# The guest's checks: 16 (normal) or 17 (protected, + private ring).
 	want=$((16 + protected))
-	got=$(grep -cE '^(not )?ok [0-9]+ - ' "$ATTACK_LOG")
-	attack_check "[$tag] the guest ran its $want checks (got $got)" [ "$got" -eq "$want" ]
-	attack_check "[$tag] no hypervisor panic, guest powered off (exit $ATTACK_RC)" \
-		[ "$ATTACK_RC" -eq 0 ]
-	faulted=$(counter 'host accesses:' faulted)
-	leaked=$(counter 'host accesses:' leaked)
-	attack_check "[$tag] host accesses: 0 faulted at EL2, 0 leaked (faulted=$faulted leaked=$leaked)" \
-		[ "${faulted:-x}" = 0 ] && [ "${leaked:-x}" = 0 ]
+	attack_host_checks "$tag" "$want"
 	# Every forbidden buffer and ring was refused by the accessor: the
 	# guest's 12 (13 protected) targets, read and write, on virtio-blk,
 	# plus its rings; the console's targets and rings.
-	blk_refused=$(counter 'virtio-blk: requests=' refused)
-	blk_rings=$(counter 'virtio-blk: requests=' ring_failures)
-	con_refused=$(counter 'virtio-console: requests=' refused)
-	con_rings=$(counter 'virtio-console: requests=' ring_failures)
+	blk_refused=$(attack_counter 'virtio-blk: requests=' refused)
+	blk_rings=$(attack_counter 'virtio-blk: requests=' ring_failures)
+	con_refused=$(attack_counter 'virtio-console: requests=' refused)
+	con_rings=$(attack_counter 'virtio-console: requests=' ring_failures)
 	targets=$((12 + protected))
 	attack_check "[$tag] virtio-blk: ${blk_refused:-?} refusals >= $((2 * targets)), 4 rings stopped (${blk_rings:-?})" \
 		[ "${blk_refused:-0}" -ge $((2 * targets)) ] && [ "${blk_rings:-x}" = 4 ]
@@ -64,11 +51,9 @@ for cfg in "${ATTACK_CONFIGS[@]}"; do
 		[ "${con_refused:-0}" -ge "$targets" ] && [ "${con_rings:-x}" = $((2 + protected)) ]
 	# The console read exactly the one legitimate 32-byte payload: nothing
 	# of any forbidden buffer reached the console.
-	con_in=$(counter 'virtio-console: requests=' bytes_in)
+	con_in=$(attack_counter 'virtio-console: requests=' bytes_in)
 	attack_check "[$tag] virtio-console read 32 bytes, the legitimate payload only (bytes_in=${con_in:-?})" \
 		[ "${con_in:-x}" = 32 ]
-	attack_check "[$tag] no LEAK or host-view bug reported" \
-		bash -c "! grep -qE 'vhyp: (LEAK|host access admitted|shared guest IPA not mapped)' '$ATTACK_LOG'"
 	if [ "$attack_failed" != 0 ] && [ "${dumped:-}" != "$tag" ]; then
 		attack_dump "$tag"
 		dumped=$tag

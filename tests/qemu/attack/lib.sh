@@ -82,6 +82,32 @@ ATTACK_CONFIGS=(
 	"gic2 protected|--gic 2 --protected"
 )
 
+# attack_counter LINE-PREFIX KEY: KEY=value from the first
+# "vhyp: LINE-PREFIX" line of the last run (the counters the hypervisor
+# prints at power-off).
+attack_counter() {
+	grep -m1 -F -- "vhyp: $1" "$ATTACK_LOG" | tr ' ' '\n' |
+		awk -F= -v k="$2" '$1 == k { print $2 }'
+}
+
+# attack_host_checks TAG WANT: what every device attack checks of a run:
+# the guest printed WANT results, the run ended in a power-off (no
+# hypervisor panic), no host access faulted at EL2 or leaked, and no
+# leak or host-view bug was reported.
+attack_host_checks() {
+	local tag=$1 want=$2 got faulted leaked
+	got=$(grep -cE '^(not )?ok [0-9]+ - ' "$ATTACK_LOG")
+	attack_check "[$tag] the guest ran its $want checks (got $got)" [ "$got" -eq "$want" ]
+	attack_check "[$tag] no hypervisor panic, guest powered off (exit $ATTACK_RC)" \
+		[ "$ATTACK_RC" -eq 0 ]
+	faulted=$(attack_counter 'host accesses:' faulted)
+	leaked=$(attack_counter 'host accesses:' leaked)
+	attack_check "[$tag] host accesses: 0 faulted at EL2, 0 leaked (faulted=$faulted leaked=$leaked)" \
+		[ "${faulted:-x}" = 0 ] && [ "${leaked:-x}" = 0 ]
+	attack_check "[$tag] no LEAK or host-view bug reported" \
+		bash -c "! grep -qE 'vhyp: (LEAK|host access admitted|shared guest IPA not mapped)' '$ATTACK_LOG'"
+}
+
 attack_done() {
 	[ -n "$ATTACK_LOG" ] && rm -f "$ATTACK_LOG"
 	echo "1..$attack_n"
