@@ -4,33 +4,38 @@
  * docs/security.md): vhyp's virtio-mmio transport processes a queue on
  * the vCPU that writes QueueNotify, but a notification never waits for
  * the device lock: one that finds the lock taken leaves its queue marked
- * kicked, and whoever holds the lock, for whatever register access,
- * must process the kicks after letting go (hyp/devices/virtio_mmio.c,
- * dev_unlock).  A guest with 2 vCPUs makes that race as often as it can
+ * kicked, and whoever holds the lock, for whatever register access, must
+ * process the kicks after letting go (hyp/devices/virtio_mmio.c,
+ * dev_unlock).  A guest with 2 vCPUs runs that race as often as it can
  * and checks that no notification is lost:
  *
  *   A. One submitter: vCPU1 hammers registers that take the device lock
  *      (reads QueueNumMax and Status, writes QueueSel = 0) while vCPU0
- *      reads REQS_A sectors of virtio-blk one request at a time.  After
- *      each QueueNotify vCPU0 polls the request's status byte (memory
- *      only) for at most 1 s: a request not completed by then had its
- *      notification lost (vCPU1 held the lock for a register access and
- *      let go without looking at the kicks).  It is reported, notified
- *      again (it must then complete: the device is not dead) and counted;
- *      after LOST_LIMIT losses the phase stops.
- *   B. Two submitters: both vCPUs read REQS_B sectors each on the same
- *      queue (a guest spinlock around the available ring), poll their
- *      own request with Status reads (locked) in the loop and touch
- *      Status and QueueSel between requests.  A lost notification is
- *      rescued by the other vCPU's next one, so only two losses in a row
- *      hang here; the check is the same.
+ *      makes virtio-blk requests one at a time, with a short varying
+ *      pause before each: a sector read every READ_EVERY requests,
+ *      GET_ID (answered by vhyp alone, so many notifications a second)
+ *      in between.  After each QueueNotify vCPU0
+ *      polls the request's status byte (memory only) for at most 1 s: a
+ *      request not completed by then had its notification lost (vCPU1
+ *      held the lock for a register access and let go without looking
+ *      at the kicks).  It is reported, notified again (it must then
+ *      complete: the device is not dead) and counted.
+ *   B. Two submitters on the same queue (a guest spinlock around the
+ *      available ring), in rounds: each vCPU makes one request a round,
+ *      polls it with Status reads, then waits for the other's with
+ *      Status reads and QueueSel writes.  Nobody notifies again before
+ *      both requests of the round are done, so a notification lost to
+ *      the other vCPU's register access is not rescued by a later one.
  *
- * Every request must complete within 1 s of its notification with status
- * OK and the sector's data; the device's used index must equal the
- * number of requests; the registers vCPU1 read under load must have kept
- * their values.  The guest also counts how many notifications returned
- * before their request had completed (taken over by the lock holder):
- * that the race was run, not only that nothing was lost.
+ * Each phase runs for a time budget (default 1500 ms, bootargs
+ * "budget=MS"; time lost waiting for a lost request does not count) and
+ * stops early after LOST_LIMIT losses (bootargs "lost=N").  Checks: every
+ * request completed within 1 s of its notification, with status OK and
+ * the right data; at least MIN_A requests and MIN_B rounds made (the
+ * race was run); the device used as many chains as were made available;
+ * the registers vCPU1 read under load kept their values.  The guest also
+ * prints how many notifications returned before their request had
+ * completed (taken over by the lock holder).
  *
  * Run with --smp 2 and --disk FILE: 1 MiB, the 64-bit little-endian word
  * at byte offset o is DISK_WORD(o) (the script writes it).
@@ -42,6 +47,7 @@
 #include <guest/rt.h>
 #include <guest/tap.h>
 #include <guest/virtio.h>
+#include <lib/fdt.h>
 
 #define GRANULE    4096ULL
 #define BLK        VHYP_VIRTIO_BLK_BASE
@@ -49,11 +55,12 @@
 #define DISK_BYTES (1024ULL * 1024ULL)
 #define SECTORS    (DISK_BYTES / SECTOR)
 #define QSIZE      RT_VQ_SIZE
-#define REQS_A     12000U
-#define REQS_B     3000U
-#define READ_EVERY 4U  /* request i reads a sector if i % READ_EVERY == 0 */
-#define ID_LEN     20U /* GET_ID: "vhyp-virtio-blk", zero-padded */
-#define LOST_LIMIT 4U
+#define READ_EVERY 4U    /* request i reads a sector if i % READ_EVERY == 0 */
+#define ID_LEN     20U   /* GET_ID: "vhyp-virtio-blk", zero-padded */
+#define MIN_A      1000U /* requests of phase A */
+#define MIN_B      200U  /* rounds of phase B */
+#define MAX_A      100000U
+#define GAP_US     64U /* vCPU0's pauses between requests (phase A) */
 #define FILL       0xF111F111F111F111ULL
 
 #define DISK_WORD(o) (0x4B1C000000000000ULL | (uint64_t)(o))
@@ -72,22 +79,27 @@ static struct vg_hyp *hyp;
 static bool protected_vm;
 static struct rt_virtq vq;
 static struct spinlock ring_lock = SPINLOCK_INIT;
-static uint64_t timeout_ticks;
+static uint64_t timeout_ticks, budget_ms = 1500;
+static unsigned lost_limit = 4;
 
 static void dmb(void)
 {
 	__asm__ volatile("dmb ish" ::: "memory");
 }
 
+static uint64_t us(uint64_t ticks)
+{
+	return ticks * 1000000ULL / rt_cntfrq();
+}
+
 /* What one submitter saw. */
 struct tally {
-	unsigned submitted, completed, ok, data_ok, lost, recovered,
-	        deferred;
-	uint64_t max_wait; /* ticks, completed requests */
+	unsigned submitted, completed, ok, data_ok, lost, recovered, deferred;
+	uint64_t max_wait; /* ticks, requests completed in time */
 };
 
 /* Request i of vCPU c: a read of a sector, or (cheap: vhyp answers it
- * without QEMU, so many more notifications per second) a GET_ID. */
+ * without QEMU, so many more notifications a second) a GET_ID. */
 static bool is_read(unsigned i)
 {
 	return i % READ_EVERY == 0;
@@ -99,7 +111,7 @@ static uint64_t sector_of(unsigned c, unsigned i)
 }
 
 /* vCPU c's request i on the ring (descriptors 3c..3c+2), published under
- * ring_lock (the caller notifies, without it). */
+ * ring_lock; the caller notifies, without it. */
 static void publish(unsigned c, unsigned i)
 {
 	struct rt_virtq_desc *d = rt_virtq_descs(&vq) + 3U * c;
@@ -138,18 +150,18 @@ static void notify(void)
 	rt_mmio_write(BLK, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 }
 
+static uint64_t max_reg_read[2]; /* ticks, the longest Status read */
+
 /* Polls vCPU c's status byte for at most timeout_ticks (with a locked
  * register read each round if reg_reads); true once it is written. */
-static uint64_t max_reg_read[2]; /* ticks, the longest such read */
-
 static bool wait_done(unsigned c, bool reg_reads, uint64_t *waited)
 {
 	uint64_t t0 = rt_cntvct(), t;
 
 	for (;;) {
-		/* The time first: a vCPU held up (in a register access, or
-		 * by the host) past the limit still sees a completion that
-		 * came meanwhile. */
+		/* The time first: a vCPU held up past the limit (in a
+		 * register access, or by the host) still sees a completion
+		 * that came meanwhile. */
 		t = rt_cntvct();
 		if (*STATUS(c) != RT_BLK_NOT_DONE)
 			break;
@@ -179,7 +191,7 @@ static bool data_right(unsigned c, unsigned i)
 		for (unsigned k = 0; k < ID_LEN; k++)
 			if (b[k] != (uint8_t)id[k])
 				return false;
-		return DATA(c)[ID_LEN / 8 + 1] == FILL; /* not beyond */
+		return DATA(c)[ID_LEN / 8 + 1] == FILL; /* nothing beyond */
 	}
 	for (unsigned w = 0; w < SECTOR / 8; w++)
 		if (DATA(c)[w] != DISK_WORD(sector_of(c, i) * SECTOR + 8U * w))
@@ -187,15 +199,9 @@ static bool data_right(unsigned c, unsigned i)
 	return true;
 }
 
-static uint64_t us(uint64_t ticks)
-{
-	return ticks * 1000000ULL / rt_cntfrq();
-}
-
 /* One request of vCPU c, counted in t.  False once the phase must stop
- * (LOST_LIMIT losses, or a request that never completes). */
-static bool one_request(unsigned c, unsigned i, bool reg_reads,
-                        struct tally *t)
+ * (lost_limit losses, or a request that never completes). */
+static bool one_request(unsigned c, unsigned i, bool reg_reads, struct tally *t)
 {
 	uint64_t waited;
 	bool done;
@@ -224,7 +230,42 @@ static bool one_request(unsigned c, unsigned i, bool reg_reads,
 		t->max_wait = waited;
 	rt_mmio_write(BLK, VIRTIO_MMIO_INTERRUPT_ACK,
 	              rt_mmio_read(BLK, VIRTIO_MMIO_INTERRUPT_STATUS));
-	return t->lost < LOST_LIMIT;
+	return t->lost < lost_limit;
+}
+
+/* The end of a phase's budget, moved on by the time lost requests cost. */
+static _Atomic uint64_t phase_end;
+
+static void phase_start(void)
+{
+	atomic_store(&phase_end,
+	             rt_cntvct() + budget_ms * (rt_cntfrq() / 1000U));
+}
+
+static bool phase_over(const struct tally *t, unsigned *lost_seen)
+{
+	if (t->lost != *lost_seen) {
+		atomic_fetch_add(&phase_end,
+		                 (t->lost - *lost_seen) * timeout_ticks);
+		*lost_seen = t->lost;
+	}
+	return rt_cntvct() >= atomic_load(&phase_end);
+}
+
+static void report(const char *phase, const struct tally *t, unsigned min)
+{
+	rt_tap(t->completed == t->submitted && t->lost == 0 &&
+	               t->submitted >= min,
+	       "%s: %u requests (>= %u), %u completed within 1 s of their "
+	       "QueueNotify (%u lost, %u of them completed after a second "
+	       "notify); longest wait %llu us",
+	       phase, t->submitted, min, t->completed - t->recovered, t->lost,
+	       t->recovered, (unsigned long long)us(t->max_wait));
+	rt_tap(t->completed == t->submitted && t->ok == t->completed &&
+	               t->data_ok == t->completed,
+	       "%s: %u completed requests: %u status OK, %u with the right "
+	       "data (sector or device ID)",
+	       phase, t->completed, t->ok, t->data_ok);
 }
 
 /* ---- A: vCPU1 hammers locked registers, vCPU0 submits ---- */
@@ -254,39 +295,42 @@ static void hammer_registers(unsigned cpu, void *arg)
 	hammer.bad_values = bad;
 }
 
-static void report(const char *phase, unsigned want, const struct tally *t)
+/*
+ * vCPU0 pauses 0 to GAP_US - 1 us before each request: while it runs a
+ * request it holds the lock and vCPU1 only waits for it, so without
+ * pauses vCPU1's accesses keep in step with vCPU0's requests, right
+ * after each; with them, vCPU1 runs free and a notification lands
+ * during one of its accesses far more often.
+ */
+static void pause_us(unsigned n)
 {
-	rt_tap(t->submitted == want && t->completed == want && t->lost == 0,
-	       "%s: %u of %u requests submitted, %u completed within 1 s of "
-	       "their QueueNotify (%u lost, %u of them completed after a "
-	       "second notify); longest wait %llu us",
-	       phase, t->submitted, want,
-	       t->completed - t->recovered, t->lost, t->recovered,
-	       (unsigned long long)us(t->max_wait));
-	rt_tap(t->completed == t->submitted && t->ok == t->completed &&
-	               t->data_ok == t->completed,
-	       "%s: %u completed requests: %u status OK, %u with the "
-	       "sector's data",
-	       phase, t->completed, t->ok, t->data_ok);
+	uint64_t until = rt_cntvct() + n * (rt_cntfrq() / 1000000U);
+
+	while (rt_cntvct() < until)
+		;
 }
 
-static void phase_a(void)
+static unsigned phase_a(void)
 {
 	struct tally t = {0};
+	unsigned lost_seen = 0;
 	uint64_t t0;
 
 	if (rt_cpu_start(1, hammer_registers, NULL) != 0) {
 		rt_tap(false, "A: start vCPU1");
 		rt_tap(false, "A: requests");
 		rt_tap(false, "A: data");
-		return;
+		return 0;
 	}
 	while (!atomic_load(&hammer.started))
 		;
 	t0 = rt_cntvct();
-	for (unsigned i = 0; i < REQS_A; i++)
+	phase_start();
+	for (unsigned i = 0; i < MAX_A && !phase_over(&t, &lost_seen); i++) {
+		pause_us((i * 13U) % GAP_US);
 		if (!one_request(0, i, false, &t))
 			break;
+	}
 	t0 = rt_cntvct() - t0;
 	atomic_store(&hammer.stop, true);
 	(void)rt_cpu_wait_off(1, 10000000000ULL);
@@ -295,51 +339,76 @@ static void phase_a(void)
 	          "vCPU1's register access)\n",
 	          t.submitted, (unsigned long long)(us(t0) / 1000U),
 	          t.deferred);
-	rt_tap(hammer.accesses >= 1000 && hammer.bad_values == 0,
+	rt_tap(hammer.accesses >= MIN_A && hammer.bad_values == 0,
 	       "A: vCPU1 made %lu locked register accesses meanwhile "
 	       "(QueueNumMax, QueueSel, Status), %lu wrong values",
 	       hammer.accesses, hammer.bad_values);
-	report("A (vCPU0 submits, vCPU1 hammers registers)", REQS_A, &t);
+	report("A (vCPU0 submits, vCPU1 hammers registers)", &t, MIN_A);
+	return t.submitted;
 }
 
-/* ---- B: both vCPUs submit to the same queue ---- */
+/* ---- B: both vCPUs submit to the same queue, in rounds ---- */
 
 static struct tally tally_b[2];
-static _Atomic unsigned b_ready;
+static _Atomic unsigned b_ready, b_round[2];
+static _Atomic bool b_gave_up[2];
+
+/* Up to 10 us before round i's request, so that either vCPU may come
+ * first. */
+static void skew(unsigned c, unsigned i)
+{
+	uint64_t until = rt_cntvct() +
+	                 ((i * 7U + c * 3U) % 11U) * (rt_cntfrq() / 1000000U);
+
+	while (rt_cntvct() < until)
+		;
+}
 
 static void submitter(unsigned c, void *arg)
 {
+	unsigned other = 1U - c, lost_seen = 0;
+
 	(void)arg;
 	atomic_fetch_add(&b_ready, 1U);
 	while (atomic_load(&b_ready) < 2U)
 		;
-	for (unsigned i = 0; i < REQS_B; i++) {
+	for (unsigned i = 0; !phase_over(&tally_b[c], &lost_seen); i++) {
+		skew(c, i);
 		if (!one_request(c, i, true, &tally_b[c]))
 			break;
-		(void)rt_mmio_read(BLK, VIRTIO_MMIO_STATUS);
-		rt_mmio_write(BLK, VIRTIO_MMIO_QUEUE_SEL, 0);
+		atomic_store(&b_round[c], i + 1U);
+		while (atomic_load(&b_round[other]) < i + 1U &&
+		       !atomic_load(&b_gave_up[other])) {
+			(void)rt_mmio_read(BLK, VIRTIO_MMIO_STATUS);
+			rt_mmio_write(BLK, VIRTIO_MMIO_QUEUE_SEL, 0);
+		}
 	}
+	atomic_store(&b_gave_up[c], true);
 }
 
-static void phase_b(void)
+static unsigned phase_b(void)
 {
 	struct tally sum = {0};
+	uint64_t t0;
 
+	phase_start();
 	if (rt_cpu_start(1, submitter, NULL) != 0) {
 		rt_tap(false, "B: start vCPU1");
 		rt_tap(false, "B: requests");
-		return;
+		return 0;
 	}
+	t0 = rt_cntvct();
 	submitter(0, NULL);
 	if (!rt_cpu_wait_off(1, 30000000000ULL)) {
 		rt_tap(false, "B: vCPU1 finished its requests");
 		rt_tap(false, "B: requests");
-		return;
+		return 0;
 	}
+	t0 = rt_cntvct() - t0;
 	for (unsigned c = 0; c < 2; c++) {
 		const struct tally *t = &tally_b[c];
 
-		rt_printf("# B: vCPU%u: %u submitted, %u lost, %u "
+		rt_printf("# B: vCPU%u: %u requests, %u lost, %u "
 		          "notifications returned before their request had "
 		          "completed; longest Status read while polling "
 		          "%llu us\n",
@@ -355,10 +424,39 @@ static void phase_b(void)
 		if (t->max_wait > sum.max_wait)
 			sum.max_wait = t->max_wait;
 	}
-	report("B (both vCPUs submit to one queue)", 2U * REQS_B, &sum);
+	rt_printf("# B: %llu ms\n", (unsigned long long)(us(t0) / 1000U));
+	report("B (both vCPUs submit to one queue, in rounds)", &sum,
+	       2U * MIN_B);
+	return sum.submitted;
 }
 
 /* ---- setup ---- */
+
+/* The number after "key=" among the words of /chosen/bootargs, or def. */
+static uint64_t bootarg(const char *key, uint64_t def)
+{
+	size_t klen = strlen(key);
+	struct fdt fdt;
+	const uint8_t *p;
+	uint32_t len;
+
+	if (fdt_open(&fdt, rt_dtb, FDT_MAX_SIZE) != 0)
+		return def;
+	p = fdt_getprop(&fdt, fdt_path(&fdt, "/chosen"), "bootargs", &len);
+	for (uint32_t i = 0; p != NULL && i + klen + 1 < len; i++) {
+		uint64_t v = 0;
+		uint32_t k = i + (uint32_t)klen + 1;
+
+		if ((i != 0 && p[i - 1] != ' ') ||
+		    memcmp(p + i, key, klen) != 0 || p[i + klen] != '=' ||
+		    p[k] < '0' || p[k] > '9')
+			continue;
+		for (; k < len && p[k] >= '0' && p[k] <= '9'; k++)
+			v = v * 10U + (p[k] - '0');
+		return v;
+	}
+	return def;
+}
 
 static bool setup(void)
 {
@@ -366,11 +464,14 @@ static bool setup(void)
 
 	hyp = &rt_hyp;
 	timeout_ticks = rt_cntfrq();
+	budget_ms = bootarg("budget", budget_ms);
+	lost_limit = (unsigned)bootarg("lost", lost_limit);
 	if (vg_probe(hyp) != VG_PROBE_OK || rt_cpu_count() < 2)
 		return false;
 	protected_vm = vg_has_feature(hyp, KVM_FUNC_MEM_SHARE);
-	rt_printf("# %s VM, %u vCPUs\n", protected_vm ? "protected" : "normal",
-	          rt_cpu_count());
+	rt_printf("# %s VM, %u vCPUs, %llu ms a phase, at most %u lost\n",
+	          protected_vm ? "protected" : "normal", rt_cpu_count(),
+	          (unsigned long long)budget_ms, lost_limit);
 	if (!protected_vm)
 		return true;
 	return vg_meminfo(hyp, &granule) == 0 && granule == GRANULE &&
@@ -380,17 +481,18 @@ static bool setup(void)
 
 static bool device_up(void)
 {
-	return rt_tap(rt_virtq_init(&vq, BLK, 0, VIRTIO_ID_BLOCK, ring, 0, 0,
-	                            0) &&
-	                      rt_blk_capacity(BLK) == SECTORS,
-	              "virtio-blk up, disk of %llu sectors (run with --disk)",
-	              (unsigned long long)rt_blk_capacity(BLK));
+	return rt_tap(
+	        rt_virtq_init(&vq, BLK, 0, VIRTIO_ID_BLOCK, ring, 0, 0, 0) &&
+	                rt_blk_capacity(BLK) == SECTORS,
+	        "virtio-blk up, disk of %llu sectors (run with --disk)",
+	        (unsigned long long)rt_blk_capacity(BLK));
 }
 
 int main(const void *dtb)
 {
 	const volatile uint16_t *u =
 	        (const volatile uint16_t *)(void *)(ring + RT_VQ_USED_OFF);
+	unsigned total;
 	uint16_t used;
 
 	(void)dtb;
@@ -401,15 +503,15 @@ int main(const void *dtb)
 		rt_tap_plan("attack-kickrace");
 		return 0;
 	}
-	phase_a();
-	phase_b();
+	total = phase_a();
+	total += phase_b();
 	used = u[VIRTQ_RING_IDX_OFF / 2U];
-	rt_tap(used == vq.avail_idx &&
+	rt_tap(used == vq.avail_idx && used == (uint16_t)total &&
 	               !(rt_mmio_read(BLK, VIRTIO_MMIO_STATUS) &
 	                 VIRTIO_STATUS_DEVICE_NEEDS_RESET),
-	       "the device used %u chains of the %u made available, no "
-	       "DEVICE_NEEDS_RESET",
-	       used, vq.avail_idx);
+	       "the device used every chain: used index %u, available index "
+	       "%u, %u requests (mod 65536); no DEVICE_NEEDS_RESET",
+	       used, vq.avail_idx, total);
 	rt_tap_plan("attack-kickrace");
 	return 0;
 }
