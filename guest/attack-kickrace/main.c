@@ -55,10 +55,10 @@
 #define DISK_BYTES (1024ULL * 1024ULL)
 #define SECTORS    (DISK_BYTES / SECTOR)
 #define QSIZE      RT_VQ_SIZE
-#define READ_EVERY 4U    /* request i reads a sector if i % READ_EVERY == 0 */
-#define ID_LEN     20U   /* GET_ID: "vhyp-virtio-blk", zero-padded */
-#define MIN_A      1000U /* requests of phase A */
-#define MIN_B      200U  /* rounds of phase B */
+#define READ_EVERY 4U   /* request i reads a sector if i % READ_EVERY == 0 */
+#define ID_LEN     20U  /* GET_ID: "vhyp-virtio-blk", zero-padded */
+#define MIN_A      500U /* requests of phase A */
+#define MIN_B      50U  /* rounds of phase B */
 #define MAX_A      100000U
 #define GAP_US     64U /* vCPU0's pauses between requests (phase A) */
 #define FILL       0xF111F111F111F111ULL
