@@ -219,8 +219,12 @@ static bool one_request(unsigned c, unsigned i, bool reg_reads, struct tally *t)
 		rt_printf("# vCPU%u request %u (%s): not completed 1 s after "
 		          "its QueueNotify: notification LOST\n",
 		          c, i, is_read(i) ? "read" : "GET_ID");
-		notify();
-		done = wait_done(c, reg_reads, &waited);
+		/* Notified again (a few times: with a device lock that
+		 * loses notifications, so can this one). */
+		for (unsigned k = 0; k < 3 && !done; k++) {
+			notify();
+			done = wait_done(c, reg_reads, &waited);
+		}
 		t->recovered += done;
 		if (!done)
 			return false;
