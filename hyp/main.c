@@ -19,8 +19,8 @@
 #define MiB                 (1024ULL * 1024ULL)
 /* Layout of the window (see docs/hypervisor.md). */
 #define WINDOW_IMAGE_MAX    (12 * MiB)
-/* Rings and bounce buffers of vhyp's disks (hyp/devices/qemu_disk.c): the
- * only memory QEMU's virtio-blk devices DMA to. */
+/* Rings and request slots of vhyp's disks (hyp/devices/qemu_disk.c): what
+ * QEMU's virtio-blk devices read besides the guest buffers EL2 admitted. */
 #define WINDOW_DMA_OFF      (12 * MiB)
 #define WINDOW_DMA_SIZE     (4 * MiB)
 #define WINDOW_S1_POOL_OFF  (16 * MiB)
@@ -457,7 +457,7 @@ static void prebuild_host_view(void)
  * at creation (a normal VM has no private memory; its devices may DMA to
  * any of its RAM, as QEMU's would).  The accessor still admits only guest
  * RAM (pmem_host_may_access), so a device model cannot reach the
- * hypervisor window (with the disks' bounce buffers) through it.
+ * hypervisor window (with the disks' rings) through it.
  */
 static void map_normal_vm_ram(void)
 {
