@@ -54,9 +54,9 @@
 _Static_assert(SLOT_DESCS *VIRTQ_DESC_SIZE <= SLOT_HDR,
                "indirect table overlaps the header");
 _Static_assert(SLOT_STATUS < SLOT_SIZE, "slot too small");
-_Static_assert(QSLOTS *VIRTQ_DESC_SIZE <= AVAIL_OFF, "ring page too small");
+_Static_assert((QSLOTS * VIRTQ_DESC_SIZE) <= AVAIL_OFF, "ring page too small");
 #define PER_DISK (RING_PAGE + (uint64_t)QSLOTS * SLOT_SIZE)
-_Static_assert(HYP_QDISK_MAX *PER_DISK <= HYP_QDISK_AREA,
+_Static_assert((HYP_QDISK_MAX * PER_DISK) <= HYP_QDISK_AREA,
                "HYP_QDISK_AREA too small");
 
 /* A guest range the device may be moving data to or from. */
