@@ -51,7 +51,7 @@
 #define SLOT_SIZE   8192U
 #define SLOT_HDR    0x1040U
 #define SLOT_STATUS 0x1050U
-_Static_assert(SLOT_DESCS *VIRTQ_DESC_SIZE <= SLOT_HDR,
+_Static_assert((SLOT_DESCS * VIRTQ_DESC_SIZE) <= SLOT_HDR,
                "indirect table overlaps the header");
 _Static_assert(SLOT_STATUS < SLOT_SIZE, "slot too small");
 _Static_assert((QSLOTS * VIRTQ_DESC_SIZE) <= AVAIL_OFF, "ring page too small");
