@@ -24,14 +24,7 @@ REF=$(mktemp)
 trap 'rm -f "$DISK" "$REF"' EXIT
 # 64 MiB: the little-endian 64-bit word at byte offset o is
 # 0xD15C000000000000 | o (guest/attack-diskhold DISK_WORD).
-python3 - "$REF" <<'PY'
-import array, sys
-words = array.array("Q", range(0xD15C000000000000, 0xD15C000000000000 + (64 << 20), 8))
-if sys.byteorder != "little":
-    words.byteswap()
-with open(sys.argv[1], "wb") as f:
-    words.tofile(f)
-PY
+attack_pattern_file "$REF" D15C0000 64
 
 for cfg in "${ATTACK_CONFIGS[@]}"; do
 	tag=${cfg%%|*}

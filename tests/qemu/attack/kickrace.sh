@@ -26,14 +26,7 @@ REF=$(mktemp)
 trap 'rm -f "$DISK" "$REF"' EXIT
 # 1 MiB: the little-endian 64-bit word at byte offset o is
 # 0x4B1C000000000000 | o (guest/attack-kickrace DISK_WORD).
-python3 - "$REF" <<'PY'
-import array, sys
-words = array.array("Q", range(0x4B1C000000000000, 0x4B1C000000000000 + (1 << 20), 8))
-if sys.byteorder != "little":
-    words.byteswap()
-with open(sys.argv[1], "wb") as f:
-    words.tofile(f)
-PY
+attack_pattern_file "$REF" 4B1C0000 1
 
 for cfg in "${ATTACK_CONFIGS[@]}"; do
 	tag=${cfg%%|*}

@@ -82,6 +82,20 @@ ATTACK_CONFIGS=(
 	"gic2 protected|--gic 2 --protected"
 )
 
+# attack_pattern_file FILE HI MIB: MIB MiB whose little-endian 64-bit
+# word at byte offset o is HI << 32 | o (the disks of the diskhold and
+# kickrace guests).  Perl, not python: perl-base is essential in Debian,
+# python3 is in no dependency set.
+attack_pattern_file() {
+	perl -e '
+		my ($hi, $mib) = (hex($ARGV[0]), $ARGV[1]);
+		binmode STDOUT;
+		for my $m (0 .. $mib - 1) {
+			my $o = $m << 20;
+			print pack("(VV)*", map { ($o + 8 * $_, $hi) } 0 .. 131071);
+		}' "$2" "$3" >"$1"
+}
+
 # attack_counter LINE-PREFIX KEY: KEY=value from the first
 # "vhyp: LINE-PREFIX" line of the last run (the counters the hypervisor
 # prints at power-off).
